@@ -1,0 +1,1 @@
+"""The terminal interface: the ``tprep`` command line and the Textual app."""

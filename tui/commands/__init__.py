@@ -1,0 +1,1 @@
+"""One module per ``tprep`` subcommand; see ``tui/cli.py`` for the protocol."""

@@ -1,0 +1,16 @@
+"""`tprep export`: not built yet (see its issue)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("export", help="(export: not built yet)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("tprep export: not built yet; it arrives with its issue.", file=sys.stderr)
+    return 2

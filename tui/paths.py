@@ -1,0 +1,43 @@
+"""Where tprep keeps the user's data. The one place that decides it.
+
+``TPREP_HOME`` moves the whole data directory (tests point it at a temporary
+folder); ``TPREP_STORE`` or ``--store`` moves only the progress database.
+Libraries below ``tui`` never pick paths themselves: they are handed these.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "transformer-prep"
+
+
+def data_dir() -> Path:
+    """The user data directory (created on first use by whoever writes to it)."""
+    override = os.environ.get("TPREP_HOME")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def store_path(option: Path | None = None) -> Path:
+    """The progress database: ``--store``, else ``$TPREP_STORE``, else in the data directory."""
+    if option is not None:
+        return option.expanduser()
+    override = os.environ.get("TPREP_STORE")
+    if override:
+        return Path(override).expanduser()
+    return data_dir() / "progress.sqlite3"
+
+
+def results_dir() -> Path:
+    """The cache of the latest result of each verifier."""
+    return data_dir() / "results"
+
+
+def settings_path() -> Path:
+    """The app's saved settings (language, retention, daily new cards, theme)."""
+    return data_dir() / "settings.json"

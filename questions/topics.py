@@ -1,0 +1,36 @@
+"""Display titles of the bank's topics, in the order a study sheet presents them.
+
+A topic is the stem of its bank file (``questions/bank/<topic>.yaml``). A
+user's own topic that is not listed here is shown by its id, prettified.
+"""
+
+from __future__ import annotations
+
+from questions.model import Lang, Text
+
+TOPIC_TITLES: dict[str, Text] = {
+    "foundations": Text(zh="基础与动机", en="Foundations"),
+    "attention": Text(zh="注意力机制", en="Attention"),
+    "multi-head-attention": Text(zh="多头注意力", en="Multi-head attention"),
+    "positional-encoding": Text(zh="输入与位置编码", en="Embeddings and positional encoding"),
+    "layers": Text(zh="层结构：FFN、残差与归一化", en="Layers: FFN, residuals and normalisation"),
+    "masks": Text(zh="掩码", en="Masks"),
+    "decoding": Text(zh="解码与推理", en="Decoding and inference"),
+    "training": Text(zh="训练", en="Training"),
+    "tokenization": Text(zh="分词", en="Tokenisation"),
+    "efficient-attention": Text(zh="高效注意力", en="Efficient attention"),
+    "model-families": Text(zh="模型家族与扩展", en="Model families and scaling"),
+}
+
+
+def topic_title(topic: str, lang: Lang) -> str:
+    known = TOPIC_TITLES.get(topic)
+    if known is not None:
+        return known.get(lang)
+    return topic.replace("-", " ").capitalize()
+
+
+def topic_order(topic: str) -> tuple[int, str]:
+    """Sort key: known topics in curriculum order, then user topics by name."""
+    order = list(TOPIC_TITLES)
+    return (order.index(topic), "") if topic in order else (len(order), topic)

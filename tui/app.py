@@ -1,11 +1,225 @@
-"""The Textual app (not built yet: the tui issue replaces this)."""
+"""The Textual app: ``tprep`` with no subcommand.
+
+The app only owns what every screen shares (the bank, the progress store, the
+settings, the clock) and pushes the first screen. Each screen lives in its own
+module under ``tui/screens/`` with its ``.tcss`` beside it; the ones not needed
+for the home screen are imported when first opened, so start-up stays fast and
+torch/sympy are never imported until a verifier actually runs (in a worker).
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import importlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from tui import paths
+from tui.settings import LANGUAGES, Settings, load_settings, save_settings
+from tui.widgets.i18n import UiLang, localise_bindings, tr
+
+if TYPE_CHECKING:
+    from questions.model import Bank
+    from textual.screen import Screen
+
+# The smallest terminal the layouts are designed and tested for.
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+# Screen name -> (module under tui.screens, class). Imported on first use.
+SCREENS_BY_NAME: dict[str, tuple[str, str]] = {
+    "review": ("review", "ReviewScreen"),
+    "choice": ("choice", "ChoiceScreen"),
+    "mock": ("mock", "MockInterviewScreen"),
+    "browse": ("browse", "BrowseScreen"),
+    "verifiers": ("verifiers", "VerifiersScreen"),
+    "stats": ("stats", "StatsScreen"),
+    "settings": ("settings", "SettingsScreen"),
+    "export": ("export", "ExportScreen"),
+}
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class TPrepApp(App[int]):
+    """Transformer Prep: study the bank, check the evidence."""
+
+    TITLE = "Transformer Prep"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("l", "cycle_language", "Language", id="language"),
+    ]
+
+    # "zh", "en" or "both": what bank text is shown in. Screens watch it.
+    language: reactive[str] = reactive("both", init=False)
+
+    def __init__(
+        self,
+        bank: "Bank",
+        *,
+        settings: Settings | None = None,
+        settings_path: Path | None = None,
+        store_path: Path | None = None,
+        results_dir: Path | None = None,
+        clock: Clock = utc_now,
+        settings_notice: str | None = None,
+        bank_error: Exception | None = None,
+        store_factory: Callable[[Path], object] | None = None,
+    ) -> None:
+        super().__init__()
+        self.bank = bank
+        self.settings = settings or Settings()
+        self.settings_path = settings_path or paths.settings_path()
+        self.store_path = store_path or paths.store_path()
+        self.results_dir = results_dir or paths.results_dir()
+        self.clock = clock
+        self.settings_notice = settings_notice
+        self.bank_error = bank_error  # the user's bank could not be loaded; shown first
+        self._store_factory = store_factory
+        self._store: object | None = None
+        self.set_reactive(TPrepApp.language, self.settings.language)
+        self.theme = self.settings.theme if self.settings.theme in self.available_themes else "textual-dark"
+
+    # --- shared state -------------------------------------------------------
+
+    @property
+    def ui_lang(self) -> UiLang:
+        return "zh" if self.language == "zh" else "en"
+
+    def tr(self, english: str, chinese: str) -> str:
+        return tr(self.ui_lang, english, chinese)
+
+    @property
+    def store(self):
+        """The progress store, opened on first use and closed when the app exits."""
+        if self._store is None:
+            if self._store_factory is not None:
+                self._store = self._store_factory(self.store_path)
+            else:
+                from questions.study import open_store
+
+                self._store = open_store(self.store_path)
+        return self._store
+
+    def update_settings(self, settings: Settings) -> None:
+        """Apply and save new settings; a failed save is reported and the old file kept."""
+        self.settings = settings
+        try:
+            save_settings(settings, self.settings_path)
+        except OSError as error:
+            self.notify(
+                self.tr(f"Could not save settings to {self.settings_path}: {error}", f"无法保存设置到 {self.settings_path}：{error}"),
+                severity="error",
+                timeout=8,
+            )
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        self.language = settings.language
+
+    # --- lifecycle ----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from tui.screens.home import HomeScreen
+
+        localise_bindings(self, self.ui_lang)
+        self.push_screen(HomeScreen())
+        if self.bank_error is not None:
+            from tui.screens.problems import BankProblemsScreen
+
+            self.push_screen(BankProblemsScreen.for_error(self.bank_error))
+        if self.settings_notice:
+            self.notify(self.settings_notice, severity="warning", timeout=10)
+        self._check_size()
+
+    def on_unmount(self) -> None:
+        close = getattr(self._store, "close", None)
+        if close is not None:
+            close()
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        from tui.screens.too_small import TooSmallScreen
+
+        too_small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif not too_small and showing:
+            self.pop_screen()
+
+    def watch_language(self, language: str) -> None:
+        localise_bindings(self, self.ui_lang)
+
+    # --- navigation ---------------------------------------------------------
+
+    def open_screen(self, name: str, *args, **kwargs) -> None:
+        """Push one of the app's screens by name, importing its module on first use."""
+        self.push_screen(self.make_screen(name, *args, **kwargs))
+
+    def make_screen(self, name: str, *args, **kwargs) -> "Screen":
+        module_name, class_name = SCREENS_BY_NAME[name]
+        module = importlib.import_module(f"tui.screens.{module_name}")
+        return getattr(module, class_name)(*args, **kwargs)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_cycle_language(self) -> None:
+        following = LANGUAGES[(LANGUAGES.index(self.language) + 1) % len(LANGUAGES)]
+        self.update_settings(self.settings.with_changes(language=following))
+        names = {"zh": "中文", "en": "English", "both": "中文 + English"}
+        self.notify(names[following], timeout=2)
+
+    def action_prove(self, question_id: str) -> None:
+        """Show the evidence for a question's verifiers ('p' on any question screen)."""
+        question = self.bank.get(question_id)
+        if not question.verifiers:
+            self.notify(self.tr("No verifier backs this question.", "这道题没有验证器。"), timeout=3)
+            return
+        from tui.screens.prove import ProveItScreen
+
+        self.push_screen(ProveItScreen(question))
 
 
 def run_app(args: argparse.Namespace) -> int:
-    print("tprep: the quiz app is not built yet; see 'tprep --help' for the commands.", file=sys.stderr)
-    return 2
+    """Open the app on the built-in bank (plus ``--bank`` directories) and the progress store."""
+    from questions import load_bank
+
+    loaded = load_settings(paths.settings_path())
+    settings = loaded.settings
+    if getattr(args, "lang", None):
+        settings = settings.with_changes(language=args.lang)
+    bank_error = None
+    extra_dirs = list(getattr(args, "bank", None) or [])
+    try:
+        bank = load_bank(extra_dirs)
+    except Exception as error:  # noqa: BLE001 - only the user's bank may be at fault here
+        if not extra_dirs or not isinstance(getattr(error, "exit_code", None), int):
+            raise
+        bank_error = error
+        bank = load_bank()
+    app = TPrepApp(
+        bank,
+        settings=settings,
+        store_path=paths.store_path(getattr(args, "store", None)),
+        settings_notice=loaded.notice,
+        bank_error=bank_error,
+    )
+    result = app.run()
+    return result if isinstance(result, int) else 0

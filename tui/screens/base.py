@@ -1,0 +1,55 @@
+"""What every screen of the app shares: a way back, and following the language setting."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+
+from tui.widgets.i18n import localise_bindings
+
+if TYPE_CHECKING:
+    from tui.app import TPrepApp
+
+
+class _FollowsLanguage:
+    """Mixin: re-localise the footer and call ``show_language()`` whenever the language changes."""
+
+    app: "TPrepApp"
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "language", self._on_app_language, init=True)  # type: ignore[attr-defined]
+
+    def _on_app_language(self, _language: str) -> None:
+        localise_bindings(self, self.app.ui_lang)  # type: ignore[arg-type]
+        self.show_language()
+
+    def show_language(self) -> None:
+        """Redraw every label and bank text in the current language (screens override)."""
+
+    def tr(self, english: str, chinese: str) -> str:
+        return self.app.tr(english, chinese)
+
+    @property
+    def language(self) -> str:
+        return self.app.language
+
+
+class AppScreen(_FollowsLanguage, Screen):
+    """A full screen of the app; escape goes back to the one below."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="back")]
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:  # never pop the home screen off the default one
+            self.app.pop_screen()
+
+
+class AppModal(_FollowsLanguage, ModalScreen):
+    """A dialog over the current screen; escape closes it."""
+
+    BINDINGS = [Binding("escape", "dismiss_modal", "Back", id="back")]
+
+    def action_dismiss_modal(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,183 @@
+"""Browse: search both languages, filter by topic/tag/difficulty/document/evidence, open any question."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Checkbox, Footer, Header, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from tui.screens.base import AppScreen
+from tui.widgets.i18n import bilingual
+from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
+
+if TYPE_CHECKING:
+    from questions.model import Question
+    from tui.app import TPrepApp
+
+
+class BrowseScreen(AppScreen):
+    CSS_PATH = "browse.tcss"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),
+        Binding("ctrl+r", "clear_filters", "Clear", id="browse.clear"),
+    ]
+
+    app: "TPrepApp"
+
+    def compose(self) -> ComposeResult:
+        bank = self.app.bank
+        yield Header()
+        with Horizontal(id="browse-search-row"):
+            yield Input(id="browse-query")
+            yield Checkbox(id="browse-verified")
+        with Horizontal(id="browse-filter-row"):
+            yield Select((), id="browse-topic")
+            yield Select([(tag, tag) for tag in bank.tags()], id="browse-tag")
+            yield Select([(DIFFICULTY_STARS[level], level) for level in (1, 2, 3)], id="browse-difficulty")
+            docs = sorted({doc for question in bank for doc in question.docs})
+            yield Select([(doc, doc) for doc in docs], id="browse-doc")
+        yield Static(id="browse-count")
+        yield OptionList(id="browse-results")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#browse-query", Input).focus()
+
+    def show_language(self) -> None:
+        from questions.topics import topic_order, topic_title
+
+        lang = self.app.ui_lang
+        self.query_one("#browse-query", Input).placeholder = self.tr(
+            "Search questions, answers, key points (中文 or English)", "搜索题目、答案、要点（中文或英文）"
+        )
+        self.query_one("#browse-verified", Checkbox).label = self.tr("verified", "有验证")
+        topic_select = self.query_one("#browse-topic", Select)
+        chosen_topic = topic_select.value
+        topics = sorted(self.app.bank.topics(), key=topic_order)
+        topic_select.set_options([(topic_title(topic, lang), topic) for topic in topics])
+        if chosen_topic in topics:
+            topic_select.value = chosen_topic
+        for select_id, english, chinese in (
+            ("#browse-topic", "topic", "主题"),
+            ("#browse-tag", "tag", "标签"),
+            ("#browse-difficulty", "difficulty", "难度"),
+            ("#browse-doc", "document", "文档"),
+        ):
+            self.query_one(select_id, Select).prompt = self.tr(english, chinese)
+        self._refresh_results()
+
+    # --- filtering ------------------------------------------------------------
+
+    def matching(self) -> list["Question"]:
+        """The questions that pass every filter, best search matches first."""
+        def chosen(select_id: str):
+            value = self.query_one(select_id, Select).value
+            return None if value is Select.NULL else value
+
+        topic, tag = chosen("#browse-topic"), chosen("#browse-tag")
+        difficulty, doc = chosen("#browse-difficulty"), chosen("#browse-doc")
+        verified = self.query_one("#browse-verified", Checkbox).value
+        candidates = [
+            question
+            for question in self.app.bank
+            if (topic is None or question.topic == topic)
+            and (tag is None or tag in question.tags)
+            and (difficulty is None or question.difficulty == difficulty)
+            and (doc is None or doc in question.docs)
+            and (not verified or question.verifiers)
+        ]
+        query = self.query_one("#browse-query", Input).value.strip()
+        if not query:
+            return candidates
+        return _search(candidates, query)
+
+    def _refresh_results(self) -> None:
+        results = self.query_one("#browse-results", OptionList)
+        found = self.matching()
+        results.clear_options()
+        language = self.app.language
+        for question in found:
+            text = bilingual(question.question, language)
+            mark = "[green]✓[/]" if question.verifiers else " "
+            results.add_option(Option(f"{mark} {DIFFICULTY_STARS[question.difficulty]} {text}", id=question.id))
+        if found:
+            results.highlighted = 0
+        total = len(self.app.bank)
+        self.query_one("#browse-count", Static).update(
+            self.tr(
+                f"{len(found)} of {total} questions · enter opens · ✓ has evidence",
+                f"{len(found)} / {total} 道题 · 回车打开 · ✓ 有验证",
+            )
+        )
+
+    @on(Input.Changed, "#browse-query")
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _filters_changed(self) -> None:
+        self._refresh_results()
+
+    @on(Input.Submitted, "#browse-query")
+    def _query_submitted(self) -> None:
+        self.query_one("#browse-results", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#browse-results")
+    def _question_chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.push_screen(QuestionDetailScreen(self.app.bank.get(event.option.id)))
+
+    def action_focus_search(self) -> None:
+        self.query_one("#browse-query", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
+            self.query_one("#browse-query", Input).value = ""
+            for select in self.query(Select):
+                select.clear()
+            self.query_one("#browse-verified", Checkbox).value = False
+        self._refresh_results()
+
+
+def _search(candidates: list["Question"], query: str) -> list["Question"]:
+    # TEMPORARY until questions' own search lands: every word must appear somewhere.
+    words = query.lower().split()
+
+    def haystack(question: "Question") -> str:
+        parts = [question.id, question.question.zh, question.question.en, question.answer.zh, question.answer.en]
+        parts += list(question.key_points.zh) + list(question.key_points.en) + list(question.tags)
+        return " ".join(parts).lower()
+
+    return [question for question in candidates if all(word in haystack(question) for word in words)]
+
+
+class QuestionDetailScreen(AppScreen):
+    """One question in full: answer, key points, caveats, evidence, follow-ups, sources."""
+
+    BINDINGS = [Binding("p", "prove", "Prove it", id="detail.prove")]
+
+    app: "TPrepApp"
+
+    def __init__(self, question: "Question") -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield QuestionView()
+        yield Footer(compact=True)
+
+    def show_language(self) -> None:
+        markup = question_markup(self.question, self.app.language, self.app.ui_lang, reveal=True, bank=self.app.bank)
+        self.query_one(QuestionView).show(markup, scroll_home=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(QuestionView).focus()
+
+    def action_prove(self) -> None:
+        self.app.action_prove(self.question.id)

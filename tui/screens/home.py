@@ -1,0 +1,98 @@
+"""The first screen: today's numbers, mastery per topic, and the way into every mode."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.screens.base import _FollowsLanguage
+from tui.widgets.bars import mastery_bar
+
+if TYPE_CHECKING:
+    from tui.app import TPrepApp
+
+# (option id / screen name, key, English label, Chinese label)
+MODES: tuple[tuple[str, str, str, str], ...] = (
+    ("review", "r", "Review due cards", "复习到期卡片"),
+    ("choice", "c", "Multiple choice", "选择题"),
+    ("mock", "m", "Mock interview", "模拟面试"),
+    ("browse", "b", "Browse and search", "浏览与搜索"),
+    ("verifiers", "v", "Verifiers: the evidence", "验证器：证据"),
+    ("stats", "s", "Stats", "统计"),
+    ("settings", "comma", "Settings", "设置"),
+    ("export", "e", "Export study sheets", "导出学习资料"),
+)
+
+
+class HomeScreen(_FollowsLanguage, Screen):
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("r", "open('review')", "Review", id="home.review"),
+        Binding("c", "open('choice')", "Choice", id="home.choice"),
+        Binding("m", "open('mock')", "Mock", id="home.mock"),
+        Binding("b", "open('browse')", "Browse", id="home.browse"),
+        Binding("v", "open('verifiers')", "Verify", id="home.verifiers"),
+        Binding("s", "open('stats')", "Stats", id="home.stats"),
+        # Shown in the menu with their keys; the footer has no room for them at 80 columns.
+        Binding("comma", "open('settings')", "Settings", key_display=",", show=False, id="home.settings"),
+        Binding("e", "open('export')", "Export", show=False, id="home.export"),
+    ]
+
+    app: "TPrepApp"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="home-columns"):
+            with Vertical(id="home-left"):
+                yield Static(id="home-today")
+                yield OptionList(id="home-modes")
+            yield Static(id="home-mastery")
+        yield Footer(compact=True)
+
+    def on_screen_resume(self) -> None:
+        # Back from a session: the counts and mastery have changed.
+        self.show_language()
+
+    def show_language(self) -> None:
+        modes = self.query_one("#home-modes", OptionList)
+        highlighted = modes.highlighted
+        modes.clear_options()
+        for name, key, english, chinese in MODES:
+            shown_key = "," if key == "comma" else key
+            modes.add_option(Option(f"[b]{shown_key}[/b]  {self.tr(english, chinese)}", id=name))
+        modes.highlighted = highlighted if highlighted is not None else 0
+        modes.border_title = self.tr("Study", "学习")
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        from tui.widgets.summary import home_summary
+
+        summary = home_summary(self.app)
+        today = self.query_one("#home-today", Static)
+        today.border_title = self.tr("Today", "今天")
+        streak_days = self.tr(f"{summary.streak} day{'s' if summary.streak != 1 else ''}", f"{summary.streak} 天")
+        today.update(
+            f"{self.tr('Due', '到期')} [b]{summary.due}[/b]   "
+            f"{self.tr('New', '新卡')} [b]{summary.new}[/b]   "
+            f"{self.tr('Streak', '连续')} [b]{streak_days}[/b]\n"
+            f"[dim]{self.tr(f'{summary.questions} questions in the bank', f'题库共 {summary.questions} 道题')}"
+            f" · {self.tr(f'{summary.reviewed_today} reviewed today', f'今天已复习 {summary.reviewed_today}')}[/]"
+        )
+        mastery = self.query_one("#home-mastery", Static)
+        mastery.border_title = self.tr("Mastery by topic", "各主题掌握度")
+        lines = [mastery_bar(title, value, studied, total) for title, value, studied, total in summary.topics(self.app.ui_lang)]
+        mastery.update("\n".join(lines) or self.tr("No questions loaded.", "没有加载题目。"))
+
+    @on(OptionList.OptionSelected, "#home-modes")
+    def _mode_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_open(event.option.id or "")
+
+    def action_open(self, name: str) -> None:
+        self.app.open_screen(name)

@@ -1,0 +1,70 @@
+"""The user's bank (``--bank DIR``) has problems: list them, then continue on the built-in bank."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Footer, OptionList, Static
+
+from tui.screens.base import AppModal
+
+
+class BankProblemsScreen(AppModal):
+    """Every problem, file:line first, so the user can fix them in an editor afterwards."""
+
+    CSS_PATH = "problems.tcss"
+    BINDINGS = [
+        Binding("enter", "continue", "Continue", id="continue", priority=True),
+        Binding("escape", "continue", "Continue", show=False),
+    ]
+
+    def __init__(self, problems: Sequence[str], summary: str) -> None:
+        super().__init__()
+        self.problems = list(problems)
+        self.summary = summary
+
+    @classmethod
+    def for_error(cls, error: Exception) -> "BankProblemsScreen":
+        """From the loader's error: its ``problems`` (file:line each) when it has them, else its lines."""
+        problems = getattr(error, "problems", None)
+        if problems:
+            lines = [problem.format() if hasattr(problem, "format") else str(problem) for problem in problems]
+            summary = getattr(error, "summary", None) or str(error).splitlines()[0]
+        else:
+            head, *lines = str(error).splitlines() or [type(error).__name__]
+            summary = head
+        return cls(lines or [summary], summary)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="problems-box"):
+            yield Static(id="problems-summary")
+            yield OptionList(*self.problems, id="problems-list")
+            with Horizontal(id="problems-buttons"):
+                yield Button(id="problems-continue", variant="primary")
+        yield Footer(compact=True)
+
+    def show_language(self) -> None:
+        count = len(self.problems)
+        self.query_one("#problems-box").border_title = self.tr(
+            f"Your question bank has {count} problem{'s' if count != 1 else ''}",
+            f"你的题库有 {count} 个问题",
+        )
+        self.query_one("#problems-summary", Static).update(
+            self.tr(
+                f"{self.summary}\nYour files were not loaded and have not been changed. "
+                "Fix the lines below, check with 'tprep bank lint DIR', and restart.",
+                f"{self.summary}\n你的文件没有加载，也没有被修改。修正下列各行，用 'tprep bank lint DIR' 检查后重启。",
+            )
+        )
+        self.query_one("#problems-continue", Button).label = self.tr(
+            "Continue with the built-in bank", "使用内置题库继续"
+        )
+
+    def on_button_pressed(self) -> None:
+        self.action_continue()
+
+    def action_continue(self) -> None:
+        self.dismiss(None)

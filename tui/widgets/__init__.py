@@ -1,0 +1,1 @@
+"""Reusable pieces of the app: bilingual text, bars, question views, plots."""

@@ -1,0 +1,92 @@
+"""A question, and (once revealed) everything the bank knows about it, in the chosen language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.widgets import Static
+
+from tui.widgets.i18n import bilingual, bilingual_items, tr
+
+if TYPE_CHECKING:
+    from questions.model import Bank, Question
+
+DIFFICULTY_STARS = {1: "★☆☆", 2: "★★☆", 3: "★★★"}
+
+
+def question_heading(question: "Question", ui_lang: str) -> str:
+    """The one-line context above a question: topic, difficulty, tags, evidence."""
+    from questions.topics import topic_title
+
+    parts = [escape(topic_title(question.topic, ui_lang)), DIFFICULTY_STARS.get(question.difficulty, "")]
+    if question.tags:
+        parts.append(escape(" ".join(f"#{tag}" for tag in question.tags)))
+    if question.verifiers:
+        parts.append(tr(ui_lang, "[green]✓ verified[/] (p)", "[green]✓ 有验证[/] (p)"))
+    return "[dim]" + "  ·  ".join(parts) + "[/]"
+
+
+def question_markup(
+    question: "Question",
+    language: str,
+    ui_lang: str,
+    *,
+    reveal: bool,
+    bank: "Bank | None" = None,
+    show_key_points: bool = True,
+) -> str:
+    """The question, then (when ``reveal``) answer, key points, caveats, sources and follow-ups."""
+    lines = [question_heading(question, ui_lang), "", f"[b]{bilingual(question.question, language)}[/b]"]
+    if not reveal:
+        return "\n".join(lines)
+    lines += ["", f"[b $accent]{tr(ui_lang, 'Answer', '答案')}[/]", bilingual(question.answer, language)]
+    if show_key_points:
+        lines += ["", f"[b $accent]{tr(ui_lang, 'Key points', '要点')}[/]"]
+        for number, item in enumerate(bilingual_items(question.key_points, language), start=1):
+            lines.append(f"{number}. " + item.replace("\n", "\n   "))
+    if question.caveats:
+        lines += ["", f"[b $warning]{tr(ui_lang, 'Where the documents go wrong', '文档中的错误')}[/]"]
+        for caveat in question.caveats:
+            claim = bilingual(caveat.claim, language).replace("\n", "\n   ")
+            correction = bilingual(caveat.correction, language).replace("\n", "\n   ")
+            lines.append(f"[dim]{escape(caveat.doc)}[/]")
+            lines.append(f" ✗ {claim}")
+            lines.append(f" ✓ {correction}")
+            if caveat.evidence:
+                lines.append(f"   [dim]{tr(ui_lang, 'evidence', '证据')}: {escape(', '.join(caveat.evidence))}[/]")
+    if question.verifiers:
+        lines += [
+            "",
+            f"[b $accent]{tr(ui_lang, 'Evidence', '证据')}[/] "
+            f"{escape(', '.join(question.verifiers))}  [dim]{tr(ui_lang, 'press p to prove it', '按 p 查看证明')}[/]",
+        ]
+    if question.follow_ups and bank is not None:
+        lines += ["", f"[b $accent]{tr(ui_lang, 'Follow-ups (追问)', '追问')}[/]"]
+        for follow_up in question.follow_ups:
+            if follow_up in bank:
+                text = bilingual(bank.get(follow_up).question, language).replace("\n", "\n  ")
+                lines.append(f"→ {text}")
+    lines += ["", f"[b $accent]{tr(ui_lang, 'Sources', '出处')}[/]"]
+    for source in question.sources:
+        lines.append(f"[dim]{escape(source.doc)}[/]  {escape(source.heading)}")
+    lines.append(f"[dim]id: {escape(question.id)}[/]")
+    return "\n".join(lines)
+
+
+class QuestionView(VerticalScroll):
+    """Scrollable question detail; ``show()`` redraws it."""
+
+    DEFAULT_CSS = """
+    QuestionView { height: 1fr; padding: 0 1; }
+    QuestionView > Static { width: 1fr; }
+    """
+
+    def compose(self):
+        yield Static(id="question-body")
+
+    def show(self, markup: str, *, scroll_home: bool = True) -> None:
+        self.query_one("#question-body", Static).update(markup)
+        if scroll_home:
+            self.scroll_home(animate=False)

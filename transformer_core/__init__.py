@@ -1,5 +1,93 @@
 """A complete, tested Transformer: config, attention, masks, layers, models,
 decoding (KV cache, greedy, beam, sampling) and training utilities.
 
-Imports nothing else of this project.
+Imports nothing else of this project. Importing it imports torch, so code on
+``tprep``'s start-up path must import it lazily (inside functions).
+
+Quick tour::
+
+    from transformer_core import TransformerConfig, EncoderDecoder
+    config = TransformerConfig(vocab_size=100, d_model=64, n_heads=4, d_ff=128,
+                               n_encoder_layers=2, n_decoder_layers=2, max_len=64)
+    model = EncoderDecoder(config)
+    logits = model(src, tgt)                       # (B, T, vocab)
+    logits, attn = model(src, tgt, return_attention=True)
+    attn["decoder.0.cross_attention"]              # (B, H, T, S)
+
+Conventions:
+
+* token ids ``(B, T)`` integer tensors; padding masks ``(B, T)`` bool, True at
+  real tokens; attention masks bool, True = may attend (``masks``);
+* names of parts: ``"encoder.0"``, ``"decoder.1.cross_attention"``,
+  ``"decoder.1.feed_forward"`` (``introspection``);
+* bad config -> ``ConfigError`` naming the field; bad tensors ->
+  ``TransformerInputError`` saying what and how to fix; both ``ValueError``
+  with ``exit_code = 2``.
 """
+
+from .attention import MultiHeadAttention, scaled_dot_product_attention
+from .cache import AttentionCache, KVCache, LayerCache
+from .config import TransformerConfig
+from .embeddings import Embeddings, sinusoidal_table
+from .errors import ConfigError, TransformerInputError
+from .introspection import (
+    attention_modules,
+    capture_attention,
+    capture_hidden_states,
+    disabled_heads,
+    hidden_state_norms,
+    layer_modules,
+    parameter_counts,
+    per_layer_gradient_norms,
+)
+from .layers import Decoder, DecoderLayer, Encoder, EncoderLayer, FeedForward, ResidualSublayer
+from .masks import (
+    causal_mask,
+    combine_masks,
+    decoder_self_attention_mask,
+    key_padding_attention_mask,
+    padding_mask,
+    to_torch_convention,
+)
+from .models import DecoderOnly, EncoderDecoder, EncoderOnly, TransformerModel
+from .normalization import RMSNorm, SequenceBatchNorm, make_norm
+
+__all__ = [
+    "AttentionCache",
+    "ConfigError",
+    "Decoder",
+    "DecoderLayer",
+    "DecoderOnly",
+    "Embeddings",
+    "Encoder",
+    "EncoderDecoder",
+    "EncoderLayer",
+    "EncoderOnly",
+    "FeedForward",
+    "KVCache",
+    "LayerCache",
+    "MultiHeadAttention",
+    "RMSNorm",
+    "ResidualSublayer",
+    "SequenceBatchNorm",
+    "TransformerConfig",
+    "TransformerInputError",
+    "TransformerModel",
+    "attention_modules",
+    "capture_attention",
+    "capture_hidden_states",
+    "causal_mask",
+    "combine_masks",
+    "decoder_self_attention_mask",
+    "disabled_heads",
+    "hidden_state_norms",
+    "key_padding_attention_mask",
+    "layer_modules",
+    "make_norm",
+    "padding_mask",
+    "parameter_counts",
+    "per_layer_gradient_norms",
+    "scaled_dot_product_attention",
+    "sinusoidal_table",
+    "to_torch_convention",
+]

@@ -1,0 +1,191 @@
+"""Scaled dot-product attention and multi-head self-/cross-attention.
+
+Two implementations that give the same numbers (tested):
+
+* ``math``: the formula softmax(Q K^T / sqrt(d_k)) V written out, readable,
+  and the only path that can hand back the attention weights;
+* ``sdpa``: ``torch.nn.functional.scaled_dot_product_attention``, fused and
+  faster; the default.
+
+An attention module switches to the math path by itself while its weights are
+being recorded (``record_attention = True``, see ``introspection``).
+
+A query whose every key is masked gets zero weights and a zero output, never
+NaN: a softmax over nothing is undefined, and zero is the value that keeps the
+residual stream unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .cache import AttentionCache
+from .config import TransformerConfig
+
+
+def scaled_dot_product_attention(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    mask: torch.Tensor | None = None,
+    *,
+    scale: float | None = None,
+    dropout_p: float = 0.0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The readable attention formula.
+
+    Shapes: ``query (..., T_q, d_k)``, ``key (..., T_k, d_k)``,
+    ``value (..., T_k, d_v)``; ``mask`` is boolean, True = may attend,
+    broadcastable to ``(..., T_q, T_k)``. ``scale`` defaults to
+    ``1 / sqrt(d_k)``. ``dropout_p`` is applied to the weights (pass 0 in
+    evaluation).
+
+    Returns ``(output (..., T_q, d_v), weights (..., T_q, T_k))``; the weights
+    are those before dropout. Fully masked query rows get zero weights.
+    """
+    if scale is None:
+        scale = 1.0 / math.sqrt(query.size(-1))
+    scores = (query @ key.transpose(-2, -1)) * scale  # (..., T_q, T_k)
+    if mask is not None:
+        row_has_key = mask.any(dim=-1, keepdim=True)  # (..., T_q, 1)
+        # Fully masked rows keep their finite scores, so their softmax stays
+        # finite (no NaN in the forward or backward pass); they are zeroed below.
+        scores = scores.masked_fill(~mask & row_has_key, float("-inf"))
+        weights = torch.softmax(scores, dim=-1).masked_fill(~row_has_key, 0.0)
+    else:
+        weights = torch.softmax(scores, dim=-1)
+    attended = F.dropout(weights, dropout_p) if dropout_p > 0 else weights
+    return attended @ value, weights
+
+
+_sdpa_zeroes_masked_rows: bool | None = None
+
+
+def _sdpa_zeroes_fully_masked_rows() -> bool:
+    """Feature detection: recent PyTorch returns 0 for fully masked rows, older versions NaN."""
+    global _sdpa_zeroes_masked_rows
+    if _sdpa_zeroes_masked_rows is None:
+        x = torch.ones(1, 1, 1, 2)
+        out = F.scaled_dot_product_attention(x, x, x, attn_mask=torch.zeros(1, 1, 1, 1, dtype=torch.bool))
+        _sdpa_zeroes_masked_rows = bool((out == 0).all())
+    return _sdpa_zeroes_masked_rows
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention; self-attention when ``memory`` is None, cross-attention otherwise.
+
+    The projections use ``torch.nn.MultiheadAttention``'s layout (``in_proj``
+    holds W_q; W_k; W_v stacked, ``out_proj`` is W_o), so a self-attention
+    computes Q, K and V with one matrix multiply. With
+    ``config.share_query_key`` the input projection holds only W_qk; W_v and
+    keys are computed with the query weights.
+    """
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__()
+        d = config.d_model
+        self.n_heads = config.n_heads
+        self.d_head = config.d_head
+        self.share_query_key = config.share_query_key
+        self.in_proj = nn.Linear(d, (2 if config.share_query_key else 3) * d, bias=config.bias)
+        self.out_proj = nn.Linear(d, d, bias=config.bias)
+        self.attention_dropout = config.attention_dropout
+        self.scale = 1.0 / math.sqrt(self.d_head) if config.scale_attention_scores else 1.0
+        self.use_sdpa = config.attention_impl == "sdpa"
+        # Introspection hooks (see introspection.py): recording forces the math path.
+        self.record_attention = False
+        self.last_attention: torch.Tensor | None = None  # (B, H, T_q, T_k) when recorded
+        # Multiplies each head's output; zeros disable heads (head-pruning experiments).
+        self.register_buffer("head_gate", torch.ones(config.n_heads), persistent=False)
+        self._head_gate_active = False
+
+    def set_head_mask(self, keep: torch.Tensor | None) -> None:
+        """``keep``: ``(n_heads,)`` weights for each head's output (0 disables a head); None restores all heads."""
+        if keep is None:
+            self.head_gate.fill_(1.0)
+            self._head_gate_active = False
+            return
+        keep = torch.as_tensor(keep, dtype=self.head_gate.dtype, device=self.head_gate.device)
+        if keep.shape != self.head_gate.shape:
+            raise ValueError(f"head mask must have shape ({self.n_heads},), got {tuple(keep.shape)}")
+        self.head_gate.copy_(keep)
+        self._head_gate_active = True
+
+    def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
+        B, T, _ = x.shape
+        return x.view(B, T, self.n_heads, self.d_head).transpose(1, 2)  # (B, H, T, d_head)
+
+    def _project(self, x: torch.Tensor, memory: torch.Tensor | None, need_kv: bool):
+        """Queries from ``x``; keys/values from ``memory`` (cross) or ``x`` (self), unless cached."""
+        d = x.size(-1)
+        weight, bias = self.in_proj.weight, self.in_proj.bias
+
+        def part(rows: slice) -> tuple[torch.Tensor, torch.Tensor | None]:
+            return weight[rows], None if bias is None else bias[rows]
+
+        if self.share_query_key:
+            q = F.linear(x, *part(slice(0, d)))
+            if not need_kv:
+                return q, None, None
+            source = x if memory is None else memory
+            k = q if memory is None else F.linear(source, *part(slice(0, d)))
+            v = F.linear(source, *part(slice(d, 2 * d)))
+            return q, k, v
+        if memory is None and need_kv:
+            return self.in_proj(x).split(d, dim=-1)
+        q = F.linear(x, *part(slice(0, d)))
+        if not need_kv:
+            return q, None, None
+        k, v = F.linear(memory, *part(slice(d, 3 * d))).split(d, dim=-1)
+        return q, k, v
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        memory: torch.Tensor | None = None,
+        *,
+        mask: torch.Tensor | None = None,
+        is_causal: bool = False,
+        cache: AttentionCache | None = None,
+    ) -> torch.Tensor:
+        """``x (B, T_q, d_model)``, ``memory (B, T_k, d_model)`` or None -> ``(B, T_q, d_model)``.
+
+        ``mask``: boolean, True = may attend, broadcastable to ``(B, H, T_q, T_k)``.
+        ``is_causal``: causal self-attention without an explicit mask (lets the
+        fused kernel skip building one); ignored when ``mask`` is given.
+        ``cache``: for self-attention, this step's keys/values are appended and
+        attention runs over everything cached; for cross-attention, the
+        memory's keys/values are computed on the first call and reused.
+        """
+        B, T, _ = x.shape
+        reuse_cross = cache is not None and memory is not None and cache.key is not None
+        q, k, v = self._project(x, memory, need_kv=not reuse_cross)
+        q = self._split_heads(q)  # (B, H, T_q, d_head)
+        if reuse_cross:
+            k, v = cache.key, cache.value
+        else:
+            k, v = self._split_heads(k), self._split_heads(v)  # (B, H, T_k, d_head)
+            if cache is not None:
+                k, v = cache.append(k, v)
+
+        if is_causal and mask is None and q.size(-2) != k.size(-2):
+            raise ValueError("is_causal needs as many queries as keys; pass an explicit mask when decoding with a cache")
+        dropout_p = self.attention_dropout if self.training else 0.0
+        if self.use_sdpa and not self.record_attention:
+            out = F.scaled_dot_product_attention(
+                q, k, v, attn_mask=mask, dropout_p=dropout_p, is_causal=is_causal and mask is None, scale=self.scale
+            )
+            if mask is not None and not _sdpa_zeroes_fully_masked_rows():
+                out = out.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)
+        else:
+            if is_causal and mask is None:
+                mask = torch.ones(T, k.size(-2), dtype=torch.bool, device=x.device).tril()
+            out, weights = scaled_dot_product_attention(q, k, v, mask, scale=self.scale, dropout_p=dropout_p)
+            self.last_attention = weights if self.record_attention else None
+        if self._head_gate_active:
+            out = out * self.head_gate.view(1, -1, 1, 1).to(out.dtype)
+        out = out.transpose(1, 2).reshape(B, T, -1)  # (B, T_q, d_model)
+        return self.out_proj(out)

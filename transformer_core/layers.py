@@ -1,0 +1,178 @@
+"""Encoder and decoder layers and the stacks built from them.
+
+``ResidualSublayer`` is the only place that knows whether the norm comes
+before the sublayer (Pre-LN) or after the residual add (Post-LN); every layer
+wraps each of its sublayers in one.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .attention import MultiHeadAttention
+from .cache import KVCache, LayerCache
+from .config import TransformerConfig
+from .masks import decoder_self_attention_mask, key_padding_attention_mask
+from .normalization import make_norm
+
+
+class FeedForward(nn.Module):
+    """Position-wise FFN: ``linear2(dropout(activation(linear1(x))))``, d_model -> d_ff -> d_model."""
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__()
+        self.linear1 = nn.Linear(config.d_model, config.d_ff, bias=config.bias)
+        self.linear2 = nn.Linear(config.d_ff, config.d_model, bias=config.bias)
+        self.activation = F.relu if config.activation == "relu" else F.gelu
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear2(self.dropout(self.activation(self.linear1(x))))
+
+
+class ResidualSublayer(nn.Module):
+    """Norm + dropout + residual around one sublayer -- where Pre-LN and Post-LN differ.
+
+    * ``post`` (the original paper): ``norm(x + dropout(sublayer(x)))``
+    * ``pre`` (GPT-2 and most LLMs): ``x + dropout(sublayer(norm(x)))``
+    """
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__()
+        self.norm = make_norm(config)
+        self.dropout = nn.Dropout(config.dropout)
+        self.pre_norm = config.norm_placement == "pre"
+
+    def forward(self, x: torch.Tensor, sublayer: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+        if self.pre_norm:
+            return x + self.dropout(sublayer(self.norm(x)))
+        return self.norm(x + self.dropout(sublayer(x)))
+
+
+class EncoderLayer(nn.Module):
+    """Self-attention then FFN, each inside a ``ResidualSublayer``."""
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__()
+        self.self_attention = MultiHeadAttention(config)
+        self.feed_forward = FeedForward(config)
+        self.attention_sublayer = ResidualSublayer(config)
+        self.feed_forward_sublayer = ResidualSublayer(config)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``x (B, S, d_model)``; ``mask`` boolean, True = may attend, broadcastable to ``(B, H, S, S)``."""
+        x = self.attention_sublayer(x, lambda h: self.self_attention(h, mask=mask))
+        return self.feed_forward_sublayer(x, self.feed_forward)
+
+
+class DecoderLayer(nn.Module):
+    """Masked self-attention, cross-attention over the encoder memory (if any), FFN.
+
+    A decoder-only model (GPT) builds its layers with ``cross_attention=False``.
+    """
+
+    def __init__(self, config: TransformerConfig, *, cross_attention: bool = True):
+        super().__init__()
+        self.self_attention = MultiHeadAttention(config)
+        self.self_attention_sublayer = ResidualSublayer(config)
+        self.cross_attention = MultiHeadAttention(config) if cross_attention else None
+        self.cross_attention_sublayer = ResidualSublayer(config) if cross_attention else None
+        self.feed_forward = FeedForward(config)
+        self.feed_forward_sublayer = ResidualSublayer(config)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        memory: torch.Tensor | None = None,
+        *,
+        self_mask: torch.Tensor | None = None,
+        is_causal: bool = False,
+        memory_mask: torch.Tensor | None = None,
+        cache: LayerCache | None = None,
+    ) -> torch.Tensor:
+        """``x (B, T, d_model)``, ``memory (B, S, d_model)``; masks boolean, True = may attend."""
+        self_cache = None if cache is None else cache.self_attention
+        x = self.self_attention_sublayer(
+            x, lambda h: self.self_attention(h, mask=self_mask, is_causal=is_causal, cache=self_cache)
+        )
+        if self.cross_attention is not None:
+            if memory is None:
+                raise ValueError("this decoder layer has cross-attention and needs the encoder memory")
+            cross_cache = None if cache is None else cache.cross_attention
+            x = self.cross_attention_sublayer(
+                x, lambda h: self.cross_attention(h, memory, mask=memory_mask, cache=cross_cache)
+            )
+        return self.feed_forward_sublayer(x, self.feed_forward)
+
+
+class Encoder(nn.Module):
+    """A stack of ``EncoderLayer`` with an optional final norm (always present for Pre-LN)."""
+
+    def __init__(self, config: TransformerConfig, n_layers: int):
+        super().__init__()
+        self.layers = nn.ModuleList(EncoderLayer(config) for _ in range(n_layers))
+        self.norm = make_norm(config) if config.use_final_norm else nn.Identity()
+
+    def forward(self, x: torch.Tensor, padding: torch.Tensor | None = None) -> torch.Tensor:
+        """``x (B, S, d_model)``; ``padding (B, S)`` True at real tokens -> ``(B, S, d_model)``."""
+        mask = None if padding is None else key_padding_attention_mask(padding)
+        for layer in self.layers:
+            x = layer(x, mask)
+        return self.norm(x)
+
+
+class Decoder(nn.Module):
+    """A stack of ``DecoderLayer``; with ``cross_attention=False`` it is a GPT-style decoder."""
+
+    def __init__(self, config: TransformerConfig, n_layers: int, *, cross_attention: bool = True):
+        super().__init__()
+        self.has_cross_attention = cross_attention
+        self.layers = nn.ModuleList(DecoderLayer(config, cross_attention=cross_attention) for _ in range(n_layers))
+        self.norm = make_norm(config) if config.use_final_norm else nn.Identity()
+
+    def new_cache(self) -> KVCache:
+        return KVCache(len(self.layers), cross_attention=self.has_cross_attention)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        memory: torch.Tensor | None = None,
+        *,
+        padding: torch.Tensor | None = None,
+        memory_padding: torch.Tensor | None = None,
+        causal: bool = True,
+        cache: KVCache | None = None,
+    ) -> torch.Tensor:
+        """``x (B, T, d_model)`` -> ``(B, T, d_model)``.
+
+        ``padding``: ``(B, T_k)`` True at real target tokens, where ``T_k`` is
+        the number of keys self-attention sees (``T`` plus what ``cache``
+        already holds). ``memory_padding``: ``(B, S)`` True at real source
+        tokens. ``causal=False`` lets every position see the future (only for
+        experiments that show why the mask is needed).
+        """
+        past = 0 if cache is None else cache.length
+        T = x.size(1)
+        is_causal = False
+        if causal and padding is None and past == 0:
+            self_mask = None  # the fused kernel applies the causal mask itself
+            is_causal = True
+        elif causal:
+            self_mask = decoder_self_attention_mask(padding, T, past + T, device=x.device)
+        else:
+            self_mask = None if padding is None else key_padding_attention_mask(padding)
+        memory_mask = None if memory_padding is None else key_padding_attention_mask(memory_padding)
+        for i, layer in enumerate(self.layers):
+            x = layer(
+                x,
+                memory,
+                self_mask=self_mask,
+                is_causal=is_causal,
+                memory_mask=memory_mask,
+                cache=None if cache is None else cache.layers[i],
+            )
+        return self.norm(x)

@@ -1,0 +1,306 @@
+"""The three model families, built from the same blocks:
+
+* ``EncoderDecoder`` -- the original Transformer (translation-style seq2seq);
+* ``EncoderOnly`` -- BERT-style: bidirectional encoder + token classifier head;
+* ``DecoderOnly`` -- GPT-style: causal decoder without cross-attention.
+
+Token ids are ``(B, T)`` integer tensors. Padding masks are ``(B, T)`` booleans,
+True at real tokens; when one is not given it is derived from
+``config.pad_id`` (no mask when the batch holds no padding). Bad input raises
+``TransformerInputError`` saying which argument and how to fix it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .cache import KVCache
+from .config import TransformerConfig
+from .embeddings import Embeddings, LearnedPositionalEmbedding
+from .errors import ConfigError, TransformerInputError
+from .layers import Decoder, Encoder
+from .masks import padding_mask
+
+
+class TransformerModel(nn.Module):
+    """What the three models share: config, initialisation, input checks, introspection helpers."""
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__()
+        if not isinstance(config, TransformerConfig):
+            raise TypeError(f"expected a TransformerConfig, got {type(config).__name__}")
+        self.config = config
+
+    # Construction -----------------------------------------------------------
+
+    def _require_layers(self, field: str, what: str) -> None:
+        if getattr(self.config, field) < 1:
+            raise ConfigError(field, f"{type(self).__name__} needs at least one {what} layer; got 0")
+
+    def _init_weights(self) -> None:
+        """Xavier-uniform matrices (as torch.nn.Transformer), N(0, 1/d_model) token embeddings.
+
+        The embedding scale makes sqrt(d_model)-scaled embeddings unit-variance,
+        comparable to the sinusoidal table (variance 1/2 per entry).
+        """
+        for module in self.modules():
+            if isinstance(module, nn.Linear):
+                nn.init.xavier_uniform_(module.weight)
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
+            elif isinstance(module, LearnedPositionalEmbedding):
+                nn.init.normal_(module.embedding.weight, std=math.sqrt(0.5))
+            elif isinstance(module, Embeddings):
+                nn.init.normal_(module.token.weight, std=self.config.d_model**-0.5)
+
+    def num_parameters(self, *, exclude_embeddings: bool = False) -> int:
+        """Distinct trainable parameters (tied matrices counted once)."""
+        seen: set[int] = set()
+        excluded: set[int] = set()
+        if exclude_embeddings:
+            for module in self.modules():
+                if isinstance(module, (nn.Embedding,)):
+                    excluded.add(id(module.weight))
+        total = 0
+        for p in self.parameters():
+            if id(p) in seen or id(p) in excluded:
+                continue
+            seen.add(id(p))
+            total += p.numel()
+        return total
+
+    # Input checks -----------------------------------------------------------
+
+    def _check_ids(self, ids: torch.Tensor, name: str, vocab_size: int, *, start: int = 0) -> None:
+        if not isinstance(ids, torch.Tensor):
+            raise TransformerInputError(f"{name}: expected a torch.Tensor of token ids, got {type(ids).__name__}")
+        if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
+            raise TransformerInputError(
+                f"{name}: token ids must be an integer tensor, got dtype {ids.dtype}; convert with .long()"
+            )
+        if ids.dim() != 2:
+            raise TransformerInputError(
+                f"{name}: expected shape (batch, length), got {tuple(ids.shape)}; "
+                "for a single sequence use ids.unsqueeze(0)"
+            )
+        if ids.size(1) == 0 or ids.size(0) == 0:
+            raise TransformerInputError(f"{name}: empty batch or sequence (shape {tuple(ids.shape)})")
+        end = start + ids.size(1)
+        if end > self.config.max_len:
+            where = f"positions {start}..{end - 1}" if start else f"length {ids.size(1)}"
+            raise TransformerInputError(
+                f"{name}: {where} exceeds max_len={self.config.max_len}; "
+                "truncate the sequence or build the model with a larger TransformerConfig.max_len"
+            )
+        outside = (ids < 0) | (ids >= vocab_size)
+        if bool(outside.any()):
+            row, col = (int(i) for i in outside.nonzero()[0])
+            raise TransformerInputError(
+                f"{name}: token id {int(ids[row, col])} at (batch {row}, position {col}) is outside the "
+                f"vocabulary [0, {vocab_size}); fix the tokenizer output or enlarge the vocabulary in the config"
+            )
+
+    def _padding(
+        self, ids: torch.Tensor, given: torch.Tensor | None, name: str, *, length: int | None = None
+    ) -> torch.Tensor | None:
+        """The padding mask to use for ``ids``: the one given (checked), else derived from ``pad_id``.
+
+        A derived mask is None when the batch holds no padding, so attention can
+        use its unmasked fast path.
+        """
+        expected = (ids.size(0), ids.size(1) if length is None else length)
+        if given is None:
+            if self.config.pad_id is None or length is not None:
+                return None
+            derived = padding_mask(ids, self.config.pad_id)
+            return None if bool(derived.all()) else derived
+        if not isinstance(given, torch.Tensor) or given.dtype != torch.bool:
+            raise TransformerInputError(
+                f"{name}: expected a boolean tensor (True at real tokens), got "
+                f"{given.dtype if isinstance(given, torch.Tensor) else type(given).__name__}; "
+                "build it with transformer_core.padding_mask(ids, pad_id)"
+            )
+        if tuple(given.shape) != expected:
+            raise TransformerInputError(
+                f"{name}: shape {tuple(given.shape)} does not match the tokens, expected {expected} "
+                "(batch, length); one entry per token, True at real tokens"
+            )
+        return given
+
+    def padding_mask_for(self, ids: torch.Tensor) -> torch.Tensor | None:
+        """``(B, T)`` True at real tokens of ``ids``, or None when there is no padding (or no ``pad_id``)."""
+        return self._padding(ids, None, "ids")
+
+    def _with_attention(self, run, return_attention: bool):
+        if not return_attention:
+            return run()
+        from .introspection import capture_attention
+
+        with capture_attention(self) as weights:
+            logits = run()
+        return logits, dict(weights)
+
+
+class EncoderDecoder(TransformerModel):
+    """The original Transformer: ``encode(src)`` once, ``decode(tgt, memory)`` per target prefix."""
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__(config)
+        self._require_layers("n_encoder_layers", "encoder")
+        self._require_layers("n_decoder_layers", "decoder")
+        self.src_embed = Embeddings(config, config.vocab_size)
+        self.tgt_embed = (
+            self.src_embed if config.share_source_target_embeddings else Embeddings(config, config.tgt_vocab_size)
+        )
+        self.encoder = Encoder(config, config.n_encoder_layers)
+        self.decoder = Decoder(config, config.n_decoder_layers, cross_attention=True)
+        self.output_projection = nn.Linear(config.d_model, config.tgt_vocab_size, bias=False)
+        self._init_weights()
+        if config.tie_embeddings:
+            self.output_projection.weight = self.tgt_embed.token.weight
+
+    def new_cache(self) -> KVCache:
+        """An empty KV cache for incremental ``decode``."""
+        return self.decoder.new_cache()
+
+    def encode(self, src: torch.Tensor, src_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``src (B, S)`` -> memory ``(B, S, d_model)``."""
+        self._check_ids(src, "src", self.config.vocab_size)
+        src_padding_mask = self._padding(src, src_padding_mask, "src_padding_mask")
+        return self.encoder(self.src_embed(src), src_padding_mask)
+
+    def decode(
+        self,
+        tgt: torch.Tensor,
+        memory: torch.Tensor,
+        src_padding_mask: torch.Tensor | None = None,
+        tgt_padding_mask: torch.Tensor | None = None,
+        *,
+        cache: KVCache | None = None,
+    ) -> torch.Tensor:
+        """``tgt (B, T)`` target prefix -> logits ``(B, T, target vocab)``.
+
+        ``src_padding_mask``: the same ``(B, S)`` mask ``encode`` used (None if
+        the source has no padding; ``padding_mask_for(src)`` computes it).
+        With ``cache`` (from ``new_cache()``), ``tgt`` holds only the new
+        positions; the cached ones are not recomputed. ``tgt_padding_mask``
+        then covers all positions, cached and new.
+        """
+        start = 0 if cache is None else cache.length
+        self._check_ids(tgt, "tgt", self.config.tgt_vocab_size, start=start)
+        if not isinstance(memory, torch.Tensor) or memory.dim() != 3 or memory.size(0) != tgt.size(0):
+            raise TransformerInputError(
+                f"memory: expected the encoder output of shape (batch={tgt.size(0)}, source length, "
+                f"{self.config.d_model}), got {tuple(getattr(memory, 'shape', ()))}"
+            )
+        if src_padding_mask is not None and tuple(src_padding_mask.shape) != tuple(memory.shape[:2]):
+            raise TransformerInputError(
+                f"src_padding_mask: shape {tuple(src_padding_mask.shape)} does not match the memory's "
+                f"(batch, source length) {tuple(memory.shape[:2])}; pass the mask encode() used"
+            )
+        tgt_padding_mask = self._padding(
+            tgt, tgt_padding_mask, "tgt_padding_mask", length=None if cache is None else start + tgt.size(1)
+        )
+        hidden = self.decoder(
+            self.tgt_embed(tgt, start),
+            memory,
+            padding=tgt_padding_mask,
+            memory_padding=src_padding_mask,
+            cache=cache,
+        )
+        return self.output_projection(hidden)
+
+    def forward(
+        self,
+        src: torch.Tensor,
+        tgt: torch.Tensor,
+        src_padding_mask: torch.Tensor | None = None,
+        tgt_padding_mask: torch.Tensor | None = None,
+        *,
+        return_attention: bool = False,
+    ):
+        """Teacher-forced logits ``(B, T, target vocab)`` for ``src (B, S)`` and ``tgt (B, T)``.
+
+        With ``return_attention=True`` returns ``(logits, weights)`` where
+        ``weights`` maps names like ``"decoder.0.cross_attention"`` to
+        ``(B, H, T_q, T_k)`` attention weights (computed on the math path).
+        """
+
+        def run() -> torch.Tensor:
+            self._check_ids(src, "src", self.config.vocab_size)
+            src_padding = self._padding(src, src_padding_mask, "src_padding_mask")
+            memory = self.encoder(self.src_embed(src), src_padding)
+            return self.decode(tgt, memory, src_padding, tgt_padding_mask)
+
+        return self._with_attention(run, return_attention)
+
+
+class DecoderOnly(TransformerModel):
+    """GPT-style language model: causal self-attention only, next-token logits."""
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__(config)
+        self._require_layers("n_decoder_layers", "decoder")
+        self.embed = Embeddings(config, config.vocab_size)
+        self.decoder = Decoder(config, config.n_decoder_layers, cross_attention=False)
+        self.output_projection = nn.Linear(config.d_model, config.vocab_size, bias=False)
+        self._init_weights()
+        if config.tie_embeddings:
+            self.output_projection.weight = self.embed.token.weight
+
+    def new_cache(self) -> KVCache:
+        return self.decoder.new_cache()
+
+    def forward(
+        self,
+        ids: torch.Tensor,
+        padding_mask: torch.Tensor | None = None,
+        *,
+        cache: KVCache | None = None,
+        causal: bool = True,
+        return_attention: bool = False,
+    ):
+        """``ids (B, T)`` -> logits ``(B, T, vocab)``; position t predicts token t + 1.
+
+        With ``cache``, ``ids`` are the new positions only and ``padding_mask``
+        (if given) covers cached and new positions. ``causal=False`` removes
+        the causal mask (for the experiment that shows what goes wrong).
+        """
+
+        def run() -> torch.Tensor:
+            start = 0 if cache is None else cache.length
+            self._check_ids(ids, "ids", self.config.vocab_size, start=start)
+            padding = self._padding(
+                ids, padding_mask, "padding_mask", length=None if cache is None else start + ids.size(1)
+            )
+            hidden = self.decoder(self.embed(ids, start), padding=padding, causal=causal, cache=cache)
+            return self.output_projection(hidden)
+
+        return self._with_attention(run, return_attention)
+
+
+class EncoderOnly(TransformerModel):
+    """BERT-style encoder: bidirectional self-attention, per-token logits (e.g. masked-token prediction)."""
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__(config)
+        self._require_layers("n_encoder_layers", "encoder")
+        self.embed = Embeddings(config, config.vocab_size)
+        self.encoder = Encoder(config, config.n_encoder_layers)
+        self.output_projection = nn.Linear(config.d_model, config.vocab_size, bias=False)
+        self._init_weights()
+        if config.tie_embeddings:
+            self.output_projection.weight = self.embed.token.weight
+
+    def encode(self, ids: torch.Tensor, padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``ids (B, T)`` -> contextual vectors ``(B, T, d_model)``."""
+        self._check_ids(ids, "ids", self.config.vocab_size)
+        padding = self._padding(ids, padding_mask, "padding_mask")
+        return self.encoder(self.embed(ids), padding)
+
+    def forward(self, ids: torch.Tensor, padding_mask: torch.Tensor | None = None, *, return_attention: bool = False):
+        """``ids (B, T)`` -> logits ``(B, T, vocab)``."""
+        return self._with_attention(lambda: self.output_projection(self.encode(ids, padding_mask)), return_attention)

@@ -1,0 +1,52 @@
+"""The normalisation layers a config can ask for, built in one place.
+
+``batch`` is BatchNorm applied the naive way a reader of the interview notes
+would: each channel normalised with statistics over the batch *and* the time
+axis, padding positions included, running statistics in evaluation mode. That
+is exactly what makes it a poor fit for variable-length sequences, which the
+experiments set out to show; it is not a recommendation.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .config import TransformerConfig
+
+
+class RMSNorm(nn.Module):
+    """Root-mean-square norm (Zhang & Sennrich, 2019): rescale without centring."""
+
+    def __init__(self, d_model: int, eps: float = 1e-5):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(d_model))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + self.eps) * self.weight
+
+
+class SequenceBatchNorm(nn.Module):
+    """BatchNorm1d over ``(B, T, C)`` activations: statistics per channel over B and T."""
+
+    def __init__(self, d_model: int, eps: float = 1e-5):
+        super().__init__()
+        self.norm = nn.BatchNorm1d(d_model, eps=eps)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm(x.transpose(1, 2)).transpose(1, 2)  # (B, C, T) is what BatchNorm1d reduces over B, T
+
+
+NORM_MODULES = (nn.LayerNorm, RMSNorm, SequenceBatchNorm)
+
+
+def make_norm(config: TransformerConfig) -> nn.Module:
+    """The norm ``config.norm_kind`` names (``none`` gives an identity)."""
+    if config.norm_kind == "layer":
+        return nn.LayerNorm(config.d_model, eps=config.norm_eps, bias=config.bias)
+    if config.norm_kind == "rms":
+        return RMSNorm(config.d_model, eps=config.norm_eps)
+    if config.norm_kind == "batch":
+        return SequenceBatchNorm(config.d_model, eps=config.norm_eps)
+    return nn.Identity()

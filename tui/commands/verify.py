@@ -1,16 +1,253 @@
-"""`tprep verify`: not built yet (see its issue)."""
+"""`tprep verify`: list and run the verifiers, print per-claim verdicts, cache the results.
+
+Selection: ``ID...``, ``--all``, ``--question QID`` (the verifiers that the
+bank's ``verifiers:`` field names for that question) and ``--kind`` combine:
+ids and the question's verifiers are united, ``--kind`` filters, and
+``--kind`` alone selects every verifier of that kind. ``--list`` lists the
+selection (everything when nothing is selected) instead of running it.
+
+Exit codes: 0 every selected verifier passed, 1 any failed or errored (or the
+run was interrupted), 2 bad usage.
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import json
 import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class VerifyUsageError(ValueError):
+    """A selection or option that cannot be run; ``str()`` says why and what to do."""
+
+    exit_code = EXIT_USAGE
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("verify", help="(verify: not built yet)")
+    parser = subparsers.add_parser(
+        "verify",
+        help="run the verifiers (sympy derivations and torch experiments) that back the answers",
+        description="Run the verifiers that back the bank's answers and print each claim's verdict with "
+        "the value measured. The latest result of each verifier is kept for the app and the exports.",
+        epilog="examples: tprep verify --list; tprep verify sqrt-dk-variance; tprep verify --kind symbolic; "
+        "tprep verify --question attention-scale-sqrt-dk; tprep verify --all --json results.json",
+    )
+    parser.add_argument("ids", nargs="*", metavar="ID", help="verifier ids to run (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the verifiers (or the selected ones) and exit")
+    parser.add_argument("--all", action="store_true", help="run every verifier")
+    parser.add_argument("--kind", choices=("symbolic", "experiment"), help="only verifiers of this kind")
+    parser.add_argument(
+        "--question", metavar="QID", action="append", default=[], help="the verifiers backing this bank question (repeatable)"
+    )
+    parser.add_argument(
+        "--profile", choices=("quick", "full"), default="quick", help="quick: seconds on a CPU (default); full: larger, meant for a GPU"
+    )
+    parser.add_argument(
+        "--device", choices=("cpu", "cuda", "auto"), default="cpu", help="where experiments run (default cpu; auto: cuda when present)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="base seed; each verifier derives its own from it (default 0)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-' for standard output)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("tprep verify: not built yet; it arrives with its issue.", file=sys.stderr)
-    return 2
+    from verifiers.registry import default_registry
+
+    registry = default_registry()
+    lang = args.lang or "both"
+    json_path = _checked_json_path(args.json)
+    for problem in registry.problems:
+        print(f"tprep verify: warning: {problem}", file=sys.stderr)
+
+    selected = _select(registry, args)
+    if args.list:
+        _print_listing(selected if _has_selection(args) else tuple(registry), lang, sys.stdout)
+        return EXIT_OK
+    if not selected:
+        raise VerifyUsageError(
+            f"no verifier of kind {args.kind!r} is among the ones selected; run 'tprep verify --list' to see them"
+        )
+    return _run_selected(selected, args, lang, json_path)
+
+
+def _has_selection(args: argparse.Namespace) -> bool:
+    return bool(args.ids or args.all or args.kind or args.question)
+
+
+def _select(registry: Any, args: argparse.Namespace) -> tuple:
+    if not _has_selection(args):
+        if args.list:
+            return tuple(registry)
+        raise VerifyUsageError(
+            "say what to verify: verifier ids, --all, --kind symbolic|experiment, or --question QID "
+            "(run 'tprep verify --list' to see the verifiers)"
+        )
+    if args.all or (args.kind and not args.ids and not args.question):
+        return registry.select(None, kind=args.kind)
+    wanted = list(args.ids)
+    for question_id in args.question:
+        wanted.extend(_verifiers_of_question(question_id, args.bank))
+    return registry.select(wanted, kind=args.kind)
+
+
+def _verifiers_of_question(question_id: str, bank_dirs: list[Path]) -> tuple[str, ...]:
+    """The bank's ``verifiers:`` field is the one link from questions to verifiers."""
+    from questions import load_bank
+
+    bank = load_bank(bank_dirs)
+    if question_id not in bank:
+        close = difflib.get_close_matches(question_id, bank.ids, n=3)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise VerifyUsageError(
+            f"--question {question_id}: no question with that id in the bank.{hint} "
+            "Question ids are listed by 'tprep bank stats' and shown in the app."
+        )
+    verifier_ids = bank.get(question_id).verifiers
+    if not verifier_ids:
+        raise VerifyUsageError(f"--question {question_id}: this question names no verifiers in its 'verifiers:' field")
+    return verifier_ids
+
+
+def _checked_json_path(option: str | None) -> Path | None:
+    """Refuse an unusable --json path before spending minutes on the run."""
+    if option is None or option == "-":
+        return None
+    path = Path(option).expanduser()
+    if path.is_dir():
+        raise VerifyUsageError(f"--json {option}: is a directory; give a file name, e.g. {path / 'results.json'}")
+    if not path.parent.is_dir():
+        raise VerifyUsageError(f"--json {option}: the folder {path.parent} does not exist; create it or choose another path")
+    return path
+
+
+def _print_listing(verifiers: tuple, lang: str, out: TextIO) -> None:
+    width = max((len(v.id) for v in verifiers), default=0)
+    current_kind = None
+    for spec in verifiers:
+        if spec.kind != current_kind:
+            current_kind = spec.kind
+            print(f"{spec.kind}:", file=out)
+        estimate = f"~{spec.cost.quick_s:g} s"
+        titles = _texts(spec.title, lang)
+        print(f"  {spec.id:<{width}}  {estimate:>7}  {titles[0]}", file=out)
+        for extra in titles[1:]:
+            print(f"  {'':<{width}}  {'':>7}  {extra}", file=out)
+        print(f"  {'':<{width}}  {'':>7}  {len(spec.claims)} claim(s)", file=out)
+    print(f"{len(verifiers)} verifier(s)", file=out)
+
+
+def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_path: Path | None) -> int:
+    from tui.paths import results_dir
+    from verifiers.cache import ResultsCache
+    from verifiers.runner import ProgressEvent, resolve_device, run_verifiers
+
+    out = sys.stderr if args.json == "-" else sys.stdout
+    device = resolve_device(args.device, selected)  # fails early and clearly if cuda is missing
+    print(
+        f"Running {len(selected)} verifier(s), profile {args.profile}, device {device}, seed {args.seed}",
+        file=out,
+        flush=True,
+    )
+    width = len(str(len(selected)))
+    interactive = out.isatty()
+
+    def show(event: ProgressEvent) -> None:
+        prefix = f"[{event.index + 1:>{width}}/{event.total}] {event.verifier.id}"
+        if not event.finished:
+            # On a terminal the "running" line is overwritten by the result line.
+            print(f"{prefix} ...", file=out, end="" if interactive else "\n", flush=True)
+            return
+        if interactive:
+            print("\r\033[K", file=out, end="")
+        _print_result(event.result, prefix, lang, out)
+
+    cancel = threading.Event()
+    started = time.perf_counter()
+    try:
+        outcome = run_verifiers(
+            selected,
+            profile=args.profile,
+            device=device,
+            base_seed=args.seed,
+            progress=show,
+            cancel=cancel,
+            cache=ResultsCache(results_dir()),
+        )
+    except KeyboardInterrupt:
+        # The finished results are already cached; nothing is lost.
+        cancel.set()
+        print("tprep verify: interrupted; results finished so far are cached", file=sys.stderr)
+        return 130
+    elapsed = time.perf_counter() - started
+
+    from verifiers.result import Status
+
+    counts = ", ".join(
+        f"{outcome.count(status)} {name}"
+        for status, name in ((Status.PASSED, "passed"), (Status.FAILED, "failed"), (Status.ERROR, "errored"))
+    )
+    print(f"{len(outcome.results)} verifier(s): {counts} in {elapsed:.2f} s", file=out)
+    if outcome.results:
+        print(f"Results cached in {results_dir()}", file=out)
+    _write_json(outcome, args, device, elapsed, json_path)
+    return EXIT_OK if outcome.all_passed else EXIT_FAILED
+
+
+def _print_result(result: Any, prefix: str, lang: str, out: TextIO) -> None:
+    print(f"{prefix}: {result.status.value} in {result.elapsed_s:.2f} s", file=out)
+    for line in _texts(result.summary, lang):
+        print(f"    {line}", file=out)
+    for verdict in result.claims:
+        mark = "✓" if verdict.matched else "✗"
+        expectation = "" if verdict.expected else " [a wrong claim: expected false]"
+        statements = _texts(verdict.statement, lang)
+        print(f"    {mark} {statements[0]}{expectation}", file=out)
+        for extra in statements[1:]:
+            print(f"      {extra}", file=out)
+        observed = {True: "true", False: "false", None: "not checked"}[verdict.observed]
+        detail = "" if verdict.matched else f" (expected {str(verdict.expected).lower()}, observed {observed})"
+        print(f"      measured: {verdict.measured}{detail}", file=out)
+    if result.error:
+        last_line = result.error.strip().splitlines()[-1]
+        print(f"    error: {last_line}", file=out)
+        print("    (the full traceback is in the cached result and in --json output)", file=out)
+    out.flush()
+
+
+def _texts(text: Any, lang: str) -> list[str]:
+    if lang == "zh":
+        return [text.zh]
+    if lang == "en":
+        return [text.en]
+    return [text.en, text.zh] if text.zh != text.en else [text.en]
+
+
+def _write_json(outcome: Any, args: argparse.Namespace, device: str, elapsed: float, path: Path | None) -> None:
+    if args.json is None:
+        return
+    from verifiers.result import SCHEMA_VERSION
+
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "profile": args.profile,
+        "device": device,
+        "seed": args.seed,
+        "elapsed_s": round(elapsed, 4),
+        "all_passed": outcome.all_passed,
+        "results": [r.to_dict() for r in outcome.results],
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    if path is None:
+        print(text)
+        return
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise VerifyUsageError(f"--json {args.json}: could not write the results ({error}); they are still cached") from None

@@ -1,0 +1,147 @@
+"""`tprep verify`: exit codes 0/1/2, per-claim output, --json, --question, and the cache."""
+
+import json
+
+import pytest
+
+from tests.verifiers.fakes import FAKE_REGISTRY
+from tui.cli import main
+from verifiers.cache import ResultsCache
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    monkeypatch.setattr("verifiers.registry.default_registry", lambda: FAKE_REGISTRY)
+    return FAKE_REGISTRY
+
+
+def test_all_passed_exits_0_and_shows_each_claim(fakes, capsys, isolated_data_dir):
+    assert main(["--lang", "en", "verify", "fake-passes"]) == 0
+    out = capsys.readouterr().out
+    assert "[1/1] fake-passes: passed" in out
+    assert "✓ one plus one is two" in out
+    assert "✓ one plus one is three [a wrong claim: expected false]" in out
+    assert "measured: 1 + 1 = 2, not 3" in out
+    assert "1 verifier(s): 1 passed, 0 failed, 0 errored" in out
+    assert ResultsCache(isolated_data_dir / "results").load("fake-passes").passed
+
+
+def test_a_failure_or_error_exits_1_and_says_what_was_measured(fakes, capsys):
+    assert main(["--lang", "en", "verify", "fake-passes", "fake-fails", "fake-raises"]) == 1
+    out = capsys.readouterr().out
+    assert "fake-fails: failed" in out
+    assert "✗ one plus one is two" in out and "(expected true, observed false)" in out
+    assert "fake-raises: error" in out and "RuntimeError: boom inside the verifier" in out
+    assert "1 passed, 1 failed, 1 errored" in out
+
+
+def test_chinese_output(fakes, capsys):
+    assert main(["--lang", "zh", "verify", "fake-passes"]) == 0
+    out = capsys.readouterr().out
+    assert "✓ one plus one is two（中文）" in out and "✓ one plus one is two\n" not in out
+
+
+def test_unknown_id_exits_2_and_lists_the_known_ones(fakes, capsys):
+    assert main(["verify", "fake-pases"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown verifier id: 'fake-pases' (did you mean 'fake-passes'?)" in err
+    assert "fake-experiment, fake-fails" in err and "Traceback" not in err
+
+
+def test_nothing_selected_exits_2_with_a_hint(fakes, capsys):
+    assert main(["verify"]) == 2
+    assert "say what to verify" in capsys.readouterr().err
+
+
+def test_bad_options_exit_2():
+    for argv in (["verify", "--profile", "huge"], ["verify", "--device", "tpu"], ["verify", "--kind", "magic"]):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 2
+
+
+def test_cuda_requested_without_one_exits_2(fakes, capsys, monkeypatch):
+    monkeypatch.setattr("verifiers.runner.cuda_available", lambda: False)
+    assert main(["verify", "--device", "cuda", "fake-passes"]) == 2
+    assert "torch sees no CUDA device" in capsys.readouterr().err
+
+
+def test_list_shows_ids_titles_and_claim_counts(fakes, capsys):
+    assert main(["--lang", "en", "verify", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "symbolic:" in out and "experiment:" in out
+    assert "fake-passes" in out and "fake fake-passes" in out and "2 claim(s)" in out
+    assert "5 verifier(s)" in out
+    assert main(["verify", "--list", "--kind", "experiment"]) == 0
+    out = capsys.readouterr().out
+    assert "fake-experiment" in out and "fake-passes" not in out and "1 verifier(s)" in out
+
+
+def test_kind_alone_selects_every_verifier_of_that_kind(fakes, capsys):
+    assert main(["verify", "--kind", "experiment"]) == 0
+    out = capsys.readouterr().out
+    assert "[1/1] fake-experiment: passed" in out
+
+
+def test_json_output_to_a_file_and_to_stdout(fakes, tmp_path, capsys):
+    target = tmp_path / "out.json"
+    assert main(["verify", "fake-passes", "fake-fails", "--json", str(target)]) == 1
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["all_passed"] is False
+    assert [r["verifier_id"] for r in document["results"]] == ["fake-fails", "fake-passes"]
+    capsys.readouterr()
+    assert main(["verify", "fake-passes", "--json", "-"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["results"][0]["status"] == "passed"
+    assert "fake-passes: passed" in captured.err  # progress moves out of the way of the JSON
+
+
+def test_unusable_json_path_exits_2_before_running(fakes, tmp_path, capsys, isolated_data_dir):
+    assert main(["verify", "fake-passes", "--json", str(tmp_path / "missing" / "out.json")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["verify", "fake-passes", "--json", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert not (isolated_data_dir / "results").exists()  # nothing ran
+
+
+def _write_bank(directory, verifiers):
+    directory.mkdir()
+    (directory / "mine.yaml").write_text(
+        "topic: mine\n"
+        "questions:\n"
+        "  - id: my-question\n"
+        "    difficulty: 1\n"
+        "    tags: [test]\n"
+        "    question: {zh: 问题, en: question}\n"
+        "    answer: {zh: 答案, en: answer}\n"
+        "    key_points: {zh: [一, 二, 三], en: [one, two, three]}\n"
+        "    sources: [{doc: 000_b1566269e68ea388.txt, heading: h}]\n"
+        f"    verifiers: [{', '.join(verifiers)}]\n",
+        encoding="utf-8",
+    )
+
+
+def test_question_selects_the_verifiers_its_bank_entry_names(fakes, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("questions.load_bank", _only_user_bank)
+    _write_bank(tmp_path / "bank", ["fake-passes", "fake-experiment"])
+    assert main(["--bank", str(tmp_path / "bank"), "verify", "--question", "my-question"]) == 0
+    out = capsys.readouterr().out
+    assert "fake-experiment: passed" in out and "fake-passes: passed" in out and "2 verifier(s)" in out
+    # --kind narrows the question's verifiers
+    assert main(["--bank", str(tmp_path / "bank"), "verify", "--question", "my-question", "--kind", "symbolic"]) == 0
+    assert "1 verifier(s)" in capsys.readouterr().out
+
+
+def test_unknown_question_exits_2_with_suggestions(fakes, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("questions.load_bank", _only_user_bank)
+    _write_bank(tmp_path / "bank", ["fake-passes"])
+    assert main(["--bank", str(tmp_path / "bank"), "verify", "--question", "my-qestion"]) == 2
+    err = capsys.readouterr().err
+    assert "no question with that id" in err and "Did you mean: my-question" in err
+
+
+def _only_user_bank(extra_dirs=(), *, include_builtin=True):
+    """The user's directory alone, so these tests do not depend on the shipped bank's state."""
+    from questions.loader import load_bank
+
+    return load_bank(extra_dirs, include_builtin=False)

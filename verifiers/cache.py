@@ -1,0 +1,80 @@
+"""The latest result of each verifier, one JSON file per verifier id.
+
+The directory is handed in (the CLI and the app pass ``tui.paths.results_dir()``).
+Files are written atomically (a temporary file, then a rename), so a crash
+mid-write leaves the previous result intact. A file that cannot be read — not
+JSON, another schema version, a truncated write from an older tool — is
+skipped with a warning: the cache is a convenience, never a reason to crash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+from verifiers.result import Result, ResultFormatError
+
+
+class CacheWarning(UserWarning):
+    """A cached result that was skipped or could not be saved."""
+
+
+class ResultsCache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def path_for(self, verifier_id: str) -> Path:
+        return self.directory / f"{verifier_id}.json"
+
+    def save(self, result: Result) -> Path | None:
+        """Store ``result`` as the latest of its verifier; ``None`` (and a warning) if the disk refuses."""
+        target = self.path_for(result.verifier_id)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(prefix=f".{result.verifier_id}.", suffix=".tmp", dir=self.directory)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(result.to_dict(), handle, ensure_ascii=False, indent=1)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as error:
+            warnings.warn(f"could not save the result of {result.verifier_id} to {target}: {error}", CacheWarning, stacklevel=2)
+            return None
+        return target
+
+    def load(self, verifier_id: str) -> Result | None:
+        """The latest cached result of this verifier, or ``None`` when there is none (or it is unreadable)."""
+        path = self.path_for(verifier_id)
+        if not path.is_file():
+            return None
+        return self._read(path)
+
+    def load_all(self) -> dict[str, Result]:
+        """Every readable cached result, by verifier id."""
+        if not self.directory.is_dir():
+            return {}
+        results: dict[str, Result] = {}
+        for path in sorted(self.directory.glob("*.json")):
+            result = self._read(path)
+            if result is not None:
+                results[result.verifier_id] = result
+        return results
+
+    def _read(self, path: Path) -> Result | None:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            result = Result.from_dict(raw)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, ResultFormatError) as error:
+            warnings.warn(f"ignoring the cached result {path}: {error}", CacheWarning, stacklevel=3)
+            return None
+        if path.stem != result.verifier_id:
+            warnings.warn(
+                f"ignoring the cached result {path}: it holds verifier {result.verifier_id!r}", CacheWarning, stacklevel=3
+            )
+            return None
+        return result

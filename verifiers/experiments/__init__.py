@@ -1,0 +1,1 @@
+"""Experiments on transformer_core (owned by the experiments issue)."""

@@ -24,7 +24,11 @@ from tui.settings import LANGUAGES, Settings, load_settings, save_settings
 from tui.widgets.i18n import UiLang, localise_bindings, tr
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from questions.model import Bank
+    from questions.study.settings import StudySettings
+    from questions.study.store import ProgressStore
     from textual.screen import Screen
 
 # The smallest terminal the layouts are designed and tested for.
@@ -75,7 +79,7 @@ class TPrepApp(App[int]):
         clock: Clock = utc_now,
         settings_notice: str | None = None,
         bank_error: Exception | None = None,
-        store_factory: Callable[[Path], object] | None = None,
+        day_timezone: "tzinfo | None" = None,
     ) -> None:
         super().__init__()
         self.bank = bank
@@ -86,8 +90,8 @@ class TPrepApp(App[int]):
         self.clock = clock
         self.settings_notice = settings_notice
         self.bank_error = bank_error  # the user's bank could not be loaded; shown first
-        self._store_factory = store_factory
-        self._store: object | None = None
+        self.day_timezone = day_timezone  # None: the machine's; tests fix it for stable days
+        self._store: "ProgressStore | None" = None
         self.set_reactive(TPrepApp.language, self.settings.language)
         self.theme = self.settings.theme if self.settings.theme in self.available_themes else "textual-dark"
 
@@ -101,16 +105,24 @@ class TPrepApp(App[int]):
         return tr(self.ui_lang, english, chinese)
 
     @property
-    def store(self):
+    def store(self) -> "ProgressStore":
         """The progress store, opened on first use and closed when the app exits."""
         if self._store is None:
-            if self._store_factory is not None:
-                self._store = self._store_factory(self.store_path)
-            else:
-                from questions.study import open_store
+            from questions.study.store import ProgressStore
 
-                self._store = open_store(self.store_path)
+            self._store = ProgressStore.open(self.store_path)
         return self._store
+
+    def study_settings(self) -> "StudySettings":
+        """The study engine's settings from the app's saved ones."""
+        from questions.study.settings import StudySettings
+
+        zone = {} if self.day_timezone is None else {"day_timezone": self.day_timezone}
+        return StudySettings(
+            desired_retention=self.settings.desired_retention,
+            daily_new_limit=self.settings.daily_new_cards,
+            **zone,
+        )
 
     def update_settings(self, settings: Settings) -> None:
         """Apply and save new settings; a failed save is reported and the old file kept."""
@@ -143,9 +155,8 @@ class TPrepApp(App[int]):
         self._check_size()
 
     def on_unmount(self) -> None:
-        close = getattr(self._store, "close", None)
-        if close is not None:
-            close()
+        if self._store is not None:
+            self._store.close()
 
     def on_resize(self) -> None:
         self._check_size()

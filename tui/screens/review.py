@@ -1,0 +1,232 @@
+"""Spaced-repetition review: question, reveal (space), rate 1-4, optional typed answer, undo."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import Footer, Header, Input, Static
+
+from tui.screens.base import AppScreen
+from tui.widgets.question_view import QuestionView, question_markup
+from tui.widgets.rating_bar import RatingBar
+
+if TYPE_CHECKING:
+    from questions.model import Question
+    from questions.study.session import StudySession
+    from tui.app import TPrepApp
+
+
+class ReviewScreen(AppScreen):
+    """Today's queue (or, via ``make_session``, any rated session such as cram)."""
+
+    CSS_PATH = "review.tcss"
+    BINDINGS = [
+        Binding("space", "reveal", "Reveal", key_display="space", id="review.reveal"),
+        Binding("t", "type_answer", "Type", id="review.type"),
+        Binding("1", "rate(1)", "Again", id="review.again"),
+        Binding("2", "rate(2)", "Hard", id="review.hard"),
+        Binding("3", "rate(3)", "Good", id="review.good"),
+        Binding("4", "rate(4)", "Easy", id="review.easy"),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("p", "prove", "Prove it", id="review.prove"),
+    ]
+
+    revealed: reactive[bool] = reactive(False, init=False)
+
+    app: "TPrepApp"
+
+    def __init__(self, session: "StudySession | None" = None, *, title: tuple[str, str] = ("Review", "复习")) -> None:
+        super().__init__()
+        self._session = session
+        self._title = title
+        self._shown_at = time.monotonic()
+        self._typed_report: str | None = None  # markup of the typed answer's key-point coverage
+        self._suggested: int | None = None
+
+    @property
+    def session(self) -> "StudySession":
+        if self._session is None:
+            from questions.study.review_session import ReviewSession
+
+            self._session = ReviewSession(self.app.store, self.app.bank, self.app.study_settings(), clock=self.app.clock)
+        return self._session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="review-status")
+        yield QuestionView()
+        yield Input(id="review-typed", classes="-hidden")
+        yield RatingBar(classes="-hidden")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(QuestionView).focus()
+
+    @property
+    def question(self) -> "Question | None":
+        return self.session.current
+
+    # --- drawing ------------------------------------------------------------
+
+    def show_language(self) -> None:
+        self.query_one("#review-typed", Input).placeholder = self.tr(
+            "Type your answer, enter checks it against the key points (escape leaves)",
+            "输入你的答案，回车对照要点检查（Esc 离开）",
+        )
+        self._draw(scroll_home=False)
+
+    def _draw(self, *, scroll_home: bool = True) -> None:
+        question = self.question
+        view = self.query_one(QuestionView)
+        rating_bar = self.query_one(RatingBar)
+        self._draw_status()
+        if question is None:
+            view.show(self._finished_markup())
+            rating_bar.add_class("-hidden")
+            self.query_one("#review-typed", Input).add_class("-hidden")
+            self.refresh_bindings()
+            return
+        markup = question_markup(question, self.app.language, self.app.ui_lang, reveal=self.revealed, bank=self.app.bank)
+        if self._typed_report:
+            markup += "\n\n" + self._typed_report
+        if not self.revealed:
+            markup += "\n\n[dim]" + self.tr(
+                "Answer in your head (or press t to type), then space to reveal.",
+                "先在心里作答（或按 t 输入），再按空格显示答案。",
+            ) + "[/]"
+        view.show(markup, scroll_home=scroll_home)
+        rating_bar.set_class(not self.revealed, "-hidden")
+        if self.revealed:
+            intervals = {int(rating): interval for rating, interval in self.session.preview().items()}
+            rating_bar.show(self.app.ui_lang, intervals, self._suggested)
+        self.refresh_bindings()
+
+    def _draw_status(self) -> None:
+        english, chinese = self._title
+        parts = [f"[b]{self.tr(english, chinese)}[/b]"]
+        counts = getattr(self.session, "counts", None)
+        if counts is not None:
+            parts.append(
+                f"[$primary]{self.tr('new', '新')} {counts.new}[/]  "
+                f"[$warning]{self.tr('learning', '学习中')} {counts.learning}[/]  "
+                f"[$success]{self.tr('due', '到期')} {counts.due}[/]"
+            )
+        remaining = getattr(self.session, "remaining", None)
+        if remaining is not None:
+            parts.append(self.tr(f"{remaining} left", f"剩余 {remaining}"))
+        parts.append(self.tr(f"done {self.session.reviewed}", f"已完成 {self.session.reviewed}"))
+        self.query_one("#review-status", Static).update("   ".join(parts))
+
+    def _finished_markup(self) -> str:
+        reviewed = self.session.reviewed
+        lines = [
+            f"[b]{self.tr('Nothing left to review right now.', '现在没有需要复习的卡片了。')}[/b]",
+            "",
+            self.tr(f"You rated {reviewed} card{'s' if reviewed != 1 else ''} in this session; every rating is saved.",
+                    f"本次共评分 {reviewed} 张卡片，所有评分都已保存。"),
+        ]
+        next_due = getattr(self.session, "next_learning_due", None)
+        if next_due is not None:
+            local = next_due.astimezone(self.app.day_timezone) if self.app.day_timezone else next_due.astimezone()
+            lines.append(self.tr(f"A card you are learning comes back at {local:%H:%M}.", f"学习中的卡片将在 {local:%H:%M} 再次出现。"))
+        lines += ["", self.tr("Escape goes back; u undoes the last rating.", "按 Esc 返回；按 u 撤销上一次评分。")]
+        return "\n".join(lines)
+
+    # --- actions ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        finished = self.question is None
+        if action in ("reveal", "type_answer"):
+            return not finished and not self.revealed
+        if action == "rate":
+            return not finished and self.revealed
+        if action == "undo":
+            return True if self.session.can_undo else None
+        if action == "prove":
+            return not finished and bool(self.question and self.question.verifiers)
+        return True
+
+    def action_reveal(self) -> None:
+        if self.question is not None and not self.revealed:
+            self.revealed = True
+
+    def watch_revealed(self) -> None:
+        self._draw(scroll_home=False)
+        if self.revealed:
+            self.query_one(QuestionView).focus()
+
+    def action_rate(self, rating: int) -> None:
+        if self.question is None or not self.revealed:
+            return
+        from fsrs import Rating
+
+        duration = timedelta(seconds=time.monotonic() - self._shown_at)
+        self.session.rate(Rating(rating), duration)  # committed to the store before we move on
+        self._next_card()
+
+    @on(RatingBar.Rated)
+    def _rated_by_click(self, event: RatingBar.Rated) -> None:
+        self.action_rate(event.rating)
+
+    def action_undo(self) -> None:
+        from questions.study.errors import UndoError
+
+        try:
+            self.session.undo()
+        except UndoError as error:
+            self.notify(str(error), severity="warning", timeout=6)
+            return
+        self._typed_report, self._suggested = None, None
+        self.set_reactive(ReviewScreen.revealed, True)
+        self._shown_at = time.monotonic()
+        self._draw()
+        self.notify(self.tr("Last rating undone.", "已撤销上一次评分。"), timeout=2)
+
+    def _next_card(self) -> None:
+        self._typed_report, self._suggested = None, None
+        self._shown_at = time.monotonic()
+        typed = self.query_one("#review-typed", Input)
+        typed.value = ""
+        typed.add_class("-hidden")
+        self.set_reactive(ReviewScreen.revealed, False)
+        self._draw()
+        self.query_one(QuestionView).focus()
+
+    def action_prove(self) -> None:
+        if self.question is not None:
+            self.app.action_prove(self.question.id)
+
+    def action_type_answer(self) -> None:
+        typed = self.query_one("#review-typed", Input)
+        typed.remove_class("-hidden")
+        typed.focus()
+
+    @on(Input.Submitted, "#review-typed")
+    def _typed_answer(self, event: Input.Submitted) -> None:
+        question = self.question
+        if question is None or not event.value.strip():
+            return
+        from tui.widgets.typed_answer import check_typed_answer
+
+        report, suggested = check_typed_answer(question, event.value, self.app.language, self.app.ui_lang)
+        self._typed_report, self._suggested = report, suggested
+        event.input.add_class("-hidden")
+        if self.revealed:
+            self._draw(scroll_home=False)
+        else:
+            self.revealed = True
+
+    def action_back(self) -> None:
+        typed = self.query_one("#review-typed", Input)
+        if typed.has_focus:  # escape leaves the text field first
+            typed.add_class("-hidden")
+            self.query_one(QuestionView).focus()
+            return
+        super().action_back()

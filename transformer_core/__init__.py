@@ -28,6 +28,15 @@ Conventions:
 from .attention import MultiHeadAttention, scaled_dot_product_attention
 from .cache import AttentionCache, KVCache, LayerCache
 from .config import TransformerConfig
+from .decoding import (
+    BeamSearchResult,
+    GenerationResult,
+    beam_search,
+    greedy_decode,
+    sample,
+    top_k_filter,
+    top_p_filter,
+)
 from .embeddings import Embeddings, sinusoidal_table
 from .errors import ConfigError, TransformerInputError
 from .introspection import (
@@ -54,6 +63,13 @@ from .normalization import RMSNorm, SequenceBatchNorm, make_norm
 
 __all__ = [
     "AttentionCache",
+    "BeamSearchResult",
+    "GenerationResult",
+    "beam_search",
+    "greedy_decode",
+    "sample",
+    "top_k_filter",
+    "top_p_filter",
     "ConfigError",
     "Decoder",
     "DecoderLayer",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-FILE_LEVEL = "(file)"  # stands in for the question id when a problem concerns the whole file
+NO_QUESTION = "-"  # stands in for the question id when a problem concerns no one question
 
 
 @dataclass(frozen=True, order=True)
@@ -33,7 +33,7 @@ class Problem:
     message: str
 
     def format(self) -> str:
-        return f"{display_path(self.path)}:{self.line}: {self.question_id or FILE_LEVEL}: {self.field}: {self.message}"
+        return f"{display_path(self.path)}:{self.line}: {self.question_id or NO_QUESTION}: {self.field}: {self.message}"
 
     def __str__(self) -> str:
         return self.format()

@@ -263,6 +263,12 @@ class _FileChecker:
         self.shipped = bank_file.shipped
         self.problems = problems
         self.question_id: str | None = None  # the question being checked, for messages
+        self.key_lines: dict[int, int] = {}  # id(value node) -> line of its key
+
+    def line(self, node: Node) -> int:
+        """Where a message about this node points: a value's key line (so a problem
+        with a whole block list names the line of its key), else the node's own."""
+        return self.key_lines.get(id(node)) or _line(node)
 
     def report(self, line: int, field_name: str, message: str) -> None:
         self.problems.append(Problem(self.path, line, self.question_id, field_name, message))
@@ -276,19 +282,19 @@ class _FileChecker:
         if not self._tags_are_safe(root):
             return []
         if not isinstance(root, MappingNode):
-            self.report(_line(root), "(file)", f"expected a mapping with 'topic:' and 'questions:', got {_describe(root)}")
+            self.report(self.line(root), "file", f"expected a mapping with 'topic:' and 'questions:', got {_describe(root)}")
             return []
-        items = self._mapping(root, "(file)", schema.FILE_KEYS)
+        items = self._mapping(root, "", schema.FILE_KEYS)
         self._check_topic(root, items.get("topic"))
         questions_node = items.get("questions")
         if questions_node is None:
-            self.report(_line(root), "questions", "missing: add 'questions:' with a list of questions")
+            self.report(self.line(root), "questions", "missing: add 'questions:' with a list of questions")
             return []
         question_nodes = self._list(questions_node[1], "questions")
         if question_nodes is None:
             return []
         if not question_nodes:
-            self.report(_line(questions_node[0]), "questions", "empty: add at least one question or delete the file")
+            self.report(self.line(questions_node[0]), "questions", "empty: add at least one question or delete the file")
         topic = self._scalar_text(items["topic"][1]) if "topic" in items else None
         entries = []
         for node in question_nodes:
@@ -302,27 +308,30 @@ class _FileChecker:
         try:
             raw = self.path.read_bytes()
         except OSError as error:
-            self.report(0, "(file)", f"cannot be read ({error.strerror or error}); check the path and its permissions")
+            self.report(0, "file", f"cannot be read ({error.strerror or error}); check the path and its permissions")
             return None
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
-            self.report(line, "(file)", f"not UTF-8 (byte 0x{raw[error.start]:02x} cannot be decoded); save the file as UTF-8")
+            self.report(line, "encoding", f"not UTF-8 (byte 0x{raw[error.start]:02x} cannot be decoded); save the file as UTF-8")
             return None
         try:
             root = yaml.compose(text, Loader=_COMPOSE_LOADER)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             where = mark.line + 1 if mark is not None else 1
-            detail = " ".join(part for part in (error.context, error.problem) if part)
-            self.report(where, "(file)", f"YAML syntax error: {detail}; fix the indentation, quoting or punctuation there")
+            detail = error.problem or "cannot be parsed"
+            if error.context:
+                started = error.context_mark.line + 1 if error.context_mark is not None else where
+                detail = f"{error.context}{f' (started at line {started})' if started != where else ''}: {detail}"
+            self.report(where, "yaml", f"syntax error {detail}; fix the indentation, quoting or punctuation there")
             return None
         except yaml.YAMLError as error:  # libyaml reader errors (control characters and the like)
-            self.report(1, "(file)", f"YAML error: {error}")
+            self.report(1, "yaml", f"cannot be parsed: {error}")
             return None
         if root is None:
-            self.report(1, "(file)", "empty file: a bank file needs 'topic:' and 'questions:'")
+            self.report(1, "file", "empty file: a bank file needs 'topic:' and 'questions:'")
         return root
 
     def _tags_are_safe(self, root: Node) -> bool:
@@ -342,7 +351,7 @@ class _FileChecker:
                     why = "it would construct a Python object; bank files are loaded as plain data only"
                 else:
                     why = "it is not a plain YAML type"
-                self.report(_line(node), "(file)", f"YAML tag '{tag}' is not allowed: {why}; remove the tag")
+                self.report(self.line(node), "yaml", f"YAML tag '{tag}' is not allowed: {why}; remove the tag")
             if isinstance(node, MappingNode):
                 for key, value in node.value:
                     stack.extend((key, value))
@@ -355,27 +364,28 @@ class _FileChecker:
     def _mapping(self, node: MappingNode, where: str, known: Sequence[str]) -> dict[str, tuple[Node, Node]]:
         """The mapping's entries by key; reports unknown and repeated keys."""
         items: dict[str, tuple[Node, Node]] = {}
-        prefix = f"{where}." if where and where != "(file)" else ""
+        prefix = f"{where}." if where else ""
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag != _YAML + "str":
-                self.report(_line(key_node), f"{prefix}?", f"keys must be plain words, got {_describe(key_node)}")
+                self.report(self.line(key_node), f"{prefix}?", f"keys must be plain words, got {_describe(key_node)}")
                 continue
             key = key_node.value
             if key not in known:
-                self.report(_line(key_node), f"{prefix}{key}", f"unknown key '{key}': {_suggest(key, known)}")
+                self.report(self.line(key_node), f"{prefix}{key}", f"unknown key '{key}': {_suggest(key, known)}")
                 continue
             if key in items:
-                first = _line(items[key][0])
-                self.report(_line(key_node), f"{prefix}{key}", f"repeated key (first at line {first}); YAML keeps only the last, so merge them")
+                first = self.line(items[key][0])
+                self.report(self.line(key_node), f"{prefix}{key}", f"repeated key (first at line {first}); YAML keeps only the last, so merge them")
                 continue
             items[key] = (key_node, value_node)
+            self.key_lines[id(value_node)] = _line(key_node)
         return items
 
     def _list(self, node: Node, where: str) -> list[Node] | None:
         if _is_null(node):
             return []
         if not isinstance(node, SequenceNode):
-            self.report(_line(node), where, f"expected a list, got {_describe(node)}")
+            self.report(self.line(node), where, f"expected a list, got {_describe(node)}")
             return None
         return node.value
 
@@ -392,7 +402,7 @@ class _FileChecker:
         for index, item in enumerate(nodes):
             here = f"{where}[{index}]"
             if not isinstance(item, MappingNode):
-                self.report(_line(item), here, f"expected {shape}, got {_describe(item)}")
+                self.report(self.line(item), here, f"expected {shape}, got {_describe(item)}")
                 records.complete = False
                 continue
             records.items.append((here, item, self._mapping(item, here, known)))
@@ -407,27 +417,27 @@ class _FileChecker:
         """A non-empty string, else a problem."""
         if not isinstance(node, ScalarNode) or node.tag != _YAML + "str":
             hint = "; put it in quotes" if isinstance(node, ScalarNode) and not _is_null(node) else ""
-            self.report(_line(node), where, f"expected {what}, got {_describe(node)}{hint}")
+            self.report(self.line(node), where, f"expected {what}, got {_describe(node)}{hint}")
             return None
         if not node.value.strip():
-            self.report(_line(node), where, "empty: write the text")
+            self.report(self.line(node), where, "empty: write the text")
             return None
         return node.value
 
     def _required(self, items: dict[str, tuple[Node, Node]], key: str, parent: Node, where: str) -> Node | None:
         if key not in items:
-            self.report(_line(parent), where, "missing: this field is required")
+            self.report(self.line(parent), where, "missing: this field is required")
             return None
         value = items[key][1]
         if _is_null(value):
-            self.report(_line(items[key][0]), where, "empty: this field is required")
+            self.report(self.line(items[key][0]), where, "empty: this field is required")
             return None
         return value
 
     def _text(self, node: Node, where: str) -> Text | None:
         """``{zh: ..., en: ...}``, both non-empty."""
         if not isinstance(node, MappingNode):
-            self.report(_line(node), where, f"expected both languages as {{zh: ..., en: ...}}, got {_describe(node)}")
+            self.report(self.line(node), where, f"expected both languages as {{zh: ..., en: ...}}, got {_describe(node)}")
             return None
         items = self._mapping(node, where, schema.LANGUAGES)
         return self._languages(items, node, where)
@@ -436,7 +446,7 @@ class _FileChecker:
         values = {}
         for lang in schema.LANGUAGES:
             if lang not in items:
-                self.report(_line(node), f"{where}.{lang}", f"language missing: add the {'Chinese' if lang == 'zh' else 'English'} text")
+                self.report(self.line(node), f"{where}.{lang}", f"language missing: add the {'Chinese' if lang == 'zh' else 'English'} text")
                 continue
             values[lang] = self._string(items[lang][1], f"{where}.{lang}")
         if values.get("zh") is None or values.get("en") is None:
@@ -453,25 +463,25 @@ class _FileChecker:
             if value is None:
                 continue
             if not schema.ID_PATTERN.fullmatch(value):
-                self.report(_line(item), f"{where}[{index}]", f"'{value}' is not a valid {what} id ({schema.ID_RULE})")
+                self.report(self.line(item), f"{where}[{index}]", f"'{value}' is not a valid {what} id ({schema.ID_RULE})")
                 continue
             if value in seen:
-                self.report(_line(item), f"{where}[{index}]", f"'{value}' is listed twice; remove the repeat")
+                self.report(self.line(item), f"{where}[{index}]", f"'{value}' is listed twice; remove the repeat")
                 continue
             seen.add(value)
-            ids.append((value, _line(item)))
+            ids.append((value, self.line(item)))
         return ids
 
     # ---- the file and its questions
 
     def _check_topic(self, root: Node, topic_item: tuple[Node, Node] | None) -> None:
         if topic_item is None:
-            self.report(_line(root), "topic", f"missing: add 'topic: {self.path.stem}' (the file name without .yaml)")
+            self.report(self.line(root), "topic", f"missing: add 'topic: {self.path.stem}' (the file name without .yaml)")
             return
         topic = self._string(topic_item[1], "topic", what="the topic id")
         if topic is not None and topic != self.path.stem:
             self.report(
-                _line(topic_item[1]),
+                self.line(topic_item[1]),
                 "topic",
                 f"'{topic}' does not match the file name; a topic is its file's stem: write 'topic: {self.path.stem}' or rename the file to {topic}.yaml",
             )
@@ -479,13 +489,13 @@ class _FileChecker:
     def _question(self, node: Node, topic: str) -> _Entry | None:
         self.question_id = None
         if not isinstance(node, MappingNode):
-            self.report(_line(node), "questions[]", f"expected a question (a mapping starting with 'id:'), got {_describe(node)}")
+            self.report(self.line(node), "questions[]", f"expected a question (a mapping starting with 'id:'), got {_describe(node)}")
             return None
         self.question_id = _peek_id(node)  # so that every message about this question names it
         items = self._mapping(node, "", schema.QUESTION_KEYS)
         question_id = self._question_id(items, node)
         self.question_id = question_id
-        line = _line(node)
+        line = self.line(node)
         entry = _Entry(id=question_id or "", path=self.path, line=line, shipped=self.shipped, question=None)
 
         def required(key: str, parse: Callable[[Node, str], object]) -> object:
@@ -540,13 +550,13 @@ class _FileChecker:
 
     def _question_id(self, items: dict[str, tuple[Node, Node]], node: Node) -> str | None:
         if "id" not in items:
-            self.report(_line(node), "id", "missing: every question needs a stable id, e.g. 'id: attention-scale-sqrt-dk'")
+            self.report(self.line(node), "id", "missing: every question needs a stable id, e.g. 'id: attention-scale-sqrt-dk'")
             return None
         value = self._string(items["id"][1], "id", what="the question id")
         if value is None:
             return None
         if not schema.ID_PATTERN.fullmatch(value):
-            self.report(_line(items["id"][1]), "id", f"'{value}' is not a valid id ({schema.ID_RULE})")
+            self.report(self.line(items["id"][1]), "id", f"'{value}' is not a valid id ({schema.ID_RULE})")
             return None
         return value
 
@@ -556,7 +566,7 @@ class _FileChecker:
             value = _SCALAR_CONSTRUCTOR.construct_yaml_int(node)
             if value in schema.DIFFICULTIES:
                 return value
-        self.report(_line(node), where, f"expected 1, 2 or 3 ({levels}), got {_describe(node)}")
+        self.report(self.line(node), where, f"expected 1, 2 or 3 ({levels}), got {_describe(node)}")
         return None
 
     def _tags(self, node: Node, where: str) -> tuple[str, ...] | None:
@@ -564,7 +574,7 @@ class _FileChecker:
         if nodes is None:
             return None
         if not nodes:
-            self.report(_line(node), where, "empty: give at least one tag")
+            self.report(self.line(node), where, "empty: give at least one tag")
             return None
         tags: list[str] = []
         for index, item in enumerate(nodes):
@@ -572,20 +582,20 @@ class _FileChecker:
             if value is None:
                 return None
             if value in tags:
-                self.report(_line(item), f"{where}[{index}]", f"tag '{value}' is listed twice; remove the repeat")
+                self.report(self.line(item), f"{where}[{index}]", f"tag '{value}' is listed twice; remove the repeat")
                 continue
             tags.append(value)
         return tuple(tags)
 
     def _key_points(self, node: Node, where: str) -> TextList | None:
         if not isinstance(node, MappingNode):
-            self.report(_line(node), where, f"expected {{zh: [...], en: [...]}}, got {_describe(node)}")
+            self.report(self.line(node), where, f"expected {{zh: [...], en: [...]}}, got {_describe(node)}")
             return None
         items = self._mapping(node, where, schema.LANGUAGES)
         lists: dict[str, tuple[str, ...] | None] = {}
         for lang in schema.LANGUAGES:
             if lang not in items:
-                self.report(_line(node), f"{where}.{lang}", f"language missing: add the {'Chinese' if lang == 'zh' else 'English'} key points")
+                self.report(self.line(node), f"{where}.{lang}", f"language missing: add the {'Chinese' if lang == 'zh' else 'English'} key points")
                 lists[lang] = None
                 continue
             lists[lang] = self._key_point_list(items[lang][1], f"{where}.{lang}")
@@ -594,7 +604,7 @@ class _FileChecker:
             return None
         if len(zh) != len(en):
             self.report(
-                _line(node),
+                self.line(node),
                 where,
                 f"{len(zh)} Chinese key points but {len(en)} English ones; each point needs both languages, in the same order",
             )
@@ -610,7 +620,7 @@ class _FileChecker:
             return None
         if not schema.KEY_POINTS_MIN <= len(points) <= schema.KEY_POINTS_MAX:
             self.report(
-                _line(node),
+                self.line(node),
                 where,
                 f"{len(points)} key points; give {schema.KEY_POINTS_MIN} to {schema.KEY_POINTS_MAX} checkable points",
             )
@@ -631,13 +641,13 @@ class _FileChecker:
                 if isinstance(value, ScalarNode) and value.tag == _YAML + "bool":
                     correct = _SCALAR_CONSTRUCTOR.construct_yaml_bool(value)
                 else:
-                    self.report(_line(value), f"{here}.correct", f"expected true or false, got {_describe(value)}")
+                    self.report(self.line(value), f"{here}.correct", f"expected true or false, got {_describe(value)}")
                     ok = False
             if text is None:
                 ok = False
                 continue
             if any(choice.text == text for choice in choices):
-                self.report(_line(item), here, "the same option appears twice; make every option different")
+                self.report(self.line(item), here, "the same option appears twice; make every option different")
                 ok = False
             choices.append(Choice(text=text, correct=correct))
         if not ok:
@@ -645,11 +655,11 @@ class _FileChecker:
         right = sum(choice.correct for choice in choices)
         wrong = len(choices) - right
         if right < schema.CHOICES_MIN_CORRECT:
-            self.report(_line(node), where, "no option is marked 'correct: true'; mark the right one(s)")
+            self.report(self.line(node), where, "no option is marked 'correct: true'; mark the right one(s)")
             ok = False
         if wrong < schema.CHOICES_MIN_WRONG:
             self.report(
-                _line(node),
+                self.line(node),
                 where,
                 f"{wrong} wrong option{'s' if wrong != 1 else ''}; give at least {schema.CHOICES_MIN_WRONG} plausible wrong options",
             )
@@ -661,7 +671,7 @@ class _FileChecker:
         if doc is not None and self.shipped and doc not in schema.SEED_DOCUMENTS:
             close = difflib.get_close_matches(doc, schema.SEED_DOCUMENTS, n=1, cutoff=0.5)
             hint = f"did you mean '{close[0]}'?" if close else "the seed documents are " + ", ".join(schema.SEED_DOCUMENTS)
-            self.report(_line(node), where, f"'{doc}' is not one of the five seed documents: {hint}")
+            self.report(self.line(node), where, f"'{doc}' is not one of the five seed documents: {hint}")
             return None
         return doc
 
@@ -670,7 +680,7 @@ class _FileChecker:
         if records is None:
             return None
         if not records.items and records.complete:
-            self.report(_line(node), where, "empty: cite at least one {doc, heading} where a document asks this")
+            self.report(self.line(node), where, "empty: cite at least one {doc, heading} where a document asks this")
             return None
         sources: list[Source] = []
         ok = records.complete
@@ -684,7 +694,7 @@ class _FileChecker:
                 continue
             source = Source(doc=doc, heading=heading.strip())
             if source in sources:
-                self.report(_line(item), here, "the same source is cited twice; remove the repeat")
+                self.report(self.line(item), here, "the same source is cited twice; remove the repeat")
                 continue
             sources.append(source)
         return tuple(sources) if ok else None

@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -18,6 +18,7 @@ from tui.widgets.rating_bar import RatingBar
 
 if TYPE_CHECKING:
     from questions.model import Question
+    from questions.study.answer_check import AnswerCheck
     from questions.study.session import StudySession
     from tui.app import TPrepApp
 
@@ -46,7 +47,7 @@ class ReviewScreen(AppScreen):
         self._session = session
         self._title = title
         self._shown_at = time.monotonic()
-        self._typed_report: str | None = None  # markup of the typed answer's key-point coverage
+        self._typed: "tuple[str, AnswerCheck] | None" = None  # the typed answer and its key-point check
         self._suggested: int | None = None
 
     @property
@@ -93,9 +94,15 @@ class ReviewScreen(AppScreen):
             self.query_one("#review-typed", Input).add_class("-hidden")
             self.refresh_bindings()
             return
-        markup = question_markup(question, self.app.language, self.app.ui_lang, reveal=self.revealed, bank=self.app.bank)
-        if self._typed_report:
-            markup += "\n\n" + self._typed_report
+        typed_report = None
+        if self._typed is not None:
+            from tui.widgets.typed_answer import coverage_markup
+
+            typed, check = self._typed
+            typed_report = coverage_markup(check, typed, self.app.language, self.app.ui_lang)
+        markup = question_markup(
+            question, self.app.language, self.app.ui_lang, reveal=self.revealed, bank=self.app.bank, after_question=typed_report
+        )
         if not self.revealed:
             markup += "\n\n[dim]" + self.tr(
                 "Answer in your head (or press t to type), then space to reveal.",
@@ -183,14 +190,14 @@ class ReviewScreen(AppScreen):
         except UndoError as error:
             self.notify(str(error), severity="warning", timeout=6)
             return
-        self._typed_report, self._suggested = None, None
+        self._typed, self._suggested = None, None
         self.set_reactive(ReviewScreen.revealed, True)
         self._shown_at = time.monotonic()
         self._draw()
         self.notify(self.tr("Last rating undone.", "已撤销上一次评分。"), timeout=2)
 
     def _next_card(self) -> None:
-        self._typed_report, self._suggested = None, None
+        self._typed, self._suggested = None, None
         self._shown_at = time.monotonic()
         typed = self.query_one("#review-typed", Input)
         typed.value = ""
@@ -213,11 +220,24 @@ class ReviewScreen(AppScreen):
         question = self.question
         if question is None or not event.value.strip():
             return
-        from tui.widgets.typed_answer import check_typed_answer
-
-        report, suggested = check_typed_answer(question, event.value, self.app.language, self.app.ui_lang)
-        self._typed_report, self._suggested = report, suggested
         event.input.add_class("-hidden")
+        self.query_one(QuestionView).focus()
+        self.notify(self.tr("Checking your answer…", "正在检查你的答案…"), timeout=2)
+        self._check_typed(question, event.value)
+
+    @work(thread=True, exclusive=True, group="typed-answer")
+    def _check_typed(self, question: "Question", typed: str) -> None:
+        # Off the UI thread: segmenting Chinese loads jieba's dictionary the first time (about a second).
+        from tui.widgets.typed_answer import check_answer
+
+        check = check_answer(question, typed)
+        self.app.call_from_thread(self._show_typed_check, question, typed, check)
+
+    def _show_typed_check(self, question: "Question", typed: str, check: "AnswerCheck") -> None:
+        if self.question is not question:  # rated or undone meanwhile
+            return
+        self._typed = (typed, check)
+        self._suggested = int(check.suggested_rating)
         if self.revealed:
             self._draw(scroll_home=False)
         else:

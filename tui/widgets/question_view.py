@@ -36,9 +36,12 @@ def question_markup(
     reveal: bool,
     bank: "Bank | None" = None,
     show_key_points: bool = True,
+    after_question: str | None = None,
 ) -> str:
     """The question, then (when ``reveal``) answer, key points, caveats, sources and follow-ups."""
     lines = [question_heading(question, ui_lang), "", f"[b]{bilingual(question.question, language)}[/b]"]
+    if after_question:
+        lines += ["", after_question]
     if not reveal:
         return "\n".join(lines)
     lines += ["", f"[b $accent]{tr(ui_lang, 'Answer', '答案')}[/]", bilingual(question.answer, language)]

@@ -1,0 +1,63 @@
+"""Today's review queue: what is due, and which new questions to introduce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fsrs import State
+
+from questions.model import Bank
+from questions.study.card import CardState
+from questions.study.clock import day_start, next_day_start, require_utc
+from questions.study.settings import StudySettings
+from questions.study.store import ProgressStore
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """Question ids in the order a review session shows them (learning, due, then new)."""
+
+    learning: tuple[CardState, ...]  # (re)learning cards due now or within the learn-ahead window
+    due: tuple[CardState, ...]  # Review-state cards due by the end of today, most overdue first
+    new: tuple[str, ...]  # never-reviewed questions, bank order, within today's new-card allowance
+    new_allowance: int  # how many new cards today's limit still allowed when the queue was built
+
+    def __len__(self) -> int:
+        return len(self.learning) + len(self.due) + len(self.new)
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        return tuple(card.question_id for card in (*self.learning, *self.due)) + self.new
+
+
+def build_review_queue(store: ProgressStore, bank: Bank, settings: StudySettings, now: datetime) -> ReviewQueue:
+    """Today's queue. Cards of questions no longer in the bank stay in the store but are not shown.
+
+    Review cards count as due for the whole local day (``settings.day_timezone``)
+    on which they fall due, as in Anki; (re)learning cards, whose steps are
+    minutes long, only when due within ``settings.learn_ahead``.
+    """
+    now = require_utc(now, "now")
+    end_of_day = next_day_start(now, settings.day_timezone)
+    learn_until = now + settings.learn_ahead
+    learning: list[CardState] = []
+    due: list[CardState] = []
+    for card in store.cards_due(max(end_of_day, learn_until)):
+        if card.question_id not in bank:
+            continue
+        if card.state == State.Review:
+            if card.due < end_of_day:  # type: ignore[operator]
+                due.append(card)
+        elif card.due <= learn_until:  # type: ignore[operator]
+            learning.append(card)
+    allowance = max(0, settings.daily_new_limit - store.new_cards_introduced(day_start(now, settings.day_timezone)))
+    known = store.question_ids()
+    new: list[str] = []
+    if allowance:
+        for question in bank:
+            if question.id not in known:
+                new.append(question.id)
+                if len(new) == allowance:
+                    break
+    return ReviewQueue(learning=tuple(learning), due=tuple(due), new=tuple(new), new_allowance=allowance)

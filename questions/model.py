@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, Iterable, Iterator, Literal
+
+if TYPE_CHECKING:
+    from questions.search import SearchHit
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -161,3 +164,12 @@ class Bank:
 
     def subset(self, questions: Iterable[Question]) -> "Bank":
         return Bank(tuple(questions))
+
+    def search(self, query: str, *, limit: int | None = None) -> list["SearchHit"]:
+        """Questions matching every term of ``query`` in either language, best first.
+
+        See ``questions.search`` for how terms match and are ranked.
+        """
+        from questions.search import search_questions
+
+        return search_questions(self, query, limit=limit)

@@ -1,0 +1,161 @@
+"""Full-text search over the bank, in both languages at once.
+
+    from questions.search import search_questions
+    hits = search_questions(bank, "为什么 除以 sqrt dk")   # or bank.search(...)
+    for hit in hits: hit.question, hit.score, hit.fields
+
+The query is split into terms at whitespace and wherever Chinese meets Latin
+script ("除以dk" is two terms). A question matches when *every* term is found
+in one of its fields (id, topic, tags, question, key points, answer, choices,
+caveats); its score adds, for each term, the best field weight times the match
+quality, plus a bonus when the whole query appears in the question text or the id.
+Results come best first, ties in bank order.
+
+Matching is forgiving where it helps:
+
+- text is compared after Unicode NFKC folding and case folding, so full-width
+  letters and ``ＱＫＶ`` match ``qkv``;
+- Chinese terms match as substrings (no word segmentation needed), and a
+  longer Chinese term whose character pairs mostly occur in a field still
+  matches, more weakly ("除以根号维度" finds "除以根号 d_k 的维度");
+- Latin words of four letters or more tolerate typos (``atention`` finds
+  ``attention``) through rapidfuzz, imported only when a search runs.
+
+An empty query returns every question, in bank order, with score 0.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from questions.model import Bank, Question
+
+# How much a match in each field counts: the question's own words matter most.
+FIELD_WEIGHTS: dict[str, float] = {
+    "question": 5.0,
+    "id": 4.0,
+    "tags": 3.0,
+    "topic": 2.0,
+    "key_points": 2.0,
+    "answer": 1.0,
+    "choices": 0.5,
+    "caveats": 0.5,
+}
+PHRASE_BONUS = 3.0  # the whole query, verbatim, in the question text or the id
+FUZZY_MIN_LENGTH = 4  # shorter Latin words must match exactly
+FUZZY_CUTOFF = 80.0  # rapidfuzz ratio (0-100) for a typo-tolerant word match
+FUZZY_QUALITY = 0.6  # a fuzzy word match counts this much of an exact one
+CJK_PAIR_CUTOFF = 0.6  # share of a Chinese term's character pairs a field must contain
+CJK_PAIR_QUALITY = 0.6
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TERM = re.compile(rf"[{_CJK}]+|[^\s{_CJK}]+")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    question: "Question"
+    score: float
+    fields: tuple[str, ...]  # where the terms were found, best field first
+
+
+@dataclass(frozen=True)
+class _IndexedField:
+    name: str
+    text: str  # folded
+    words: frozenset[str]  # its Latin words, for typo-tolerant matching
+
+
+def fold(text: str) -> str:
+    """The form both queries and fields are compared in."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def query_terms(query: str) -> list[str]:
+    """The query's terms: whitespace-separated, split again where scripts change."""
+    return _TERM.findall(fold(query))
+
+
+def search_questions(bank: "Bank", query: str, *, limit: int | None = None) -> list[SearchHit]:
+    """Questions matching every term of ``query``, best first (see the module docstring)."""
+    terms = query_terms(query)
+    if not terms:
+        hits = [SearchHit(question, 0.0, ()) for question in bank]
+        return hits[:limit] if limit is not None else hits
+    from rapidfuzz import fuzz, process
+
+    phrase = fold(query).strip()
+    hits = []
+    for position, (question, fields) in enumerate(_index(bank)):
+        score = 0.0
+        matched: dict[str, float] = {}
+        for term in terms:
+            best_score, best_field = 0.0, ""
+            for indexed in fields:
+                quality = _match_quality(term, indexed, fuzz, process)
+                weighted = quality * FIELD_WEIGHTS[indexed.name]
+                if weighted > best_score:
+                    best_score, best_field = weighted, indexed.name
+            if best_score == 0.0:
+                break  # every term must match
+            score += best_score
+            matched[best_field] = matched.get(best_field, 0.0) + best_score
+        else:
+            if phrase and any(f.name in ("question", "id") and phrase in f.text for f in fields):
+                score += PHRASE_BONUS
+            ordered = tuple(sorted(matched, key=lambda name: -matched[name]))
+            hits.append((-score, position, SearchHit(question, round(score, 4), ordered)))
+    hits.sort(key=lambda item: item[:2])
+    found = [hit for _, _, hit in hits]
+    return found[:limit] if limit is not None else found
+
+
+def _match_quality(term: str, field: _IndexedField, fuzz, process) -> float:
+    """1 for an exact substring, less for a near match, 0 for none."""
+    if term in field.text:
+        return 1.0
+    if _IS_CJK.match(term):
+        if len(term) < 3:
+            return 0.0
+        pairs = {term[i : i + 2] for i in range(len(term) - 1)}
+        share = sum(pair in field.text for pair in pairs) / len(pairs)
+        return CJK_PAIR_QUALITY * share if share >= CJK_PAIR_CUTOFF else 0.0
+    if len(term) < FUZZY_MIN_LENGTH or not field.words:
+        return 0.0
+    best = process.extractOne(term, field.words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return FUZZY_QUALITY * best[1] / 100.0 if best else 0.0
+
+
+def _index(bank: "Bank") -> list[tuple["Question", tuple[_IndexedField, ...]]]:
+    """Each question's folded fields, built once per bank and kept on it."""
+    cached = bank.__dict__.get("_search_index")
+    if cached is None:
+        cached = [(question, _fields(question)) for question in bank]
+        object.__setattr__(bank, "_search_index", cached)
+    return cached
+
+
+def _fields(question: "Question") -> tuple[_IndexedField, ...]:
+    both = lambda text: f"{text.zh}\n{text.en}"  # noqa: E731 - a local shorthand
+    raw = {
+        "question": both(question.question),
+        "id": f"{question.id} {question.id.replace('-', ' ')}",
+        "tags": " ".join(question.tags),
+        "topic": f"{question.topic} {question.topic.replace('-', ' ')}",
+        "key_points": "\n".join(question.key_points.zh + question.key_points.en),
+        "answer": both(question.answer),
+        "choices": "\n".join(both(choice.text) for choice in question.choices),
+        "caveats": "\n".join(f"{both(c.claim)}\n{both(c.correction)}" for c in question.caveats),
+    }
+    fields = []
+    for name, text in raw.items():
+        folded = fold(text)
+        if folded.strip():
+            fields.append(_IndexedField(name, folded, frozenset(_LATIN_WORD.findall(folded))))
+    return tuple(fields)

@@ -29,3 +29,9 @@ class TransformerInputError(ValueError):
     """
 
     exit_code = 2
+
+
+class DeviceUnavailableError(RuntimeError):
+    """The requested device does not exist on this machine (e.g. ``cuda`` without a GPU)."""
+
+    exit_code = 2

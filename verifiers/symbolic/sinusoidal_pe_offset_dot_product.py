@@ -159,7 +159,7 @@ def sinusoidal_pe_offset_dot_product(ctx: Context, evidence: Evidence) -> None:
     evidence.claim(
         "dot-product-monotone-in-distance",
         holds=is_monotone(closed_form, increasing=False),
-        measured=f"Σcos(ω_i k) rises again at {len(increases)} of {len(offsets) - 1} steps, first at k = {", ".join(map(str, increases[:5]))}, …",
+        measured=f"Σcos(ω_i k) rises again at {len(increases)} of {len(offsets) - 1} steps, first at k = {', '.join(map(str, increases[:5]))}, …",
         value=float(len(increases)),
     )
     evidence.claim(

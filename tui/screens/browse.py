@@ -95,7 +95,10 @@ class BrowseScreen(AppScreen):
         query = self.query_one("#browse-query", Input).value.strip()
         if not query:
             return candidates
-        return _search(candidates, query)
+        from questions.search import search_questions
+
+        # Rank over the filtered questions only, best match first.
+        return [hit.question for hit in search_questions(self.app.bank.subset(candidates), query)]
 
     def _refresh_results(self) -> None:
         results = self.query_one("#browse-results", OptionList)
@@ -141,18 +144,6 @@ class BrowseScreen(AppScreen):
                 select.clear()
             self.query_one("#browse-verified", Checkbox).value = False
         self._refresh_results()
-
-
-def _search(candidates: list["Question"], query: str) -> list["Question"]:
-    # TEMPORARY until questions' own search lands: every word must appear somewhere.
-    words = query.lower().split()
-
-    def haystack(question: "Question") -> str:
-        parts = [question.id, question.question.zh, question.question.en, question.answer.zh, question.answer.en]
-        parts += list(question.key_points.zh) + list(question.key_points.en) + list(question.tags)
-        return " ".join(parts).lower()
-
-    return [question for question in candidates if all(word in haystack(question) for word in words)]
 
 
 class QuestionDetailScreen(AppScreen):

@@ -1,0 +1,183 @@
+"""Verifiers: every claim's evidence; run one, the marked ones or all, in a worker, with cancel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, SelectionList, Static
+
+from tui.screens.base import AppScreen
+from tui.widgets.evidence import result_markup, status_mark
+from tui.widgets.run_panel import RunPanel
+
+if TYPE_CHECKING:
+    from verifiers.result import Result
+    from verifiers.spec import Verifier
+    from tui.app import TPrepApp
+
+
+def load_registry_and_cache(results_dir):
+    """The shipped verifiers and their latest cached results (cheap: no sympy or torch)."""
+    import warnings
+
+    from verifiers.cache import CacheWarning, ResultsCache
+    from verifiers.registry import default_registry
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CacheWarning)  # an unreadable cached result just reads as "not run"
+        return default_registry(), ResultsCache(results_dir).load_all()
+
+
+class VerifiersScreen(AppScreen):
+    CSS_PATH = "verifiers.tcss"
+    BINDINGS = [
+        Binding("enter", "run_highlighted", "Run", priority=True, id="verifiers.run"),
+        Binding("s", "run_marked", "Run marked", id="verifiers.run_marked"),
+        Binding("a", "run_all", "Run all", id="verifiers.run_all"),
+        Binding("c", "cancel", "Cancel", id="verifiers.cancel"),
+        Binding("g", "plots", "Plots", id="verifiers.plots"),
+    ]
+
+    app: "TPrepApp"
+
+    def __init__(self, only: tuple[str, ...] | None = None) -> None:
+        super().__init__()
+        self._only = only  # show just these verifier ids (None: all)
+        self.results: dict[str, "Result"] = {}
+
+    def compose(self) -> ComposeResult:
+        registry, self.results = load_registry_and_cache(self.app.results_dir)
+        self.specs: tuple["Verifier", ...] = tuple(v for v in registry if self._only is None or v.id in self._only)
+        self.registry_problems = registry.problems
+        yield Header()
+        yield Static(id="verifiers-status")
+        with Horizontal(id="verifiers-columns"):
+            yield SelectionList(id="verifiers-list")
+            with VerticalScroll(id="verifiers-detail"):
+                yield Static(id="verifiers-detail-text")
+        yield RunPanel(self.app.ui_lang, classes="-hidden")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#verifiers-list", SelectionList).focus()
+        if self.registry_problems:
+            self.notify("\n".join(self.registry_problems), severity="warning", timeout=10)
+
+    # --- drawing ------------------------------------------------------------
+
+    def show_language(self) -> None:
+        self.query_one(RunPanel).ui_lang = self.app.ui_lang
+        self._fill_list()
+        self._draw_detail()
+
+    def _fill_list(self) -> None:
+        listing = self.query_one("#verifiers-list", SelectionList)
+        marked = set(listing.selected)
+        highlighted = listing.highlighted
+        listing.clear_options()
+        for spec in self.specs:
+            result = self.results.get(spec.id)
+            kind = "Σ" if spec.kind == "symbolic" else "∿"
+            listing.add_option((f"{status_mark(result)} {kind} {spec.id}", spec.id, spec.id in marked))
+        listing.highlighted = highlighted if highlighted is not None else 0
+        counts = {"passed": 0, "failed": 0, "error": 0}
+        for spec in self.specs:
+            if spec.id in self.results:
+                counts[self.results[spec.id].status.value] += 1
+        not_run = len(self.specs) - sum(counts.values())
+        symbolic = sum(1 for spec in self.specs if spec.kind == "symbolic")
+        self.query_one("#verifiers-status", Static).update(
+            f"[b]{self.tr('Verifiers', '验证器')}[/b]   "
+            + self.tr(
+                f"{symbolic} Σ symbolic · {len(self.specs) - symbolic} ∿ experiments   ",
+                f"{symbolic} Σ 符号推导 · {len(self.specs) - symbolic} ∿ 实验   ",
+            )
+            + f"[green]✓ {counts['passed']}[/]  [red]✗ {counts['failed'] + counts['error']}[/]  "
+            + self.tr(f"· {not_run} not run", f"· {not_run} 未运行")
+        )
+
+    def _highlighted_spec(self) -> "Verifier | None":
+        listing = self.query_one("#verifiers-list", SelectionList)
+        if listing.highlighted is None or not self.specs:
+            return None
+        return self.specs[listing.highlighted]
+
+    def _draw_detail(self) -> None:
+        spec = self._highlighted_spec()
+        text = self.query_one("#verifiers-detail-text", Static)
+        if spec is None:
+            text.update(self.tr("No verifiers found.", "没有找到验证器。"))
+        else:
+            text.update(result_markup(spec, self.results.get(spec.id), self.app.language, self.app.ui_lang))
+        self.refresh_bindings()
+
+    @on(SelectionList.SelectionHighlighted, "#verifiers-list")
+    def _highlight_moved(self) -> None:
+        self._draw_detail()
+        self.query_one("#verifiers-detail", VerticalScroll).scroll_home(animate=False)
+
+    # --- running ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        running = self.query_one(RunPanel).running
+        if action in ("run_highlighted", "run_marked", "run_all"):
+            if action == "run_marked" and not self.query_one("#verifiers-list", SelectionList).selected:
+                return None
+            return None if running else True
+        if action == "cancel":
+            return running
+        if action == "plots":
+            spec = self._highlighted_spec()
+            result = self.results.get(spec.id) if spec else None
+            return bool(result and result.plots)
+        return True
+
+    def _start(self, specs: list["Verifier"]) -> None:
+        panel = self.query_one(RunPanel)
+        if panel.start(specs, self.app.results_dir):
+            panel.remove_class("-hidden")
+            self.refresh_bindings()
+
+    def action_run_highlighted(self) -> None:
+        spec = self._highlighted_spec()
+        if spec is not None:
+            self._start([spec])
+
+    def action_run_marked(self) -> None:
+        marked = set(self.query_one("#verifiers-list", SelectionList).selected)
+        self._start([spec for spec in self.specs if spec.id in marked])
+
+    def action_run_all(self) -> None:
+        self._start(list(self.specs))
+
+    def action_cancel(self) -> None:
+        self.query_one(RunPanel).cancel()
+
+    @on(RunPanel.Finished)
+    def _one_finished(self, event: RunPanel.Finished) -> None:
+        self.results[event.result.verifier_id] = event.result
+        self._fill_list()
+        self._draw_detail()
+
+    @on(RunPanel.Done)
+    def _run_done(self, event: RunPanel.Done) -> None:
+        if event.error:
+            self.notify(event.error, severity="error", timeout=10)
+        self.refresh_bindings()
+
+    def action_plots(self) -> None:
+        spec = self._highlighted_spec()
+        result: "Result | None" = self.results.get(spec.id) if spec else None
+        if result is not None and result.plots:
+            from tui.screens.plots import PlotsScreen
+
+            self.app.push_screen(PlotsScreen(result))
+
+    def action_back(self) -> None:
+        self.query_one(RunPanel).cancel()  # a run nobody watches should not keep the CPU busy
+        super().action_back()

@@ -1,0 +1,101 @@
+"""A verifier's result as terminal markup: verdict, claims with measured values, derivation, metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual.markup import escape
+
+from tui.widgets.i18n import tr
+from tui.widgets.mathtext import readable
+
+if TYPE_CHECKING:
+    from verifiers.result import Bilingual, Result
+    from verifiers.spec import Verifier
+
+STATUS_MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]"}
+
+
+def pick(text: "Bilingual", language: str) -> str:
+    """Verifier text (``zh``/``en``) in the chosen language, Chinese over English for both."""
+    zh, en = escape(readable(text.zh)), escape(readable(text.en))
+    if language == "zh":
+        return zh
+    if language == "en":
+        return en
+    return f"{zh}\n[dim]{en}[/]"
+
+
+def when(result: "Result") -> str:
+    """When a result was produced, in local time, for "cached results show with their date"."""
+    try:
+        return datetime.fromisoformat(result.started_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return result.started_at or "?"
+
+
+def status_mark(result: "Result | None") -> str:
+    return "[dim]·[/]" if result is None else STATUS_MARKS.get(result.status.value, "?")
+
+
+def result_markup(spec: "Verifier", result: "Result | None", language: str, ui_lang: str, *, with_steps: bool = True) -> str:
+    """Everything a candidate needs to see about one verifier and its latest run."""
+    lines = [
+        f"[b]{pick(spec.title, language)}[/b]",
+        f"[dim]{escape(spec.id)} · {spec.kind} · ~{spec.cost.quick_s:g}s[/]",
+        pick(spec.explanation, language),
+        "",
+    ]
+    if result is None:
+        lines.append(tr(ui_lang, "[dim]Not run yet: press enter to run it.[/]", "[dim]尚未运行：按回车运行。[/]"))
+        lines += ["", f"[b $accent]{tr(ui_lang, 'Claims', '论断')}[/]"]
+        for claim in spec.claims:
+            expect = tr(ui_lang, "expected true", "预期成立") if claim.expected else tr(ui_lang, "expected FALSE", "预期不成立")
+            lines.append(f"· {pick(claim.statement, language)} [dim]({expect})[/]")
+        return "\n".join(lines)
+    verdict = {
+        "passed": tr(ui_lang, "[b green]PASSED[/]", "[b green]通过[/]"),
+        "failed": tr(ui_lang, "[b red]FAILED[/]", "[b red]未通过[/]"),
+        "error": tr(ui_lang, "[b red]ERROR[/]", "[b red]出错[/]"),
+    }[result.status.value]
+    lines.append(
+        f"{verdict}  [dim]{tr(ui_lang, 'run', '运行于')} {when(result)} · {result.elapsed_s:.2f}s · "
+        f"{result.device} · seed {result.seed} · {result.profile}[/]"
+    )
+    lines.append(pick(result.summary, language))
+    if result.claims:
+        lines += ["", f"[b $accent]{tr(ui_lang, 'Claims', '论断')}[/]"]
+        for claim in result.claims:
+            mark = "[green]✓[/]" if claim.matched else "[red]✗[/]"
+            if claim.observed is None:
+                held = tr(ui_lang, "not checked", "未检查")
+            elif claim.observed:
+                held = tr(ui_lang, "holds", "成立")
+            else:
+                held = tr(ui_lang, "does not hold", "不成立")
+            wrong_claim = "" if claim.expected else tr(ui_lang, " [yellow](a documents' claim, refuted)[/]", " [yellow]（文档中的错误说法，被驳斥）[/]")
+            lines.append(f"{mark} {pick(claim.statement, language)}".replace("\n", "\n  "))
+            lines.append(f"  [dim]{held}{wrong_claim}: {escape(readable(claim.measured))}[/]")
+    if with_steps and result.steps:
+        lines += ["", f"[b $accent]{tr(ui_lang, 'Derivation', '推导')}[/]"]
+        for number, step in enumerate(result.steps, start=1):
+            lines.append(f"{number}. {pick(step.prose, language)}".replace("\n", "\n   "))
+            lines.append(f"   [b]{escape(readable('$' + step.latex + '$'))}[/b]")
+    if result.metrics:
+        lines += ["", f"[b $accent]{tr(ui_lang, 'Measured', '测量值')}[/]"]
+        for metric in result.metrics:
+            label = pick(metric.label, language).replace("\n", " / ") if metric.label else escape(metric.name)
+            lines.append(f"· {label}: [b]{metric.value:.6g}[/b] {escape(metric.unit)}")
+    for table in result.tables:
+        lines += ["", f"[b $accent]{pick(table.title, language)}[/]"]
+        lines.append("[dim]" + escape(" | ".join(table.columns)) + "[/]")
+        for row in table.rows[:12]:
+            lines.append(escape(" | ".join(f"{cell:.4g}" if isinstance(cell, float) else str(cell) for cell in row)))
+        if len(table.rows) > 12:
+            lines.append(f"[dim]… {len(table.rows) - 12} more[/]")
+    if result.plots:
+        lines += ["", tr(ui_lang, f"[dim]{len(result.plots)} plot(s): press g to show them.[/]", f"[dim]{len(result.plots)} 张图：按 g 查看。[/]")]
+    if result.error:
+        lines += ["", f"[b red]{tr(ui_lang, 'Error', '错误')}[/]", escape(result.error.strip().splitlines()[-1])]
+    return "\n".join(lines)

@@ -37,7 +37,7 @@ from fsrs import Rating, State
 from questions.study.answer_check import AnswerCheck, KeyPointMatch, check_typed_answer
 from questions.study.card import CardState
 from questions.study.clock import require_utc, utc_now
-from questions.study.cram import CramFilter, CramSession, FilteredSession, is_weak, select_questions
+from questions.study.cram import CramFilter, CramSession, FilteredSession, is_weak, select_questions, weak_question_ids
 from questions.study.errors import (
     CorruptStoreError,
     ProgressImportError,
@@ -113,4 +113,5 @@ __all__ = [
     "select_questions",
     "shuffle_choices",
     "utc_now",
+    "weak_question_ids",
 ]

@@ -6,6 +6,7 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fsrs import Rating, State
@@ -79,6 +80,24 @@ def select_questions(
         cards = store.cards()
         chosen = [q for q in chosen if q.id in cards and is_weak(cards[q.id], scheduler, now)]
     return tuple(chosen)
+
+
+def weak_question_ids(
+    store: ProgressStore | Path, bank: Bank, now: datetime | None = None, settings: StudySettings | None = None
+) -> tuple[str, ...]:
+    """Ids of the bank's weak questions (``is_weak``), in bank order; for "weak cards" exports.
+
+    Given a path, the store is opened read-and-closed; a store that does not
+    exist yet means nothing is weak (and is not created).
+    """
+    if not isinstance(store, ProgressStore):
+        if not Path(store).expanduser().exists():
+            return ()
+        with ProgressStore.open(store) as opened:
+            return weak_question_ids(opened, bank, now, settings)
+    scheduler = StudyScheduler(settings or StudySettings())
+    weak = CramFilter(weak_only=True)
+    return tuple(q.id for q in select_questions(bank, store, weak, scheduler, now or utc_now()))
 
 
 class FilteredSession(StudySession):

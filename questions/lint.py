@@ -127,9 +127,13 @@ def lint_targets(targets: Sequence[Path], context_dirs: Sequence[Path] = ()) -> 
             target_files.append(BankFile(target, shipped=is_shipped(target)))
         else:
             raise BankDirectoryError(target, "no such file or directory; give bank files (*.yaml) or directories")
+    pending = {_identity(f.path): f for f in target_files}
+    # Bank order decides which of two equal ids is "first": a target keeps its
+    # place in the bank, and targets from elsewhere come after it, like --bank dirs.
+    ordered = [pending.pop(_identity(f.path), f) for f in files_in_dirs(context_dirs)]
+    ordered.extend(pending.values())
     chosen = {_identity(f.path) for f in target_files}
-    context = [f for f in files_in_dirs(context_dirs) if _identity(f.path) not in chosen]
-    report = lint_files(target_files + context)
+    report = lint_files(ordered)
     return LintReport(
         questions=tuple(q for q in report.questions if q.origin is None or _identity(q.origin.path) in chosen),
         problems=tuple(p for p in report.problems if _identity(p.path) in chosen),

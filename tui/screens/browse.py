@@ -25,6 +25,7 @@ class BrowseScreen(AppScreen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),
         Binding("ctrl+r", "clear_filters", "Clear", id="browse.clear"),
+        Binding("p", "prove", "Prove it", id="browse.prove"),
     ]
 
     app: "TPrepApp"
@@ -133,6 +134,29 @@ class BrowseScreen(AppScreen):
     def _question_chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             self.app.push_screen(QuestionDetailScreen(self.app.bank.get(event.option.id)))
+
+    def _highlighted_question(self) -> "Question | None":
+        results = self.query_one("#browse-results", OptionList)
+        if results.highlighted is None or results.option_count == 0:
+            return None
+        option_id = results.get_option_at_index(results.highlighted).id
+        return self.app.bank.get(option_id) if option_id else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "prove":
+            question = self._highlighted_question()
+            # In the search field "p" is a letter; on the list it proves the highlighted question.
+            return bool(question and question.verifiers) and not self.query_one("#browse-query", Input).has_focus
+        return True
+
+    @on(OptionList.OptionHighlighted, "#browse-results")
+    def _highlight_moved(self) -> None:
+        self.refresh_bindings()
+
+    def action_prove(self) -> None:
+        question = self._highlighted_question()
+        if question is not None:
+            self.app.action_prove(question.id)
 
     def action_focus_search(self) -> None:
         self.query_one("#browse-query", Input).focus()

@@ -44,16 +44,16 @@ def result_markup(spec: "Verifier", result: "Result | None", language: str, ui_l
     lines = [
         f"[b]{pick(spec.title, language)}[/b]",
         f"[dim]{escape(spec.id)} · {spec.kind} · ~{spec.cost.quick_s:g}s[/]",
-        pick(spec.explanation, language),
         "",
     ]
+    explanation = ["", f"[b $accent]{tr(ui_lang, 'What this checks', '检查什么')}[/]", pick(spec.explanation, language)]
     if result is None:
-        lines.append(tr(ui_lang, "[dim]Not run yet: press enter to run it.[/]", "[dim]尚未运行：按回车运行。[/]"))
+        lines.append(tr(ui_lang, "[dim]Not run yet.[/]", "[dim]尚未运行。[/]"))
         lines += ["", f"[b $accent]{tr(ui_lang, 'Claims', '论断')}[/]"]
         for claim in spec.claims:
             expect = tr(ui_lang, "expected true", "预期成立") if claim.expected else tr(ui_lang, "expected FALSE", "预期不成立")
             lines.append(f"· {pick(claim.statement, language)} [dim]({expect})[/]")
-        return "\n".join(lines)
+        return "\n".join(lines + explanation)
     verdict = {
         "passed": tr(ui_lang, "[b green]PASSED[/]", "[b green]通过[/]"),
         "failed": tr(ui_lang, "[b red]FAILED[/]", "[b red]未通过[/]"),
@@ -98,4 +98,4 @@ def result_markup(spec: "Verifier", result: "Result | None", language: str, ui_l
         lines += ["", tr(ui_lang, f"[dim]{len(result.plots)} plot(s): press g to show them.[/]", f"[dim]{len(result.plots)} 张图：按 g 查看。[/]")]
     if result.error:
         lines += ["", f"[b red]{tr(ui_lang, 'Error', '错误')}[/]", escape(result.error.strip().splitlines()[-1])]
-    return "\n".join(lines)
+    return "\n".join(lines + explanation)

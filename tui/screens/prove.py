@@ -1,0 +1,110 @@
+"""'p' on a question: the evidence for its answer. Cached results at once (with their date), a run on demand."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Footer, Static
+
+from tui.screens.base import AppModal
+from tui.widgets.evidence import result_markup
+from tui.widgets.i18n import bilingual
+from tui.widgets.run_panel import RunPanel
+
+if TYPE_CHECKING:
+    from questions.model import Question
+    from verifiers.result import Result
+    from tui.app import TPrepApp
+
+
+class ProveItScreen(AppModal):
+    CSS_PATH = "prove.tcss"
+    BINDINGS = [
+        Binding("r", "run", "Run", id="prove.run"),
+        Binding("c", "cancel", "Cancel", id="prove.cancel"),
+        Binding("g", "plots", "Plots", id="prove.plots"),
+    ]
+
+    app: "TPrepApp"
+
+    def __init__(self, question: "Question") -> None:
+        super().__init__()
+        self.question = question
+        self.results: dict[str, "Result"] = {}
+        self.missing: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        from tui.screens.verifiers import load_registry_and_cache
+
+        registry, cached = load_registry_and_cache(self.app.results_dir)
+        self.specs = tuple(registry.get(v) for v in self.question.verifiers if v in registry)
+        self.missing = tuple(v for v in self.question.verifiers if v not in registry)
+        self.results = {spec.id: cached[spec.id] for spec in self.specs if spec.id in cached}
+        with Vertical(id="prove-box"):
+            with VerticalScroll(id="prove-scroll"):
+                yield Static(id="prove-text")
+            yield RunPanel(self.app.ui_lang, classes="-hidden")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#prove-scroll").focus()
+        if any(spec.id not in self.results for spec in self.specs):
+            self.action_run()  # nothing cached for some of them: start at once, in the background
+
+    def show_language(self) -> None:
+        self.query_one(RunPanel).ui_lang = self.app.ui_lang
+        self.query_one("#prove-box").border_title = self.tr("Prove it — escape closes", "证明 — Esc 关闭")
+        lines = [f"[b]{bilingual(self.question.question, self.app.language)}[/b]", ""]
+        for spec in self.specs:
+            lines.append("─" * 40)
+            lines.append(result_markup(spec, self.results.get(spec.id), self.app.language, self.app.ui_lang))
+        for verifier_id in self.missing:
+            lines.append(self.tr(f"[red]Verifier {verifier_id} is not installed.[/]", f"[red]验证器 {verifier_id} 未安装。[/]"))
+        self.query_one("#prove-text", Static).update("\n".join(lines))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        running = self.query_one(RunPanel).running
+        if action == "run":
+            return None if running else True
+        if action == "cancel":
+            return running
+        if action == "plots":
+            return any(result.plots for result in self.results.values())
+        return True
+
+    def action_run(self) -> None:
+        panel = self.query_one(RunPanel)
+        if panel.start(self.specs, self.app.results_dir):
+            panel.remove_class("-hidden")
+            self.refresh_bindings()
+
+    def action_cancel(self) -> None:
+        self.query_one(RunPanel).cancel()
+
+    @on(RunPanel.Finished)
+    def _one_finished(self, event: RunPanel.Finished) -> None:
+        self.results[event.result.verifier_id] = event.result
+        self.show_language()
+
+    @on(RunPanel.Done)
+    def _run_done(self, event: RunPanel.Done) -> None:
+        if event.error:
+            self.notify(event.error, severity="error", timeout=10)
+        self.refresh_bindings()
+
+    def action_plots(self) -> None:
+        with_plots = [result for result in self.results.values() if result.plots]
+        if with_plots:
+            from tui.screens.plots import PlotsScreen
+
+            self.app.push_screen(PlotsScreen(with_plots[0]))
+
+    def action_dismiss_modal(self) -> None:
+        self.query_one(RunPanel).cancel()
+        super().action_dismiss_modal()

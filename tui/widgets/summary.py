@@ -1,41 +1,49 @@
-"""The numbers on the home screen, gathered from the progress store in one place."""
+"""The numbers on the home screen, gathered from the study engine in one place."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from questions.study.stats import StudyStats, TopicMastery
     from tui.app import TPrepApp
 
 
 @dataclass(frozen=True)
 class HomeSummary:
-    due: int
-    new: int
+    due: int  # learning and review cards due today
+    new: int  # new cards today's limit still allows
     streak: int
     reviewed_today: int
     questions: int
-    # topic -> (mean retrievability of studied cards or None, studied, total)
-    mastery: dict[str, tuple[float | None, int, int]] = field(default_factory=dict)
+    mastery: tuple["TopicMastery", ...]
 
     def topics(self, ui_lang: str) -> list[tuple[str, float | None, int, int]]:
+        """(title, mean retrievability of the studied cards or None, studied, total) per topic."""
         from questions.topics import topic_order, topic_title
 
-        return [
-            (topic_title(topic, ui_lang), *self.mastery[topic])
-            for topic in sorted(self.mastery, key=topic_order)
-        ]
+        ordered = sorted(self.mastery, key=lambda m: topic_order(m.topic))
+        return [(topic_title(m.topic, ui_lang), m.studied_retrievability, m.studied, m.questions) for m in ordered]
+
+
+def study_stats(app: "TPrepApp") -> "StudyStats":
+    from questions.study.stats import compute_stats
+
+    return compute_stats(app.store, app.bank, app.clock(), app.study_settings())
 
 
 def home_summary(app: "TPrepApp") -> HomeSummary:
-    bank = app.bank
-    mastery = {topic: (None, 0, len(bank.by_topic(topic))) for topic in bank.topics()}
+    from questions.study.queue import build_review_queue
+
+    settings = app.study_settings()
+    queue = build_review_queue(app.store, app.bank, settings, app.clock())
+    stats = study_stats(app)
     return HomeSummary(
-        due=0,
-        new=min(len(bank), app.settings.daily_new_cards),
-        streak=0,
-        reviewed_today=0,
-        questions=len(bank),
-        mastery=mastery,
+        due=len(queue.learning) + len(queue.due),
+        new=len(queue.new),
+        streak=stats.current_streak,
+        reviewed_today=stats.reviews_today,
+        questions=len(app.bank),
+        mastery=stats.topic_mastery,
     )

@@ -28,7 +28,8 @@ def to_db(value: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
+    """Parse a stored (or imported) instant; one without a UTC offset is rejected, not guessed."""
+    return require_utc(datetime.fromisoformat(text), "timestamp")
 
 
 def local_timezone() -> tzinfo:

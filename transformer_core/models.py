@@ -90,9 +90,12 @@ class TransformerModel(nn.Module):
             raise TransformerInputError(f"{name}: empty batch or sequence (shape {tuple(ids.shape)})")
         end = start + ids.size(1)
         if end > self.config.max_len:
-            where = f"positions {start}..{end - 1}" if start else f"length {ids.size(1)}"
+            if start:
+                what = f"{ids.size(1)} new position(s) after {start} cached need positions up to {end - 1}"
+            else:
+                what = f"length {ids.size(1)}"
             raise TransformerInputError(
-                f"{name}: {where} exceeds max_len={self.config.max_len}; "
+                f"{name}: {what} exceeds max_len={self.config.max_len}; "
                 "truncate the sequence or build the model with a larger TransformerConfig.max_len"
             )
         outside = (ids < 0) | (ids >= vocab_size)

@@ -783,7 +783,7 @@ def _check_across_files(entries: list[_Entry], problems: list[Problem], verifier
         if verifier_ids is not None:
             for reference in entry.verifiers:
                 if reference.target not in verifier_ids:
-                    close = difflib.get_close_matches(reference.target, list(verifier_ids), n=1, cutoff=0.6)
+                    close = difflib.get_close_matches(reference.target, list(verifier_ids), n=1, cutoff=0.75)
                     hint = f"did you mean '{close[0]}'?" if close else "see 'tprep verify --list' for the known ids"
                     problems.append(
                         Problem(entry.path, reference.line, entry.id, reference.field, f"unknown verifier id '{reference.target}': {hint}")

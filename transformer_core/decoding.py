@@ -19,6 +19,7 @@ included when produced, padded after it with the model's ``pad_id``.
 
 from __future__ import annotations
 
+import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -131,6 +132,12 @@ def _generation_mode(model: nn.Module) -> Iterator[None]:
         model.train(was_training)
 
 
+def _model_device(model: nn.Module) -> torch.device:
+    for tensor in itertools.chain(model.parameters(), model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
 def _start_tokens(model, src, prompt, bos_id, max_new_tokens) -> torch.Tensor:
     if prompt is not None:
         if not isinstance(prompt, torch.Tensor) or prompt.dim() != 2:
@@ -138,7 +145,7 @@ def _start_tokens(model, src, prompt, bos_id, max_new_tokens) -> torch.Tensor:
         start = prompt
     elif bos_id is not None:
         batch = src.size(0) if src is not None else 1
-        device = src.device if src is not None else next(model.parameters()).device
+        device = src.device if src is not None else _model_device(model)
         start = torch.full((batch, 1), bos_id, dtype=torch.long, device=device)
     else:
         raise TransformerInputError("bos_id: give the id generation starts from (or a prompt for a decoder-only model)")

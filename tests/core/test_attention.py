@@ -10,7 +10,6 @@ from transformer_core import (
     DecoderOnly,
     EncoderDecoder,
     MultiHeadAttention,
-    TransformerConfig,
     capture_attention,
     causal_mask,
     combine_masks,
@@ -19,22 +18,9 @@ from transformer_core import (
     scaled_dot_product_attention,
 )
 
-BASE = TransformerConfig(
-    vocab_size=30,
-    d_model=32,
-    n_heads=4,
-    d_ff=48,
-    n_encoder_layers=2,
-    n_decoder_layers=2,
-    max_len=24,
-    dropout=0.0,
-    attention_dropout=0.0,
-    embedding_dropout=0.0,
-)
+from .helpers import random_ids, tiny_config
 
-
-def _ids(batch, length, vocab=30, seed=0):
-    return torch.randint(1, vocab, (batch, length), generator=torch.Generator().manual_seed(seed))
+BASE = tiny_config(max_len=24)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +38,7 @@ def test_sdpa_path_equals_math_path(changes):
     sdpa = EncoderDecoder(dataclasses.replace(BASE, attention_impl="sdpa", **changes)).eval()
     math_model = EncoderDecoder(dataclasses.replace(BASE, attention_impl="math", **changes)).eval()
     math_model.load_state_dict(sdpa.state_dict())
-    src, tgt = _ids(3, 9), _ids(3, 7, seed=1)
+    src, tgt = random_ids(3, 9), random_ids(3, 7, seed=1)
     src[1, 5:] = 0  # padding in source and target
     tgt[2, 4:] = 0
     torch.testing.assert_close(sdpa(src, tgt), math_model(src, tgt), atol=1e-5, rtol=1e-5)
@@ -63,7 +49,7 @@ def test_sdpa_equals_math_for_gradients_too():
     sdpa = DecoderOnly(dataclasses.replace(BASE, attention_impl="sdpa"))
     math_model = DecoderOnly(dataclasses.replace(BASE, attention_impl="math"))
     math_model.load_state_dict(sdpa.state_dict())
-    ids = _ids(2, 10)
+    ids = random_ids(2, 10)
     for model in (sdpa, math_model):
         model(ids).logsumexp(-1).sum().backward()
     for (name, a), (_, b) in zip(sdpa.named_parameters(), math_model.named_parameters()):
@@ -102,7 +88,7 @@ def test_math_attention_matches_the_formula():
 def test_recorded_weights_are_distributions_that_respect_the_masks():
     torch.manual_seed(0)
     model = EncoderDecoder(BASE).eval()
-    src, tgt = _ids(2, 8), _ids(2, 6, seed=3)
+    src, tgt = random_ids(2, 8), random_ids(2, 6, seed=3)
     src[0, 5:] = 0
     logits, weights = model(src, tgt, return_attention=True)
     assert set(weights) == {
@@ -147,7 +133,7 @@ def test_disabling_a_head_removes_exactly_its_contribution():
 def test_disabled_heads_by_name_and_bad_names():
     torch.manual_seed(0)
     model = DecoderOnly(BASE).eval()
-    ids = _ids(2, 6)
+    ids = random_ids(2, 6)
     before = model(ids)
     with disabled_heads(model, {"decoder.0.self_attention": [0, 3]}):
         assert model.decoder.layers[0].self_attention.head_gate.tolist() == [0.0, 1.0, 1.0, 0.0]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from textual.app import App
 from textual.binding import Binding
@@ -80,6 +81,7 @@ class TPrepApp(App[int]):
         settings_notice: str | None = None,
         bank_error: Exception | None = None,
         day_timezone: "tzinfo | None" = None,
+        seed: int | None = None,
     ) -> None:
         super().__init__()
         self.bank = bank
@@ -91,6 +93,7 @@ class TPrepApp(App[int]):
         self.settings_notice = settings_notice
         self.bank_error = bank_error  # the user's bank could not be loaded; shown first
         self.day_timezone = day_timezone  # None: the machine's; tests fix it for stable days
+        self.seed = seed  # shuffles of multiple choice and mock interviews; None: a fresh one each time
         self._store: "ProgressStore | None" = None
         self.set_reactive(TPrepApp.language, self.settings.language)
         self.theme = self.settings.theme if self.settings.theme in self.available_themes else "textual-dark"
@@ -208,29 +211,59 @@ class TPrepApp(App[int]):
         self.push_screen(ProveItScreen(question))
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """Open the app on the built-in bank (plus ``--bank`` directories) and the progress store."""
+def load_app_bank(extra_dirs: "Sequence[Path]") -> "tuple[Bank, Exception | None]":
+    """The bank to study, and the user's bank error to show first (then the built-in bank is used).
+
+    A problem in the built-in bank is ours, not the user's: it is raised.
+    """
     from questions import load_bank
 
+    try:
+        return load_bank(extra_dirs), None
+    except Exception as error:  # noqa: BLE001 - only the user's bank may be at fault here
+        if not extra_dirs or not isinstance(getattr(error, "exit_code", None), int):
+            raise
+        return load_bank(), error
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Open the app on the built-in bank (plus ``--bank`` directories) and the progress store."""
     loaded = load_settings(paths.settings_path())
     settings = loaded.settings
     if getattr(args, "lang", None):
         settings = settings.with_changes(language=args.lang)
-    bank_error = None
-    extra_dirs = list(getattr(args, "bank", None) or [])
-    try:
-        bank = load_bank(extra_dirs)
-    except Exception as error:  # noqa: BLE001 - only the user's bank may be at fault here
-        if not extra_dirs or not isinstance(getattr(error, "exit_code", None), int):
-            raise
-        bank_error = error
-        bank = load_bank()
+    bank, bank_error = load_app_bank(list(getattr(args, "bank", None) or []))
+    store_path = paths.store_path(getattr(args, "store", None))
+    open_store_or_offer_reset(store_path)
     app = TPrepApp(
         bank,
         settings=settings,
-        store_path=paths.store_path(getattr(args, "store", None)),
+        store_path=store_path,
         settings_notice=loaded.notice,
         bank_error=bank_error,
     )
     result = app.run()
     return result if isinstance(result, int) else 0
+
+
+def open_store_or_offer_reset(store_path: Path) -> None:
+    """Check the progress store opens before the app starts; offer a fresh one if it is corrupt.
+
+    The old file is moved aside, never deleted. Anything else (a newer schema,
+    no permission) is raised as the user's error with its own message.
+    """
+    from questions.study.errors import CorruptStoreError
+    from questions.study.store import ProgressStore
+
+    try:
+        ProgressStore.open(store_path).close()
+        return
+    except CorruptStoreError as error:
+        print(f"tprep: {error}", file=sys.stderr)
+        if not sys.stdin.isatty():
+            raise
+        answer = input("Start a fresh progress store now (the old file is kept as a backup)? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            raise
+    backup = ProgressStore.backup_and_reset(store_path)
+    print(f"tprep: the old progress store was moved to {backup}; starting fresh.", file=sys.stderr)

@@ -57,7 +57,7 @@ class ChoiceScreen(AppScreen):
                 self.app.bank,
                 self._filter or CramFilter(),
                 self.app.study_settings(),
-                seed=self._seed,
+                seed=self._seed if self._seed is not None else self.app.seed,
                 limit=self._limit,
                 clock=self.app.clock,
             )

@@ -50,7 +50,7 @@ class MockInterviewScreen(AppScreen):
         super().__init__()
         self._interview: "MockInterview | None" = None
         self._start_id = start_id
-        self._random = random.Random(seed)
+        self._seed = seed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -196,7 +196,8 @@ class MockInterviewScreen(AppScreen):
         starts = self._chain_starts()
         if starts:
             chains = [q for q in starts if q.follow_ups] or starts
-            self._start(self._random.choice(chains).id)
+            seed = self._seed if self._seed is not None else self.app.seed
+            self._start(random.Random(seed).choice(chains).id)
 
     def _start(self, start_id: str) -> None:
         from questions.study.mock_interview import MockInterview

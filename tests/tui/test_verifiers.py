@@ -1,0 +1,55 @@
+"""Verifiers and "prove it": a symbolic run in a worker, its evidence shown and cached."""
+
+import json
+
+from tui import paths
+from tui.screens.prove import ProveItScreen
+from tui.screens.verifiers import VerifiersScreen
+
+
+async def wait_for_run(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_run_one_symbolic_verifier(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        screen = app.screen
+        assert isinstance(screen, VerifiersScreen)
+        ids = [spec.id for spec in screen.specs]
+        assert "sqrt-dk-variance" in ids
+        await pilot.press(*["down"] * ids.index("sqrt-dk-variance"))
+        detail = screen.query_one("#verifiers-detail-text")
+        assert "Not run yet" in str(detail.render())
+        await pilot.press("enter")
+        await wait_for_run(app, pilot)
+        text = str(detail.render())
+        assert "PASSED" in text and "Claims" in text and "Derivation" in text
+        assert "✓" in text
+        assert "✓ 1" in str(screen.query_one("#verifiers-status").render())
+    cached = json.loads((paths.results_dir() / "sqrt-dk-variance.json").read_text(encoding="utf-8"))
+    assert cached["status"] == "passed"
+
+
+async def test_prove_it_shows_cached_evidence_without_running(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        # First visit: nothing cached, so the verifier runs in the background.
+        await pilot.press("r", "p")
+        assert isinstance(app.screen, ProveItScreen)
+        await wait_for_run(app, pilot)
+        assert "PASSED" in str(app.screen.query_one("#prove-text").render())
+        await pilot.press("escape")
+        # Second visit: the cached result is shown at once, with its date, and nothing runs.
+        await pilot.press("p")
+        screen = app.screen
+        assert isinstance(screen, ProveItScreen)
+        assert not screen.query_one("RunPanel").running
+        text = str(screen.query_one("#prove-text").render())
+        assert "PASSED" in text and "run 20" in text  # "run YYYY-MM-DD HH:MM"
+
+
+async def test_p_without_verifiers_says_so(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b", *"QKV", "enter", "enter", "p")
+        assert not isinstance(app.screen, ProveItScreen)

@@ -29,7 +29,8 @@ from questions.model import Lang, Question, Text
 from questions.study.grading import rating_for_coverage
 
 TERM_SIMILARITY = 85.0  # rapidfuzz ratio (0-100) at which two terms count as the same word
-COVERED_SCORE = 0.6  # weighted share of a key point's terms needed to call it covered
+COVERED_SCORE = 0.5  # weighted share of a key point's terms needed to call it covered
+MATH_WEIGHT = 0.5  # a term from a $...$ formula illustrates the point; the prose states it
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_TOKEN = re.compile(r"[a-z0-9]+")
@@ -41,12 +42,15 @@ _MATH_REWRITES = (
     (re.compile(r"(?<=[a-z])_\{?([a-z0-9]+)\}?"), r"\1"),  # d_k, d_{model} -> dk, dmodel
     (re.compile(r"\bd\s+(k|v|q|model|ff)\b"), r"d\1"),  # "d k" -> dk
     (re.compile(r"[$\\{}]"), " "),
+    (re.compile(r"\bone[- ]hot\b"), "onehot"),  # "one" alone is a stopword
+    # "q·k", "QKᵀ", "dot product", "dot-products" (and "dot prodcut") are one concept
+    (re.compile(r"\bq\s*·\s*k\b|\bqkᵀ|\bqk\^?t\b|\bdot[- ]?pro\w*"), " dotproduct "),
 )
 
 ENGLISH_STOPWORDS = frozenset(
     """a an the of to in on at by for with from as and or but if then than so that this these those it its
     is are was were be been being has have had do does did can could will would should may might must
-    which who whom what when where why how there here into onto over under about also just only very
+    which who whom what when where why how there here like toward towards into onto over under about also just only very
     not no each every any all some such more most less many much one we you they he she i our your their
     us them via per same while because thus hence therefore e g ie eg etc""".split()
 )
@@ -64,7 +68,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("shrink", "decrease", "reduce", "smaller", "small", "lower", "decline", "diminish", "drop"),
     ("vanish", "disappear"),
     ("gradient", "grad"),
-    ("variance", "var"),
+    ("variance", "var", "spread", "std", "deviation", "方差", "标准差", "波动"),
+    ("dotproduct", "点积", "内积"),
     ("mean", "expectation", "expected", "average"),
     ("dimension", "dim", "dimensionality", "width"),
     ("saturate", "saturation", "peaky", "peaked"),
@@ -79,11 +84,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("scale", "divide", "rescale"),
     ("keep", "restore", "maintain", "preserve"),
     ("unit", "one", "1"),
+    ("zero", "0"),
     ("增大", "变大", "增加", "增长", "上升", "变高", "越大", "扩大", "爆炸"),
     ("减小", "变小", "降低", "下降", "减少", "越小", "缩小"),
     ("消失", "趋于零", "接近零", "趋近于零"),
     ("梯度", "导数"),
-    ("方差", "波动"),
     ("均值", "期望", "平均"),
     ("维度", "维数"),
     ("饱和", "尖锐"),
@@ -93,6 +98,11 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("缩放", "除以", "除"),
     ("保持", "恢复", "维持"),
     ("位置", "顺序"),
+)
+# Domain words jieba's general dictionary splits apart ("雅可比" -> "雅" "可比").
+CHINESE_TERMS = (
+    "雅可比", "点积", "头宽", "归一化", "层归一化", "批归一化", "位置编码", "注意力", "自注意力", "多头",
+    "残差", "掩码", "编码器", "解码器", "前馈", "词嵌入", "温度", "困惑度",
 )
 _CANONICAL: dict[str, str] = {}  # filled below, once the stemmer is defined
 
@@ -181,13 +191,12 @@ class _AnswerTerms:
 
 
 def _score_point(point: str, lang: Lang, answer: _AnswerTerms) -> tuple[float, Lang, tuple[str, ...], tuple[str, ...]]:
-    point_terms = list(dict.fromkeys(terms(point)))
+    point_terms = _weighted_terms(point)
     if not point_terms:
         return 0.0, lang, (), ()
     matched, missing = [], []
     total = found = 0.0
-    for term in point_terms:
-        weight = _weight(term)
+    for term, weight in point_terms.items():
         total += weight
         if answer.similarity(term) >= TERM_SIMILARITY:
             found += weight
@@ -197,9 +206,19 @@ def _score_point(point: str, lang: Lang, answer: _AnswerTerms) -> tuple[float, L
     return found / total, lang, tuple(matched), tuple(missing)
 
 
-def _weight(term: str) -> float:
-    # A single Chinese character or a one-letter symbol carries little meaning alone.
-    return 0.5 if len(term) == 1 else 1.0
+def _weighted_terms(point: str) -> dict[str, float]:
+    """A key point's terms with their weights; a term in both prose and formula keeps the larger."""
+    weights: dict[str, float] = {}
+    prose = _FORMULA.sub(" ", point)
+    for text, scale in ((prose, 1.0), *((formula, MATH_WEIGHT) for formula in _FORMULA.findall(point))):
+        for term in terms(text):
+            # a single Chinese character or a one-letter symbol carries little meaning alone
+            weight = scale * (0.5 if len(term) == 1 else 1.0)
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights
+
+
+_FORMULA = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.DOTALL)
 
 
 def terms(text: str) -> list[str]:
@@ -249,7 +268,10 @@ def _stem(word: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    from questions.render import render_math
+
+    # Key points carry $...$ LaTeX; compare what a reader sees ("Var(q·k)=d_k"), not macro names.
+    text = unicodedata.normalize("NFKC", render_math(text)).lower()
     for pattern, replacement in _MATH_REWRITES:
         text = pattern.sub(replacement, text)
     return text
@@ -272,10 +294,8 @@ def _jieba():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter would land on the terminal
-    for group in SYNONYM_GROUPS:
-        for word in group:
-            if _CJK.search(word):
-                jieba.add_word(word)  # keep synonyms whole so the table applies
+    for word in (*CHINESE_TERMS, *(w for group in SYNONYM_GROUPS for w in group if _CJK.search(w))):
+        jieba.add_word(word)  # keep domain terms and synonyms whole so matching and the table apply
     return jieba
 
 

@@ -95,8 +95,14 @@ def bank_files(directory: Path) -> list[Path]:
 def files_in_dirs(dirs: Sequence[Path], *, include_builtin: bool = True) -> list[BankFile]:
     """The built-in bank's files (if wanted) then each user directory's, checking each directory."""
     found = [BankFile(path, shipped=True) for path in bank_files(BUILTIN_BANK_DIR)] if include_builtin else []
+    seen = {_identity(f.path) for f in found}
     for directory in dirs:
-        found.extend(BankFile(path) for path in _user_bank_files(Path(directory)))
+        for path in _user_bank_files(Path(directory)):
+            # The same directory given twice (or the built-in one given as --bank)
+            # is one set of files, not a set of duplicate ids.
+            if _identity(path) not in seen:
+                seen.add(_identity(path))
+                found.append(BankFile(path, shipped=is_shipped(path)))
     return found
 
 
@@ -775,21 +781,29 @@ def _check_across_files(entries: list[_Entry], problems: list[Problem], verifier
             continue
         for reference in entry.follow_ups + entry.related:
             if reference.target not in first_by_id:
-                close = difflib.get_close_matches(reference.target, list(first_by_id), n=1, cutoff=0.75)
-                hint = f"did you mean '{close[0]}'?" if close else "add that question or remove the reference"
+                close = _closest(reference.target, first_by_id)
+                hint = f"did you mean '{close}'?" if close else "add that question or remove the reference"
                 problems.append(
                     Problem(entry.path, reference.line, entry.id, reference.field, f"no question has the id '{reference.target}': {hint}")
                 )
         if verifier_ids is not None:
             for reference in entry.verifiers:
                 if reference.target not in verifier_ids:
-                    close = difflib.get_close_matches(reference.target, list(verifier_ids), n=1, cutoff=0.75)
-                    hint = f"did you mean '{close[0]}'?" if close else "see 'tprep verify --list' for the known ids"
+                    close = _closest(reference.target, verifier_ids)
+                    hint = f"did you mean '{close}'?" if close else "see 'tprep verify --list' for the known ids"
                     problems.append(
                         Problem(entry.path, reference.line, entry.id, reference.field, f"unknown verifier id '{reference.target}': {hint}")
                     )
 
     _check_follow_up_cycles(first_by_id, problems)
+
+
+def _closest(wrong_id: str, known: Collection[str]) -> str | None:
+    """The known id a mistyped one most likely meant (rapidfuzz: fast over a whole bank)."""
+    from rapidfuzz import fuzz, process
+
+    match = process.extractOne(wrong_id, list(known), scorer=fuzz.ratio, score_cutoff=75)
+    return match[0] if match else None
 
 
 def _check_follow_up_cycles(entries: dict[str, _Entry], problems: list[Problem]) -> None:

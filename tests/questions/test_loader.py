@@ -151,3 +151,9 @@ def test_a_deep_follow_up_chain_is_fine_and_a_long_cycle_is_found(tmp_path):
     (problem,) = lint_files([BankFile(path)], verifier_ids=VERIFIERS).problems
     assert problem.question_id == "step-1000" and "step-1000 -> step-1001" in problem.message
     assert problem.message.count("->") == 1001
+
+
+def test_a_directory_given_twice_or_the_builtin_one_given_as_bank_is_read_once(builtin, tmp_path):
+    mine = tmp_path / "mine"
+    write_question_file(mine, "mine", [question_yaml("mine-one")])
+    assert load_bank([mine, mine, builtin]).ids == ("attention-a", "attention-b", "layers-a", "mine-one")

@@ -1,0 +1,95 @@
+"""A cache of validated banks, so that an unchanged bank loads without re-parsing.
+
+Parsing YAML dominates loading the bank (libyaml composes ~10 MB/s here, and
+the shipped bank is several hundred KiB). The result of a full lint is stored
+under a key that covers everything the result depends on:
+
+- the bytes of every bank file, with its path, its order and whether the
+  shipped bank's rules apply to it;
+- the verifier ids the registry knows;
+- the source of the modules that decide the result (schema, linter, model,
+  errors), so a change of rules or types never reuses an old result;
+- the Python version (pickles are not portable across every version).
+
+So a cached result is exactly what a fresh lint would return. Only the file
+bytes are read on a hit; nothing is parsed. Entries are written atomically;
+a corrupt or unreadable entry is treated as a miss, and a cache that cannot be
+written is ignored: caching never turns a good load into an error.
+
+The cache directory is chosen by the caller (``tui.paths`` decides paths);
+a library default would write where the user did not ask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Collection, Sequence
+
+from questions import errors, lint, model, schema
+
+CACHE_PREFIX = "bank-"
+CACHE_SUFFIX = ".pickle"
+_RULE_MODULES = (schema, lint, model, errors, sys.modules[__name__])
+
+
+def cache_key(files: Sequence["lint.BankFile"], verifier_ids: Collection[str] | None) -> str | None:
+    """The key of this exact input, or ``None`` when a file cannot be read (no caching then)."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{sys.version_info[:2]}|{pickle.HIGHEST_PROTOCOL}".encode())
+    for module in _RULE_MODULES:
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(repr(sorted(verifier_ids) if verifier_ids is not None else None).encode())
+    for bank_file in files:
+        try:
+            content = bank_file.path.read_bytes()
+        except OSError:
+            return None
+        digest.update(f"\0{bank_file.path}\0{bank_file.shipped}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def load_cached(cache_dir: Path, key: str) -> "lint.LintReport | None":
+    try:
+        with open(cache_dir / f"{CACHE_PREFIX}{key}{CACHE_SUFFIX}", "rb") as stream:
+            report = pickle.load(stream)
+    except Exception:  # noqa: BLE001 - missing, truncated or from another version: a miss
+        return None
+    return report if isinstance(report, lint.LintReport) else None
+
+
+def store(cache_dir: Path, key: str, report: "lint.LintReport") -> None:
+    """Keep this result (and only this one: older entries are removed)."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".bank-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as stream:
+            pickle.dump(report, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        target = cache_dir / f"{CACHE_PREFIX}{key}{CACHE_SUFFIX}"
+        os.replace(temporary, target)
+        for old in cache_dir.glob(f"{CACHE_PREFIX}*{CACHE_SUFFIX}"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only or full disk only costs speed
+
+
+def lint_with_cache(files: Sequence["lint.BankFile"], cache_dir: Path) -> "lint.LintReport":
+    """``lint.lint_files(files)``, reusing the stored result when nothing it depends on changed."""
+    verifier_ids, note = lint.known_verifier_ids()
+    if note is not None:  # a partial check (no registry) is not worth keeping
+        return lint.lint_files(files)
+    key = cache_key(files, verifier_ids)
+    if key is not None:
+        cached = load_cached(cache_dir, key)
+        if cached is not None:
+            return cached
+    report = lint.lint_files(files, verifier_ids=verifier_ids)
+    if key is not None:
+        store(cache_dir, key, report)
+    return report

@@ -1,0 +1,76 @@
+"""The validated-bank cache: reused only when nothing the result depends on changed."""
+
+from __future__ import annotations
+
+import pytest
+
+import questions.lint as lint
+from questions import load_bank
+from questions.bank_cache import CACHE_PREFIX
+from questions.errors import BankError
+from tests.questions.bank_factory import question_yaml, write_question_file
+
+
+@pytest.fixture
+def bank_dir(tmp_path, monkeypatch):
+    directory = tmp_path / "builtin"
+    write_question_file(directory, "attention", [question_yaml("attention-a", verifiers=["v-one"])])
+    monkeypatch.setattr(lint, "BUILTIN_BANK_DIR", directory)
+    monkeypatch.setattr(lint, "known_verifier_ids", lambda: (frozenset({"v-one"}), None))
+    return directory
+
+
+@pytest.fixture
+def lint_runs(monkeypatch):
+    """Counts full lints, to tell a cache hit from a miss."""
+    calls = []
+    real = lint.lint_files
+
+    def counting(files, **kwargs):
+        calls.append(files)
+        return real(files, **kwargs)
+
+    monkeypatch.setattr(lint, "lint_files", counting)
+    return calls
+
+
+def test_an_unchanged_bank_is_loaded_from_the_cache(bank_dir, tmp_path, lint_runs):
+    cache = tmp_path / "cache"
+    first = load_bank(cache_dir=cache)
+    second = load_bank(cache_dir=cache)
+    assert len(lint_runs) == 1
+    assert second == first and second.get("attention-a").origin == first.get("attention-a").origin
+    assert len(list(cache.glob(f"{CACHE_PREFIX}*"))) == 1
+
+
+def test_an_edited_file_or_new_verifier_ids_are_linted_again(bank_dir, tmp_path, lint_runs, monkeypatch):
+    cache = tmp_path / "cache"
+    load_bank(cache_dir=cache)
+    path = bank_dir / "attention.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Answer", "A better answer"), encoding="utf-8")
+    assert load_bank(cache_dir=cache).get("attention-a").answer.en == "A better answer"
+    monkeypatch.setattr(lint, "known_verifier_ids", lambda: (frozenset({"v-two"}), None))
+    with pytest.raises(BankError, match="unknown verifier id 'v-one'"):
+        load_bank(cache_dir=cache)
+    assert len(lint_runs) == 3
+    assert len(list(cache.glob(f"{CACHE_PREFIX}*"))) == 1  # only the latest result is kept
+
+
+def test_problems_are_cached_too_and_still_raised(bank_dir, tmp_path, lint_runs):
+    (bank_dir / "attention.yaml").write_text("topic: attention\nquestions: [1]\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(BankError, match="expected a question"):
+            load_bank(cache_dir=tmp_path / "cache")
+    assert len(lint_runs) == 1
+
+
+def test_a_corrupt_entry_is_a_miss_and_an_unwritable_cache_is_ignored(bank_dir, tmp_path, lint_runs):
+    cache = tmp_path / "cache"
+    load_bank(cache_dir=cache)
+    (entry,) = cache.glob(f"{CACHE_PREFIX}*")
+    entry.write_bytes(b"not a pickle")
+    assert load_bank(cache_dir=cache).ids == ("attention-a",)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    assert load_bank(cache_dir=blocked / "cache").ids == ("attention-a",)  # cannot create it: no error
+    assert len(lint_runs) == 3

@@ -155,16 +155,13 @@ class TPrepApp(App[int]):
             self.push_screen(BankProblemsScreen.for_error(self.bank_error))
         if self.settings_notice:
             self.notify(self.settings_notice, severity="warning", timeout=10)
-        self._check_size()
+        self.check_size()
 
     def on_unmount(self) -> None:
         if self._store is not None:
             self._store.close()
 
-    def on_resize(self) -> None:
-        self._check_size()
-
-    def _check_size(self) -> None:
+    def check_size(self) -> None:
         from tui.screens.too_small import TooSmallScreen
 
         too_small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT

@@ -21,6 +21,10 @@ class _FollowsLanguage:
     def on_mount(self) -> None:
         self.watch(self.app, "language", self._on_app_language, init=True)  # type: ignore[attr-defined]
 
+    def on_resize(self) -> None:
+        # The app's own resize event comes before the new size is settled; the screen's comes after.
+        self.app.check_size()
+
     def _on_app_language(self, _language: str) -> None:
         localise_bindings(self, self.app.ui_lang)  # type: ignore[arg-type]
         self.show_language()

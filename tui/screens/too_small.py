@@ -28,6 +28,7 @@ class TooSmallScreen(Screen):
 
     def on_resize(self) -> None:
         self._update()
+        self.app.check_size()  # big enough again: this screen goes away
 
     def _update(self) -> None:
         from tui.app import MIN_HEIGHT, MIN_WIDTH

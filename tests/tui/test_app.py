@@ -1,0 +1,158 @@
+"""The app as a whole: language switch, help, sizes, a bad user bank, start-up imports, settings screen."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from questions.errors import BankError
+from tui import paths
+from tui.app import TPrepApp, load_app_bank
+from tui.screens.help import HelpScreen
+from tui.screens.home import HomeScreen
+from tui.screens.problems import BankProblemsScreen
+from tui.screens.settings import SettingsScreen
+from tui.screens.too_small import TooSmallScreen
+from tui.settings import load_settings
+
+from tests.tui.factory import FIXTURE_BANK, fixture_bank, make_app
+
+
+def footer_text(app) -> str:
+    return " ".join(str(key.render()) for key in app.screen.query("FooterKey"))
+
+
+async def test_home_shows_counts_and_every_mode(app):
+    async with app.run_test(size=(80, 24)):
+        assert isinstance(app.screen, HomeScreen)
+        today = str(app.screen.query_one("#home-today").render())
+        assert "Due 0" in today and "New 4" in today and "4 questions in the bank" in today
+        modes = app.screen.query_one("#home-modes")
+        assert [modes.get_option_at_index(i).id for i in range(modes.option_count)] == [
+            "review", "choice", "mock", "browse", "verifiers", "stats", "settings", "export",
+        ]
+        assert "Attention" in str(app.screen.query_one("#home-mastery").render())
+
+
+async def test_language_switch_relabels_and_is_saved(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "Review" in footer_text(app)
+        await pilot.press("l")  # en -> both
+        assert app.language == "both"
+        await pilot.press("l", "l")  # -> zh -> en
+        assert app.language == "en"
+        await pilot.press("l", "l")  # -> both -> zh
+        assert app.language == "zh"
+        assert "复习" in footer_text(app) and "Review" not in footer_text(app)
+        assert "到期" in str(app.screen.query_one("#home-today").render())
+        await pilot.press("b")
+        results = app.screen.query_one("#browse-results")
+        assert "为什么注意力分数" in str(results.get_option_at_index(0).prompt)
+        assert "Why are" not in str(results.get_option_at_index(0).prompt)
+    assert load_settings(paths.settings_path()).settings.language == "zh"
+
+
+async def test_help_lists_the_keys_of_the_screen_below(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        assert "Reveal" in text and "Undo" in text and "Prove it" in text and "q quits" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_too_small_terminal_says_so_until_resized(app):
+    async with app.run_test(size=(60, 20)) as pilot:
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "Terminal too small: 60×20" in str(app.screen.query_one("#too-small-message").render())
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+BAD_BANK = "topic: mine\nquestions:\n  - id: Bad Id\n"
+
+
+def test_a_bad_user_bank_falls_back_to_the_builtin_one(tmp_path, monkeypatch):
+    import questions
+
+    real_load_bank = questions.load_bank
+
+    def load_bank(extra_dirs=(), **kwargs):
+        # The fixture bank stands in for the built-in one, which other work may be changing.
+        if extra_dirs:
+            return real_load_bank(extra_dirs, include_builtin=False)
+        return fixture_bank()
+
+    monkeypatch.setattr(questions, "load_bank", load_bank)
+    (tmp_path / "mine.yaml").write_text(BAD_BANK, encoding="utf-8")
+    bank, error = load_app_bank([tmp_path])
+    assert isinstance(error, BankError) and error.problems
+    assert bank is fixture_bank()
+
+
+async def test_bank_problems_screen_lists_file_and_line(tmp_path):
+    from questions import load_bank
+
+    (tmp_path / "mine.yaml").write_text(BAD_BANK, encoding="utf-8")
+    with pytest.raises(BankError) as raised:
+        load_bank([tmp_path], include_builtin=False)
+    error = raised.value
+    app = make_app(bank_error=error)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, BankProblemsScreen)
+        problems = app.screen.query_one("#problems-list")
+        first = str(problems.get_option_at_index(0).prompt)
+        assert "mine.yaml:3" in first
+        await pilot.press("enter")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_settings_screen_saves(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("comma")
+        assert isinstance(app.screen, SettingsScreen)
+        new_cards = app.screen.query_one("#setting-new")
+        new_cards.value = "5"
+        await pilot.press("ctrl+s")
+        assert app.settings.daily_new_cards == 5
+        new_cards.value = "9999"
+        await pilot.press("ctrl+s")
+        assert app.settings.daily_new_cards == 5  # refused, with a message
+    saved = json.loads(paths.settings_path().read_text(encoding="utf-8"))
+    assert saved["daily_new_cards"] == 5
+
+
+def test_startup_reaches_home_without_torch_or_sympy():
+    code = textwrap.dedent(
+        f"""
+        import asyncio, sys
+        from pathlib import Path
+        from questions import load_bank
+        from tui.app import TPrepApp
+
+        async def main():
+            app = TPrepApp(load_bank([Path({str(FIXTURE_BANK)!r})], include_builtin=False))
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                print(type(app.screen).__name__, sorted(m for m in ("torch", "sympy") if m in sys.modules))
+
+        asyncio.run(main())
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "HomeScreen []"
+
+
+async def test_shrinking_the_terminal_shows_the_notice(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.resize_terminal(70, 24)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"

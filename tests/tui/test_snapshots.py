@@ -1,0 +1,29 @@
+"""Snapshots of the main screens at 80×24, in English and in Chinese.
+
+The fixture bank, the fixed clock and the fixed seeds (``factory.make_app``)
+keep them stable; run ``pytest tests/tui --snapshot-update`` after a deliberate
+change to the look of a screen, and review the diff in the report.
+"""
+
+import pytest
+
+from tests.tui.factory import make_app
+
+SCREENS = {
+    "home": [],
+    "review-question": ["r"],
+    "review-answer": ["r", "space"],
+    "choice-checked": ["c", "1", "enter"],
+    "mock-question": ["m", "enter"],
+    "browse-search": ["b", *"softmax"],
+    "detail": ["b", *"causal", "enter", "enter"],
+    "stats": ["r", "space", "3", "escape", "s"],
+    "settings": ["comma"],
+    "help": ["question_mark"],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, screen, language):
+    assert snap_compare(make_app(language), press=SCREENS[screen], terminal_size=(80, 24))

@@ -112,9 +112,13 @@ def _user_bank_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         raise BankDirectoryError(directory, "it is not a directory; --bank takes a directory of *.yaml files")
     try:
-        return bank_files(directory)
+        found = bank_files(directory)
     except OSError as error:
         raise BankDirectoryError(directory, f"it cannot be read ({error.strerror or error}); check its permissions") from None
+    if not found:
+        # Most likely the wrong folder: say so rather than quietly add nothing.
+        raise BankDirectoryError(directory, "it holds no bank files (*.yaml or *.yml); check the path")
+    return found
 
 
 def is_shipped(path: Path) -> bool:

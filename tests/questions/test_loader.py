@@ -157,3 +157,11 @@ def test_a_directory_given_twice_or_the_builtin_one_given_as_bank_is_read_once(b
     mine = tmp_path / "mine"
     write_question_file(mine, "mine", [question_yaml("mine-one")])
     assert load_bank([mine, mine, builtin]).ids == ("attention-a", "attention-b", "layers-a", "mine-one")
+
+
+def test_a_directory_without_bank_files_is_reported_not_silently_empty(builtin, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.md").write_text("my questions will go here", encoding="utf-8")
+    with pytest.raises(BankDirectoryError, match=r"holds no bank files \(\*\.yaml or \*\.yml\)"):
+        load_bank([empty])

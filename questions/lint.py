@@ -34,10 +34,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from questions import schema
 from questions.errors import BankDirectoryError, Problem, display_path
+from questions.loader import BUILTIN_BANK_DIR, bank_files
 from questions.model import Caveat, Choice, Origin, Question, Source, Text, TextList
 
-BUILTIN_BANK_DIR = Path(__file__).parent / "bank"
-BANK_FILE_SUFFIXES = (".yaml", ".yml")
 
 _COMPOSE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = "tag:yaml.org,2002:"
@@ -85,11 +84,6 @@ class LintReport:
 
 
 # --------------------------------------------------------------------------- files
-
-
-def bank_files(directory: Path) -> list[Path]:
-    """The YAML files of one bank directory, in a stable order."""
-    return sorted(p for p in directory.iterdir() if p.suffix in BANK_FILE_SUFFIXES and p.is_file())
 
 
 def files_in_dirs(dirs: Sequence[Path], *, include_builtin: bool = True) -> list[BankFile]:

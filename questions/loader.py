@@ -11,12 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from questions.bank_cache import lint_with_cache
-from questions.errors import BankError
-from questions.lint import BUILTIN_BANK_DIR, bank_files, files_in_dirs, lint_files
 from questions.model import Bank
 
-__all__ = ["BUILTIN_BANK_DIR", "bank_files", "load_bank"]
+__all__ = ["BANK_FILE_SUFFIXES", "BUILTIN_BANK_DIR", "bank_files", "load_bank"]
+
+BUILTIN_BANK_DIR = Path(__file__).parent / "bank"
+BANK_FILE_SUFFIXES = (".yaml", ".yml")
+
+
+def bank_files(directory: Path) -> list[Path]:
+    """The YAML files of one bank directory, in a stable order."""
+    return sorted(p for p in directory.iterdir() if p.suffix in BANK_FILE_SUFFIXES and p.is_file())
 
 
 def load_bank(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = True, cache_dir: Path | None = None) -> Bank:
@@ -30,8 +35,17 @@ def load_bank(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = True, 
     directory), keeps the validated result so that an unchanged bank loads
     without parsing; see ``questions.bank_cache``. Without it every load parses.
     """
+    # Imported here so that `import questions` stays cheap (no yaml, no hashing).
+    from questions.errors import BankError
+    from questions.lint import files_in_dirs, lint_files
+
     files = files_in_dirs([Path(d) for d in extra_dirs], include_builtin=include_builtin)
-    report = lint_with_cache(files, Path(cache_dir)) if cache_dir is not None else lint_files(files)
+    if cache_dir is None:
+        report = lint_files(files)
+    else:
+        from questions.bank_cache import lint_with_cache
+
+        report = lint_with_cache(files, Path(cache_dir))
     if report.problems:
         raise BankError(report.problems)
     return Bank(report.questions)

@@ -44,7 +44,7 @@ SCREENS_BY_NAME: dict[str, tuple[str, str]] = {
     "verifiers": ("verifiers", "VerifiersScreen"),
     "stats": ("stats", "StatsScreen"),
     "settings": ("settings", "SettingsScreen"),
-    "export": ("export", "ExportScreen"),
+    "export": ("export", "ExportScreen"),  # a dialog over the current screen
 }
 
 Clock = Callable[[], datetime]

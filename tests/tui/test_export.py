@@ -1,0 +1,43 @@
+"""The export dialog writes a study sheet in a worker and never overwrites without being asked."""
+
+from textual.widgets import Checkbox, Input, Select
+
+from tui.screens.export import ExportScreen
+
+
+async def test_export_markdown_of_one_topic(app, tmp_path):
+    target = tmp_path / "sheet.md"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#export-topic", Select).value = "masks"
+        screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Wrote" in str(screen.query_one("#export-message").render())
+        text = target.read_text(encoding="utf-8")
+        assert "Why does the decoder need a causal mask?" in text and "因果掩码" not in text  # the app is in English
+        assert "softmax" not in text  # only the chosen topic
+        # A second export refuses to overwrite until asked.
+        target.write_text("mine", encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert target.read_text(encoding="utf-8") == "mine"
+        assert "Wrote" not in str(screen.query_one("#export-message").render())
+        screen.query_one("#export-force", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "causal mask" in target.read_text(encoding="utf-8")
+
+
+async def test_changing_the_format_changes_the_extension(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        screen = app.screen
+        screen.query_one("#export-format", Select).value = "anki"
+        await pilot.pause()
+        assert screen.query_one("#export-path", Input).value.endswith("transformer-prep.apkg")

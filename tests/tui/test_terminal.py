@@ -1,0 +1,86 @@
+"""The real thing: ``tprep`` in a real terminal (tmux), keys sent, screen read, a rating persisted."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (CI installs it)")
+
+
+class Terminal:
+    """One tmux session running a command at 80×24."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.name = f"tprep-test-{uuid.uuid4().hex[:8]}"
+        environment = " ".join(f"{key}={value}" for key, value in env.items())
+        shell_command = f"env {environment} {' '.join(command)}"
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", shell_command],
+            check=True,
+        )
+
+    def screen(self) -> str:
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False
+        ).stdout
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def send(self, *keys: str) -> None:
+        for key in keys:
+            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            time.sleep(0.15)
+
+    def alive(self) -> bool:
+        return subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode == 0
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def test_rate_a_card_in_a_real_terminal_and_quit(isolated_data_dir):
+    env = {
+        "TPREP_HOME": str(isolated_data_dir),
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    terminal = Terminal([sys.executable, "-m", "tui", "--lang", "en"], env)
+    try:
+        home = terminal.wait_for("Review due cards")
+        assert "Transformer Prep" in home and "Mastery by topic" in home
+        terminal.send("r")
+        terminal.wait_for("Answer in your head")
+        terminal.send("Space")
+        terminal.wait_for("Key points")
+        terminal.send("3")
+        terminal.wait_for("done 1")
+        terminal.send("q")
+        deadline = time.monotonic() + 10
+        while terminal.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not terminal.alive(), "q did not quit:\n" + terminal.screen()
+    finally:
+        terminal.close()
+
+    from fsrs import Rating
+
+    from questions.study.store import ProgressStore
+
+    with ProgressStore.open(isolated_data_dir / "progress.sqlite3") as store:
+        logged = store.reviews()
+    assert [record.rating for record in logged] == [Rating.Good]

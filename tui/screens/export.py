@@ -1,0 +1,124 @@
+"""Export dialog: write a study sheet (Markdown, HTML, PDF, Anki) in a worker, evidence optional."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+
+from tui.screens.base import AppModal
+
+if TYPE_CHECKING:
+    from tui.app import TPrepApp
+
+FORMAT_NAMES = (("Markdown", "md"), ("HTML (offline)", "html"), ("PDF", "pdf"), ("Anki deck", "anki"))
+
+
+class ExportScreen(AppModal):
+    CSS_PATH = "export.tcss"
+    BINDINGS = [Binding("ctrl+s", "export", "Export", id="export.run")]
+
+    app: "TPrepApp"
+
+    def compose(self) -> ComposeResult:
+        from questions.topics import topic_order
+
+        with Vertical(id="export-box"):
+            with Grid(id="export-grid"):
+                yield Label(id="export-label-format")
+                yield Select(FORMAT_NAMES, value="md", allow_blank=False, id="export-format")
+                yield Label(id="export-label-topic")
+                yield Select((), id="export-topic")
+                yield Label(id="export-label-path")
+                yield Input(str(Path.cwd() / "transformer-prep.md"), id="export-path")
+            with Horizontal(id="export-options"):
+                yield Checkbox(id="export-evidence", value=True)
+                yield Checkbox(id="export-force", value=False)
+            yield Static(id="export-message")
+            yield Button(id="export-button", variant="primary")
+        yield Footer(compact=True)
+        self._topics = sorted(self.app.bank.topics(), key=topic_order)
+
+    def show_language(self) -> None:
+        from questions.topics import topic_title
+
+        self.query_one("#export-box").border_title = self.tr("Export a study sheet", "导出学习资料")
+        self.query_one("#export-label-format", Label).update(self.tr("Format", "格式"))
+        self.query_one("#export-label-topic", Label).update(self.tr("Topic", "主题"))
+        self.query_one("#export-label-path", Label).update(self.tr("File", "文件"))
+        topic = self.query_one("#export-topic", Select)
+        chosen = topic.value
+        topic.set_options([(topic_title(t, self.app.ui_lang), t) for t in self._topics])
+        if chosen in self._topics:
+            topic.value = chosen
+        topic.prompt = self.tr("all topics", "全部主题")
+        self.query_one("#export-evidence", Checkbox).label = self.tr("with verifier evidence", "附上验证证据")
+        self.query_one("#export-force", Checkbox).label = self.tr("overwrite an existing file", "覆盖已有文件")
+        self.query_one("#export-button", Button).label = self.tr("Export (ctrl+s)", "导出 (ctrl+s)")
+        names = {"zh": "中文", "en": "English", "both": "中文 + English"}
+        self.query_one("#export-message", Static).update(
+            self.tr(f"Language: {names[self.app.language]} (l switches)", f"语言：{names[self.app.language]}（按 l 切换）")
+        )
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        from questions.export import EXTENSIONS
+
+        path_input = self.query_one("#export-path", Input)
+        path = Path(path_input.value.strip() or "transformer-prep")
+        path_input.value = str(path.with_suffix(EXTENSIONS[str(event.value)]))
+
+    @on(Button.Pressed, "#export-button")
+    def _pressed(self) -> None:
+        self.action_export()
+
+    def action_export(self) -> None:
+        raw_path = self.query_one("#export-path", Input).value.strip()
+        if not raw_path:
+            self.notify(self.tr("Give a file to write.", "请填写要写入的文件。"), severity="error")
+            return
+        topic = self.query_one("#export-topic", Select).value
+        questions = [q for q in self.app.bank if topic is Select.NULL or q.topic == topic]
+        self.query_one("#export-button", Button).disabled = True
+        self.query_one("#export-message", Static).update(self.tr("Writing…", "正在写入…"))
+        self._write(
+            questions,
+            str(self.query_one("#export-format", Select).value),
+            Path(raw_path).expanduser(),
+            self.query_one("#export-evidence", Checkbox).value,
+            self.query_one("#export-force", Checkbox).value,
+        )
+
+    @work(thread=True, exclusive=True, group="export")
+    def _write(self, questions, fmt: str, path: Path, with_evidence: bool, force: bool) -> None:
+        # PDF rendering takes seconds: never on the UI thread.
+        from questions.export import build_sheet, export_sheet
+
+        try:
+            evidence = {}
+            if with_evidence:
+                from tui.screens.verifiers import load_registry_and_cache
+
+                _registry, cached = load_registry_and_cache(self.app.results_dir)
+                evidence = {verifier_id: result.to_dict() for verifier_id, result in cached.items()}
+            sheet = build_sheet(questions, self.app.language, evidence)  # type: ignore[arg-type]
+            written = export_sheet(sheet, fmt, path, force=force)  # type: ignore[arg-type]
+        except Exception as error:  # noqa: BLE001 - shown to the user; their file is never half-written
+            message = str(error) if isinstance(getattr(error, "exit_code", None), int) else f"{type(error).__name__}: {error}"
+            self.app.call_from_thread(self._finished, None, message)
+            return
+        self.app.call_from_thread(self._finished, written, None)
+
+    def _finished(self, written: Path | None, error: str | None) -> None:
+        self.query_one("#export-button", Button).disabled = False
+        message = self.query_one("#export-message", Static)
+        if written is not None:
+            message.update(self.tr(f"[green]Wrote {written}[/]", f"[green]已写入 {written}[/]"))
+            self.notify(self.tr(f"Wrote {written}", f"已写入 {written}"), timeout=5)
+        else:
+            message.update(f"[red]{error}[/]")

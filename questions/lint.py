@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator, Sequence
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from questions import schema
@@ -354,7 +354,15 @@ class _FileChecker:
                 detail = f"{error.context}{f' (started at line {started})' if started != where else ''}: {detail}"
             self.report(where, "yaml", f"syntax error {detail}; fix the indentation, quoting or punctuation there")
             return None
-        except yaml.YAMLError as error:  # libyaml reader errors (control characters and the like)
+        except yaml.reader.ReaderError as error:  # a character YAML forbids (NUL, other control characters)
+            line = text[: error.position].count("\n") + 1
+            self.report(
+                line,
+                "yaml",
+                f"control character U+{error.character:04X} is not allowed in YAML; delete it (editors often show it as a box or ^@)",
+            )
+            return None
+        except yaml.YAMLError as error:
             self.report(1, "yaml", f"cannot be parsed: {error}")
             return None
         if root is None:

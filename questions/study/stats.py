@@ -89,14 +89,14 @@ def compute_stats(
     passed = total = passed_recent = total_recent = 0
     time_total = timedelta(0)
     retention_since = today - timedelta(days=RETENTION_WINDOW_DAYS - 1)
-    for record in store.reviews():
-        day = record.reviewed_at.astimezone(tz).date()
+    for fact in store.review_facts():
+        day = fact.reviewed_at.astimezone(tz).date()
         per_day[day] += 1
-        if record.duration is not None:
-            time_total += record.duration
-            time_per_day[day] += record.duration // timedelta(milliseconds=1)
-        if record.scheduled and record.card_before is not None and record.card_before.state == State.Review:
-            ok = int(record.rating != Rating.Again)
+        if fact.duration is not None:
+            time_total += fact.duration
+            time_per_day[day] += fact.duration // timedelta(milliseconds=1)
+        if fact.scheduled and fact.state_before == State.Review:
+            ok = int(fact.rating != Rating.Again)
             passed += ok
             total += 1
             if day >= retention_since:

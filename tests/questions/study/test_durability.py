@@ -54,6 +54,14 @@ def _wait_ready(process: subprocess.Popen) -> None:
     assert line.strip() == "READY", f"rater failed to start: {line!r} {process.stderr.read()}"
 
 
+def _finish(process: subprocess.Popen) -> tuple[str, str]:
+    # Read through the same buffered pipe as _wait_ready (communicate() would skip what it buffered).
+    output = process.stdout.read()
+    errors = process.stderr.read()
+    process.wait()
+    return output, errors
+
+
 def test_every_acknowledged_rating_survives_sigkill(tmp_path):
     """Kill the writer at random moments; what it acknowledged must be there, and the store must open."""
     path = tmp_path / "progress.sqlite3"
@@ -66,7 +74,7 @@ def test_every_acknowledged_rating_survives_sigkill(tmp_path):
         _wait_ready(process)
         time.sleep(rng.uniform(0.0, 0.15))
         process.send_signal(signal.SIGKILL)
-        output, _ = process.communicate()
+        output, _ = _finish(process)
         assert process.returncode == -signal.SIGKILL
         for line in output.splitlines():
             parts = line.split()
@@ -93,7 +101,7 @@ def test_two_processes_writing_the_same_store(tmp_path):
     for process in processes:
         _wait_ready(process)
     for process in processes:
-        output, errors = process.communicate(timeout=120)
+        output, errors = _finish(process)
         assert process.returncode == 0, errors
         assert output.count("ACK") == per_process
     with ProgressStore.open(path) as store:

@@ -32,6 +32,7 @@ QUESTION_HEADINGS: dict[str, tuple[str, ...]] = {
         '为什么用 LayerNorm 而不是 BatchNorm？',
         'Q: 那 CNN 为什么用 BatchNorm，而 Transformer 用 LayerNorm？',
         '面试追问：Pre-LN 与 Post-LN 的区别？',
+        '“掩码 (Masking)”的作用是什么？',
         '3.2. [CLS] Token 深度解析：信息如何汇总？',
         'ViT 和 CNN 的根本区别是什么？',
         'ViT 的计算复杂度如何？',

@@ -77,3 +77,27 @@ async def test_escape_leaves_the_typed_answer_field_first(app):
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, ReviewScreen)
+
+
+async def test_cram_a_topic_logs_without_touching_the_schedule(app, reviews):
+    from textual.widgets import Select
+
+    from tui.screens.session_filter import SessionFilterScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("k")
+        assert isinstance(app.screen, SessionFilterScreen)
+        app.screen.query_one("#filter-topic", Select).value = "masks"
+        await pilot.press("ctrl+s")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.question.id == "masks-causal-purpose"
+        await pilot.press("space", "1")  # Again: cram shows it once more at the end
+        assert screen.question.id == "masks-causal-purpose"
+        await pilot.press("space", "3")
+        assert screen.question is None
+    logged = reviews()
+    assert [(r.rating, r.mode, r.scheduled) for r in logged] == [
+        (Rating.Again, ReviewMode.CRAM, False),
+        (Rating.Good, ReviewMode.CRAM, False),
+    ]

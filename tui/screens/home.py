@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # (option id / screen name, key, English label, Chinese label)
 MODES: tuple[tuple[str, str, str, str], ...] = (
     ("review", "r", "Review due cards", "复习到期卡片"),
+    ("cram", "k", "Cram a topic or weak cards", "强化练习：主题或薄弱卡片"),
     ("choice", "c", "Multiple choice", "选择题"),
     ("mock", "m", "Mock interview", "模拟面试"),
     ("browse", "b", "Browse and search", "浏览与搜索"),
@@ -35,6 +36,7 @@ class HomeScreen(_FollowsLanguage, Screen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("r", "open('review')", "Review", id="home.review"),
+        Binding("k", "open('cram')", "Cram", show=False, id="home.cram"),
         Binding("c", "open('choice')", "Choice", id="home.choice"),
         Binding("m", "open('mock')", "Mock", id="home.mock"),
         Binding("b", "open('browse')", "Browse", id="home.browse"),
@@ -95,4 +97,35 @@ class HomeScreen(_FollowsLanguage, Screen):
         self.action_open(event.option.id or "")
 
     def action_open(self, name: str) -> None:
-        self.app.open_screen(name)
+        if name == "cram":
+            self._ask_for_cram()
+        else:
+            self.app.open_screen(name)
+
+    def _ask_for_cram(self) -> None:
+        from tui.screens.session_filter import SessionFilterScreen
+
+        def start(cram_filter) -> None:
+            if cram_filter is None:
+                return
+            from questions.study.cram import CramSession
+            from tui.screens.review import ReviewScreen
+
+            session = CramSession(
+                self.app.store, self.app.bank, cram_filter, self.app.study_settings(), seed=self.app.seed, clock=self.app.clock
+            )
+            if not session.question_ids:
+                self.notify(self.tr("No questions match; loosen the filter.", "没有符合条件的题目，请放宽筛选。"), severity="warning")
+                return
+            self.app.push_screen(ReviewScreen(session, title=("Cram", "强化")))
+
+        self.app.push_screen(
+            SessionFilterScreen(
+                ("Cram", "强化练习"),
+                (
+                    "Practise any slice of the bank. Ratings are logged but leave your schedule alone.",
+                    "练习题库的任意部分。评分会被记录，但不影响复习计划。",
+                ),
+            ),
+            start,
+        )

@@ -1,0 +1,90 @@
+"""Choose what to practise: topic, difficulty, evidence, weak cards only. Returns a CramFilter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Footer, Label, Select, Static
+
+from tui.screens.base import AppModal
+from tui.widgets.question_view import DIFFICULTY_STARS
+
+if TYPE_CHECKING:
+    from questions.study.cram import CramFilter
+    from tui.app import TPrepApp
+
+
+class SessionFilterScreen(AppModal):
+    """``dismiss(CramFilter)`` on start, ``dismiss(None)`` on escape."""
+
+    CSS_PATH = "session_filter.tcss"
+    BINDINGS = [Binding("ctrl+s", "start", "Start", id="filter.start")]
+
+    app: "TPrepApp"
+
+    def __init__(self, title: tuple[str, str], explanation: tuple[str, str]) -> None:
+        super().__init__()
+        self._title = title
+        self._explanation = explanation
+
+    def compose(self) -> ComposeResult:
+        from questions.topics import topic_order
+
+        self._topics = sorted(self.app.bank.topics(), key=topic_order)
+        with Vertical(id="filter-box"):
+            yield Static(id="filter-explanation")
+            with Grid(id="filter-grid"):
+                yield Label(id="filter-label-topic")
+                yield Select((), id="filter-topic")
+                yield Label(id="filter-label-difficulty")
+                yield Select([(DIFFICULTY_STARS[d], d) for d in (1, 2, 3)], id="filter-difficulty")
+            with Horizontal(id="filter-options"):
+                yield Checkbox(id="filter-weak")
+                yield Checkbox(id="filter-verified")
+            yield Button(id="filter-start", variant="primary")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#filter-start", Button).focus()
+
+    def show_language(self) -> None:
+        from questions.topics import topic_title
+
+        self.query_one("#filter-box").border_title = self.tr(*self._title)
+        self.query_one("#filter-explanation", Static).update(self.tr(*self._explanation))
+        self.query_one("#filter-label-topic", Label).update(self.tr("Topic", "主题"))
+        self.query_one("#filter-label-difficulty", Label).update(self.tr("Difficulty", "难度"))
+        topic = self.query_one("#filter-topic", Select)
+        chosen = topic.value
+        topic.set_options([(topic_title(t, self.app.ui_lang), t) for t in self._topics])
+        if chosen in self._topics:
+            topic.value = chosen
+        topic.prompt = self.tr("all topics", "全部主题")
+        self.query_one("#filter-difficulty", Select).prompt = self.tr("any difficulty", "任意难度")
+        self.query_one("#filter-weak", Checkbox).label = self.tr("weak cards only", "只练薄弱卡片")
+        self.query_one("#filter-verified", Checkbox).label = self.tr("with evidence only", "只练有验证的")
+        self.query_one("#filter-start", Button).label = self.tr("Start (ctrl+s)", "开始 (ctrl+s)")
+
+    def chosen_filter(self) -> "CramFilter":
+        from questions.study.cram import CramFilter
+
+        topic = self.query_one("#filter-topic", Select).value
+        difficulty = self.query_one("#filter-difficulty", Select).value
+        return CramFilter(
+            topics=frozenset() if topic is Select.NULL else frozenset({topic}),
+            difficulties=frozenset() if difficulty is Select.NULL else frozenset({difficulty}),
+            verifier_backed=True if self.query_one("#filter-verified", Checkbox).value else None,
+            weak_only=self.query_one("#filter-weak", Checkbox).value,
+        )
+
+    @on(Button.Pressed, "#filter-start")
+    def _pressed(self) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        self.dismiss(self.chosen_filter())

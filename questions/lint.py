@@ -40,6 +40,7 @@ from questions.model import Caveat, Choice, Origin, Question, Source, Text, Text
 
 _COMPOSE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML = "tag:yaml.org,2002:"
+_STR, _INT, _BOOL, _NULL = (_YAML + name for name in ("str", "int", "bool", "null"))
 _SAFE_TAGS = {_YAML + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 _SCALAR_CONSTRUCTOR = SafeConstructor()
 _TAG_PRECEDERS = frozenset(" \t\r\n[{,")
@@ -262,7 +263,7 @@ def _describe(node: Node) -> str:
 
 
 def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _YAML + "null"
+    return isinstance(node, ScalarNode) and node.tag == _NULL
 
 
 def _peek_id(node: MappingNode) -> str | None:
@@ -288,13 +289,14 @@ class _FileChecker:
         self.shipped = bank_file.shipped
         self.problems = problems
         self.question_id: str | None = None  # the question being checked, for messages
-        self.key_lines: dict[int, int] = {}  # id(value node) -> line of its key
+        self.keys: dict[int, Node] = {}  # id(value node) -> its key node, for line numbers
         self.text = ""
 
     def line(self, node: Node) -> int:
         """Where a message about this node points: a value's key line (so a problem
         with a whole block list names the line of its key), else the node's own."""
-        return self.key_lines.get(id(node)) or _line(node)
+        key = self.keys.get(id(node))
+        return _line(key if key is not None else node)
 
     def report(self, line: int, field_name: str, message: str) -> None:
         self.problems.append(Problem(self.path, line, self.question_id, field_name, message))
@@ -401,7 +403,7 @@ class _FileChecker:
         items: dict[str, tuple[Node, Node]] = {}
         prefix = f"{where}." if where else ""
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag != _YAML + "str":
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
                 self.report(self.line(key_node), f"{prefix}?", f"keys must be plain words, got {_describe(key_node)}")
                 continue
             key = key_node.value
@@ -413,7 +415,7 @@ class _FileChecker:
                 self.report(self.line(key_node), f"{prefix}{key}", f"repeated key (first at line {first}); YAML keeps only the last, so merge them")
                 continue
             items[key] = (key_node, value_node)
-            self.key_lines[id(value_node)] = _line(key_node)
+            self.keys[id(value_node)] = key_node
         return items
 
     def _list(self, node: Node, where: str) -> list[Node] | None:
@@ -444,13 +446,13 @@ class _FileChecker:
         return records
 
     def _scalar_text(self, node: Node) -> str | None:
-        if isinstance(node, ScalarNode) and node.tag == _YAML + "str":
+        if isinstance(node, ScalarNode) and node.tag == _STR:
             return node.value
         return None
 
     def _string(self, node: Node, where: str, *, what: str = "text") -> str | None:
         """A non-empty string, else a problem."""
-        if not isinstance(node, ScalarNode) or node.tag != _YAML + "str":
+        if not isinstance(node, ScalarNode) or node.tag != _STR:
             hint = "; put it in quotes" if isinstance(node, ScalarNode) and not _is_null(node) else ""
             self.report(self.line(node), where, f"expected {what}, got {_describe(node)}{hint}")
             return None
@@ -597,7 +599,7 @@ class _FileChecker:
 
     def _difficulty(self, node: Node, where: str) -> int | None:
         levels = ", ".join(f"{level} {name}" for level, name in schema.DIFFICULTIES.items())
-        if isinstance(node, ScalarNode) and node.tag == _YAML + "int":
+        if isinstance(node, ScalarNode) and node.tag == _INT:
             value = _SCALAR_CONSTRUCTOR.construct_yaml_int(node)
             if value in schema.DIFFICULTIES:
                 return value
@@ -667,13 +669,14 @@ class _FileChecker:
         if records is None:
             return None
         choices: list[Choice] = []
+        seen: set[tuple[str, str]] = set()
         ok = records.complete
         for here, item, items in records:
             text = self._languages(items, item, here)
             correct = False
             if "correct" in items:
                 value = items["correct"][1]
-                if isinstance(value, ScalarNode) and value.tag == _YAML + "bool":
+                if isinstance(value, ScalarNode) and value.tag == _BOOL:
                     correct = _SCALAR_CONSTRUCTOR.construct_yaml_bool(value)
                 else:
                     self.report(self.line(value), f"{here}.correct", f"expected true or false, got {_describe(value)}")
@@ -681,9 +684,10 @@ class _FileChecker:
             if text is None:
                 ok = False
                 continue
-            if any(choice.text == text for choice in choices):
+            if (text.zh, text.en) in seen:
                 self.report(self.line(item), here, "the same option appears twice; make every option different")
                 ok = False
+            seen.add((text.zh, text.en))
             choices.append(Choice(text=text, correct=correct))
         if not ok:
             return None

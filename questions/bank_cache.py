@@ -82,7 +82,7 @@ def store(cache_dir: Path, key: str, report: "lint.LintReport") -> None:
 def lint_with_cache(files: Sequence["lint.BankFile"], cache_dir: Path) -> "lint.LintReport":
     """``lint.lint_files(files)``, reusing the stored result when nothing it depends on changed."""
     verifier_ids, note = lint.known_verifier_ids()
-    if note is not None:  # a partial check (no registry) is not worth keeping
+    if note is not None:  # a partial check (registry missing or broken) is not worth keeping
         return lint.lint_files(files)
     key = cache_key(files, verifier_ids)
     if key is not None:

@@ -197,12 +197,29 @@ def lint_files(files: Sequence[BankFile], *, verifier_ids: Collection[str] | Non
 
 
 def known_verifier_ids() -> tuple[frozenset[str] | None, str | None]:
-    """The verifier ids the registry knows, or ``None`` and why the check is skipped."""
+    """The verifier ids the registry knows, and a note when the answer is incomplete.
+
+    ``(None, note)``: the registry cannot be used at all, so the verifier-id check
+    is skipped. ``(ids, note)``: some verifier modules failed to load, so a valid
+    id may be reported unknown; the note names them.
+    """
     try:
         from verifiers.registry import known_ids
     except ImportError as error:
         return None, f"verifier ids not checked: the verifier registry cannot be imported ({error})"
-    return frozenset(known_ids()), None
+    try:
+        ids = frozenset(known_ids())
+    except Exception as error:  # noqa: BLE001 - a broken registry must not take the bank down with it
+        return None, f"verifier ids not checked: the verifier registry failed ({type(error).__name__}: {error})"
+    try:
+        from verifiers.registry import default_registry
+
+        failures = tuple(default_registry().problems)
+    except (ImportError, AttributeError):
+        failures = ()
+    if failures:
+        return ids, "some verifiers could not be loaded, so their ids count as unknown: " + "; ".join(failures)
+    return ids, None
 
 
 # --------------------------------------------------------------------------- pass 1: one file

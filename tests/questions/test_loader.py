@@ -165,3 +165,23 @@ def test_a_directory_without_bank_files_is_reported_not_silently_empty(builtin, 
     (empty / "README.md").write_text("my questions will go here", encoding="utf-8")
     with pytest.raises(BankDirectoryError, match=r"holds no bank files \(\*\.yaml or \*\.yml\)"):
         load_bank([empty])
+
+
+def test_a_partly_broken_registry_adds_a_note_naming_what_failed(tmp_path, monkeypatch):
+    path = write_question_file(tmp_path, "topic", [question_yaml("uses-verifier", verifiers=["lost-one"])])
+    registry = types.ModuleType("verifiers.registry")
+    registry.known_ids = lambda: frozenset()
+    registry.default_registry = lambda: types.SimpleNamespace(problems=("verifiers.experiments.lost could not be loaded",))
+    monkeypatch.setitem(sys.modules, "verifiers.registry", registry)
+    report = lint_files([BankFile(path)])
+    assert [p.field for p in report.problems] == ["verifiers"]
+    assert report.notes == ("some verifiers could not be loaded, so their ids count as unknown: verifiers.experiments.lost could not be loaded",)
+
+
+def test_a_crashing_registry_only_skips_the_verifier_check(tmp_path, monkeypatch):
+    path = write_question_file(tmp_path, "topic", [question_yaml("uses-verifier", verifiers=["anything"])])
+    registry = types.ModuleType("verifiers.registry")
+    registry.known_ids = lambda: 1 / 0
+    monkeypatch.setitem(sys.modules, "verifiers.registry", registry)
+    report = lint_files([BankFile(path)])
+    assert report.ok and "ZeroDivisionError" in report.notes[0]

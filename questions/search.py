@@ -14,7 +14,8 @@ Results come best first, ties in bank order.
 Matching is forgiving where it helps:
 
 - text is compared after Unicode NFKC folding and case folding, so full-width
-  letters and ``ＱＫＶ`` match ``qkv``;
+  letters and ``ＱＫＶ`` match ``qkv``, and without LaTeX markup (``$ \\ { } _ ^``),
+  so ``dk`` matches ``$\\sqrt{d_k}$``;
 - Chinese terms match as substrings (no word segmentation needed), and a
   longer Chinese term whose character pairs mostly occur in a field still
   matches, more weakly ("除以根号维度" finds "除以根号 d_k 的维度");
@@ -72,9 +73,16 @@ class _IndexedField:
     words: frozenset[str]  # its Latin words, for typo-tolerant matching
 
 
+_MATH_MARKUP = ("$", "\\", "{", "}", "_", "^")
+
+
 def fold(text: str) -> str:
-    """The form both queries and fields are compared in."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """The form both queries and fields are compared in: NFKC, case-folded, and
+    without LaTeX markup, so that "dk" finds "$d_k$" and "sqrt" finds "\\sqrt{d_k}"."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for mark in _MATH_MARKUP:  # str.replace: far faster than str.translate on CJK text
+        folded = folded.replace(mark, "")
+    return folded
 
 
 def query_terms(query: str) -> list[str]:
@@ -133,12 +141,16 @@ def _match_quality(term: str, field: _IndexedField, fuzz, process) -> float:
 
 
 def _index(bank: "Bank") -> list[tuple["Question", tuple[_IndexedField, ...]]]:
-    """Each question's folded fields, built once per bank and kept on it."""
-    cached = bank.__dict__.get("_search_index")
-    if cached is None:
-        cached = [(question, _fields(question)) for question in bank]
-        object.__setattr__(bank, "_search_index", cached)
-    return cached
+    """Each question's folded fields, built once per question and kept on it,
+    so that the filtered sub-banks a browser searches reuse the work."""
+    indexed = []
+    for question in bank:
+        fields = question.__dict__.get("_search_fields")
+        if fields is None:
+            fields = _fields(question)
+            object.__setattr__(question, "_search_fields", fields)  # frozen, but this is a cache
+        indexed.append((question, fields))
+    return indexed
 
 
 def _fields(question: "Question") -> tuple[_IndexedField, ...]:

@@ -108,3 +108,16 @@ def test_importing_questions_does_not_import_search_dependencies():
     code = "import sys, questions; print(sorted(m for m in ('rapidfuzz', 'torch', 'sympy', 'jieba') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_sub_banks_reuse_the_index_of_their_questions():
+    BANK.search("beam")
+    subset = BANK.subset(q for q in BANK if q.id.startswith("decoding"))
+    assert all("_search_fields" in q.__dict__ for q in subset)
+    assert ids(subset.search("集束搜索")) == ["decoding-beam-search", "decoding-greedy"]
+    assert subset == Bank(tuple(q for q in BANK if q.id.startswith("decoding")))  # the cache is not part of equality
+
+
+def test_latex_markup_does_not_hide_words():
+    assert query_terms("$\\sqrt{d_k}$") == ["sqrtdk"]
+    assert ids(BANK.search("dk")) == ["attention-scale-sqrt-dk"]  # the question writes d_k

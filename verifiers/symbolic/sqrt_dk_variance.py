@@ -18,12 +18,13 @@ MONTE_CARLO_DIMS = (4, 16, 64, 256)
     explanation=Bilingual(
         zh="若 q、k 的各分量独立、均值 0、方差 1，则 q·k 是 d_k 个独立乘积之和：均值 0，方差 d_k。"
         "维度越大，注意力分数的尺度越大，softmax 越容易饱和；除以 √d_k 后方差恢复为 1，与维度无关。"
-        "这里对一个分量做符号推导（正态与均匀两种分布），按线性性推广到符号 d_k，"
+        "这里只用前两阶矩对一个分量做与分布无关的符号推导（并用 sympy.stats 对正态分量复核），按线性性推广到符号 d_k，"
         "再对 d_k = 4 的 ±1 分量穷举精确验证，最后用蒙特卡洛数值交叉检验。",
         en="If the components of q and k are independent with mean 0 and variance 1, q·k is a sum of d_k "
         "independent products: mean 0, variance d_k. The larger the dimension, the larger the scores and the "
         "sooner softmax saturates; dividing by √d_k brings the variance back to 1 whatever the dimension. "
-        "This derives one coordinate symbolically (for a normal and a uniform distribution), lifts it by "
+        "This derives one coordinate symbolically from the first two moments alone (and with sympy.stats for normal "
+        "components), lifts it by "
         "linearity to a symbolic d_k, checks d_k = 4 exactly by enumerating ±1 components, and cross-checks "
         "by Monte Carlo.",
     ),
@@ -68,27 +69,31 @@ def sqrt_dk_variance(ctx: Context, evidence: Evidence) -> None:
 
     import numpy as np
     import sympy as sp
-    from sympy.stats import E, Normal, Uniform, variance
+    from sympy.stats import E, Normal, variance
 
-    # One coordinate, two different unit-variance distributions: the result
-    # does not depend on normality.
-    per_coordinate = {}
-    for name, (q, k) in {
-        "normal": (Normal("q", 0, 1), Normal("k", 0, 1)),
-        "uniform": (Uniform("q", -sp.sqrt(3), sp.sqrt(3)), Uniform("k", -sp.sqrt(3), sp.sqrt(3))),
-    }.items():
-        per_coordinate[name] = (sp.simplify(E(q * k)), sp.simplify(variance(q * k)))
+    # One coordinate, distribution-free: only the first two moments of independent q_i, k_i enter.
+    mean_q, mean_k, var_q, var_k = sp.symbols("mu_q mu_k sigma_q^2 sigma_k^2", real=True)
+    product_mean = mean_q * mean_k  # E[q k] = E[q] E[k] by independence
+    product_second_moment = (var_q + mean_q**2) * (var_k + mean_k**2)  # E[q² k²] = E[q²] E[k²]
+    product_variance = sp.expand(product_second_moment - product_mean**2)
+    unit = {mean_q: 0, mean_k: 0, var_q: 1, var_k: 1}
+    per_coordinate = {"any distribution": (product_mean.subs(unit), product_variance.subs(unit))}
+    # ...and the same through sympy.stats for a concrete distribution.
+    q, k = Normal("q", 0, 1), Normal("k", 0, 1)
+    per_coordinate["normal"] = (sp.simplify(E(q * k)), sp.simplify(variance(q * k)))
     evidence.step(
-        r"\mathbb{E}[q_i k_i] = \mathbb{E}[q_i]\,\mathbb{E}[k_i] = 0",
+        r"\mathbb{E}[q_i k_i] = \mathbb{E}[q_i]\,\mathbb{E}[k_i] = \mu_q\mu_k = 0",
         "独立性使乘积的期望等于期望的乘积，均值为 0。",
         "Independence makes the expectation of the product the product of expectations, which is 0.",
     )
     evidence.step(
-        r"\operatorname{Var}(q_i k_i) = \mathbb{E}[q_i^2]\,\mathbb{E}[k_i^2] - \mathbb{E}[q_i k_i]^2 = 1\cdot 1 - 0 = 1",
-        f"sympy.stats 对单个分量求得：正态分布 E={per_coordinate['normal'][0]}, Var={per_coordinate['normal'][1]}；"
-        f"均匀分布 U(−√3, √3) E={per_coordinate['uniform'][0]}, Var={per_coordinate['uniform'][1]}。",
-        f"sympy.stats for one coordinate: normal E={per_coordinate['normal'][0]}, Var={per_coordinate['normal'][1]}; "
-        f"uniform U(−√3, √3) E={per_coordinate['uniform'][0]}, Var={per_coordinate['uniform'][1]}.",
+        r"\operatorname{Var}(q_i k_i) = \mathbb{E}[q_i^2]\,\mathbb{E}[k_i^2] - \mathbb{E}[q_i k_i]^2 = "
+        + sp.latex(product_variance)
+        + r" \xrightarrow{\mu=0,\ \sigma^2=1} "
+        + sp.latex(per_coordinate["any distribution"][1]),
+        f"只用到前两阶矩，与具体分布无关；sympy.stats 对标准正态分量也给出 E={per_coordinate['normal'][0]}、Var={per_coordinate['normal'][1]}。",
+        f"Only the first two moments enter, whatever the distribution; sympy.stats for standard normal components agrees: "
+        f"E={per_coordinate['normal'][0]}, Var={per_coordinate['normal'][1]}.",
     )
 
     d_k = sp.Symbol("d_k", positive=True, integer=True)
@@ -167,7 +172,7 @@ def sqrt_dk_variance(ctx: Context, evidence: Evidence) -> None:
     evidence.claim(
         "variance-equals-dk",
         holds=all(v == 1 for _, v in per_coordinate.values()) and sp.simplify(var_dot - d_k) == 0 and exact_var == exact_dim,
-        measured=f"symbolic Var(q·k) = {var_dot} (normal and uniform); exact at d_k=4: {exact_var}",
+        measured=f"symbolic Var(q·k) = {var_dot} (any distribution with mean 0, variance 1); exact at d_k=4: {exact_var}",
         value=float(exact_var),
     )
     evidence.claim(

@@ -10,7 +10,8 @@ peer in the same run, so the overhead of this engine is visible:
   bare ``sqlite3`` INSERT + COMMIT into a table of the same shape, with the
   same pragmas (WAL, ``synchronous=FULL``), on the same disk.
 
-Informational rows (no target): a ``ReviewSession`` start (queue plus the
+Informational rows (no target): opening the store (header and ``PRAGMA
+quick_check`` before anything is written, WAL set-up), a ``ReviewSession`` start (queue plus the
 session object, what the app pays when the review screen opens), the stats
 screen over the same log, and typed-answer checks (English; Chinese warm; the
 first Chinese check, which loads jieba's dictionary, in a fresh process).
@@ -228,6 +229,7 @@ def main() -> None:
         folder = Path(tmp)
         path = folder / "progress.sqlite3"
         fill_store(path, bank, scheduler, LOG_ROWS)
+        results["open the store (integrity check)"] = summary(timed(lambda: ProgressStore.open(path).close(), max(5, args.repeat // 5)))
         with ProgressStore.open(path) as store:
             assert store.review_count() == LOG_ROWS
             queue = build_review_queue(store, bank, settings, NOW)

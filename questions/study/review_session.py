@@ -10,14 +10,13 @@ from datetime import datetime
 from fsrs import State
 
 from questions.model import Bank
-from questions.study.clock import next_day_start
+from questions.study.clock import next_day_start, utc_now
 from questions.study.queue import ReviewQueue, build_review_queue
 from questions.study.review_record import ReviewMode, ReviewOutcome
 from questions.study.scheduler import StudyScheduler
 from questions.study.session import Clock, StudySession
 from questions.study.settings import StudySettings
 from questions.study.store import ProgressStore
-from questions.study.clock import utc_now
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from fsrs import Rating
 from questions.model import Bank, Question
 from questions.study.card import CardState
 from questions.study.clock import require_utc, utc_now
-from questions.study.errors import UndoError
+from questions.study.errors import StudyError, UndoError
 from questions.study.review_record import ReviewMode, ReviewOutcome
 from questions.study.scheduler import StudyScheduler
 from questions.study.settings import StudySettings
@@ -139,5 +139,5 @@ class StudySession:
     def _require_current(self) -> Question:
         question = self.current
         if question is None:
-            raise UndoError("the session is finished: there is no current question")
+            raise StudyError("the session is finished: there is no current question to rate")
         return question

@@ -113,3 +113,14 @@ def test_english_answers_never_load_jieba():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_importing_the_study_engine_loads_no_heavy_modules():
+    code = (
+        "import sys\n"
+        "import questions.study, questions.render\n"
+        "heavy = ['jieba', 'rapidfuzz', 'pylatexenc', 'torch', 'sympy']\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

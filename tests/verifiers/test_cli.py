@@ -145,3 +145,19 @@ def _only_user_bank(extra_dirs=(), *, include_builtin=True):
     from questions.loader import load_bank
 
     return load_bank(extra_dirs, include_builtin=False)
+
+
+def test_an_unwritable_cache_is_a_warning_not_a_failure(fakes, capsys, isolated_data_dir):
+    (isolated_data_dir / "results").write_text("a file where the results folder should be")
+    assert main(["verify", "fake-passes"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: could not save the result of fake-passes" in captured.err
+    assert "Results cached" not in captured.out
+
+
+def test_a_shipped_verifier_end_to_end(capsys, isolated_data_dir):
+    assert main(["--lang", "en", "verify", "multihead-parameter-invariance"]) == 0
+    out = capsys.readouterr().out
+    assert "multihead-parameter-invariance: passed" in out
+    assert "h=64: 1,050,624" in out
+    assert ResultsCache(isolated_data_dir / "results").load("multihead-parameter-invariance").passed

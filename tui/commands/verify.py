@@ -18,6 +18,7 @@ import json
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -145,7 +146,7 @@ def _print_listing(verifiers: tuple, lang: str, out: TextIO) -> None:
 
 def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_path: Path | None) -> int:
     from tui.paths import results_dir
-    from verifiers.cache import ResultsCache
+    from verifiers.cache import CacheWarning, ResultsCache
     from verifiers.runner import ProgressEvent, resolve_device, run_verifiers
 
     out = sys.stderr if args.json == "-" else sys.stdout
@@ -171,21 +172,26 @@ def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_pat
     cancel = threading.Event()
     started = time.perf_counter()
     try:
-        outcome = run_verifiers(
-            selected,
-            profile=args.profile,
-            device=device,
-            base_seed=args.seed,
-            progress=show,
-            cancel=cancel,
-            cache=ResultsCache(results_dir()),
-        )
+        with warnings.catch_warnings(record=True) as cache_warnings:
+            warnings.simplefilter("always", CacheWarning)
+            outcome = run_verifiers(
+                selected,
+                profile=args.profile,
+                device=device,
+                base_seed=args.seed,
+                progress=show,
+                cancel=cancel,
+                cache=ResultsCache(results_dir()),
+            )
     except KeyboardInterrupt:
         # The finished results are already cached; nothing is lost.
         cancel.set()
         print("tprep verify: interrupted; results finished so far are cached", file=sys.stderr)
         return 130
     elapsed = time.perf_counter() - started
+    for caught in cache_warnings:
+        # Not being able to cache is worth knowing, never worth failing the run for.
+        print(f"tprep verify: warning: {caught.message}", file=sys.stderr)
 
     from verifiers.result import Status
 
@@ -194,7 +200,7 @@ def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_pat
         for status, name in ((Status.PASSED, "passed"), (Status.FAILED, "failed"), (Status.ERROR, "errored"))
     )
     print(f"{len(outcome.results)} verifier(s): {counts} in {elapsed:.2f} s", file=out)
-    if outcome.results:
+    if outcome.results and not cache_warnings:
         print(f"Results cached in {results_dir()}", file=out)
     _write_json(outcome, args, device, elapsed, json_path)
     return EXIT_OK if outcome.all_passed else EXIT_FAILED

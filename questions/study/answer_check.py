@@ -29,6 +29,7 @@ from questions.model import Lang, Question, Text
 from questions.study.grading import rating_for_coverage
 
 TERM_SIMILARITY = 85.0  # rapidfuzz ratio (0-100) at which two terms count as the same word
+EXACT_BELOW = 5  # terms shorter than this must match exactly: "mean" ~ "man" scores 86
 COVERED_SCORE = 0.5  # weighted share of a key point's terms needed to call it covered
 MATH_WEIGHT = 0.5  # a term from a $...$ formula illustrates the point; the prose states it
 
@@ -183,6 +184,8 @@ class _AnswerTerms:
                 best = 100.0
             elif term in self.tokens:
                 best = 100.0
+            elif len(term) < EXACT_BELOW:
+                best = 0.0
             else:
                 found = process.extractOne(term, self.tokens, scorer=fuzz.ratio) if self.tokens else None
                 best = float(found[1]) if found else 0.0

@@ -124,3 +124,9 @@ def test_importing_the_study_engine_loads_no_heavy_modules():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_short_words_must_match_exactly():
+    question = make_question("q", key_points=(("均值为零", "the mean is zero"),))
+    assert not check_typed_answer(question, "the man is here").points[0].covered
+    assert check_typed_answer(question, "its mean is 0").points[0].covered

@@ -31,7 +31,7 @@ async def test_home_shows_counts_and_every_mode(app):
         assert "Due 0" in today and "New 4" in today and "4 questions in the bank" in today
         modes = app.screen.query_one("#home-modes")
         assert [modes.get_option_at_index(i).id for i in range(modes.option_count)] == [
-            "review", "choice", "mock", "browse", "verifiers", "stats", "settings", "export",
+            "review", "cram", "choice", "mock", "browse", "verifiers", "stats", "settings", "export",
         ]
         assert "Attention" in str(app.screen.query_one("#home-mastery").render())
 
@@ -156,3 +156,28 @@ async def test_shrinking_the_terminal_shows_the_notice(app):
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert type(app.screen).__name__ == "ReviewScreen"
+
+
+def test_a_corrupt_store_is_reported_and_left_alone_without_a_terminal(tmp_path, monkeypatch):
+    from questions.study.errors import CorruptStoreError
+    from tui.app import open_store_or_offer_reset
+
+    store = tmp_path / "progress.sqlite3"
+    store.write_bytes(b"this is not sqlite" * 100)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(CorruptStoreError):
+        open_store_or_offer_reset(store)
+    assert store.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_a_corrupt_store_is_moved_aside_when_the_user_agrees(tmp_path, monkeypatch, capsys):
+    from tui.app import open_store_or_offer_reset
+
+    store = tmp_path / "progress.sqlite3"
+    store.write_bytes(b"this is not sqlite" * 100)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    open_store_or_offer_reset(store)
+    backups = [p for p in tmp_path.iterdir() if p.name.endswith(".bak")]
+    assert len(backups) == 1 and backups[0].read_bytes() == b"this is not sqlite" * 100
+    assert "moved to" in capsys.readouterr().err

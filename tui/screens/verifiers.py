@@ -126,9 +126,11 @@ class VerifiersScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         running = self.query_one(RunPanel).running
         if action in ("run_highlighted", "run_marked", "run_all"):
+            if running:
+                return False  # hidden while a run is going: the footer shows cancel instead
             if action == "run_marked" and not self.query_one("#verifiers-list", SelectionList).selected:
                 return None
-            return None if running else True
+            return True
         if action == "cancel":
             return running
         if action == "plots":

@@ -63,6 +63,9 @@ BINDING_ZH: dict[str, str] = {
     "Cram": "强化",
     "Start": "开始",
     "Follow-up": "追问",
+    "Run marked": "运行所选",
+    "Plots": "图表",
+    "Random": "随机",
 }
 
 

@@ -74,16 +74,21 @@ def test_unknown_ids_name_every_unknown_one_and_list_the_known():
     assert caught.value.exit_code == 2
 
 
-def test_duplicate_ids_are_reported_and_the_first_kept():
-    duplicate = verifier(
-        id="fake-passes",
+def _declare(**overrides):
+    fields = dict(
+        id="ok-id",
         kind="symbolic",
-        title=Bilingual("重复", "duplicate"),
-        explanation=Bilingual("重复", "duplicate"),
+        title=Bilingual("中", "en"),
+        explanation=Bilingual("中", "en"),
         cost=Cost(0.1),
-        claims=(Claim("x", Bilingual("x中", "x")),),
-    )(lambda ctx, evidence: None)
-    registry = Registry.of([PASSES, duplicate])
+        claims=(Claim("c", Bilingual("中", "en")),),
+    )
+    fields.update(overrides)
+    return verifier(**fields)(lambda ctx, evidence: None)
+
+
+def test_duplicate_ids_are_reported_and_the_first_kept():
+    registry = Registry.of([PASSES, _declare(id="fake-passes")])
     assert len(registry) == 1 and registry.get("fake-passes") is PASSES
     assert any("declared twice" in p for p in registry.problems)
 
@@ -111,23 +116,11 @@ def test_a_broken_module_is_reported_without_hiding_the_others(tmp_path, monkeyp
 
 
 def test_declaring_a_malformed_verifier_fails_at_once():
-    def make(**overrides):
-        fields = dict(
-            id="ok-id",
-            kind="symbolic",
-            title=Bilingual("中", "en"),
-            explanation=Bilingual("中", "en"),
-            cost=Cost(0.1),
-            claims=(Claim("c", Bilingual("中", "en")),),
-        )
-        fields.update(overrides)
-        return verifier(**fields)(lambda ctx, evidence: None)
-
     with pytest.raises(ValueError, match="lowercase"):
-        make(id="Bad_Id")
+        _declare(id="Bad_Id")
     with pytest.raises(ValueError, match="kind"):
-        make(kind="magic")
+        _declare(kind="magic")
     with pytest.raises(ValueError, match="no claims"):
-        make(claims=())
+        _declare(claims=())
     with pytest.raises(ValueError, match="declared twice"):
-        make(claims=(Claim("c", Bilingual("中", "en")), Claim("c", Bilingual("中", "en"))))
+        _declare(claims=(Claim("c", Bilingual("中", "en")), Claim("c", Bilingual("中", "en"))))

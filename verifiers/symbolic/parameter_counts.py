@@ -233,19 +233,14 @@ def predicted_counts(config, family: str) -> dict[str, int]:
             "norms": config.n_encoder_layers * 2 * norm + config.n_decoder_layers * 3 * norm + 2 * final_norm,
         }
         assert counts["attention"] + counts["feed_forward"] + counts["norms"] == encoder + decoder
-    elif family == "DecoderOnly":
+    elif family in ("DecoderOnly", "EncoderOnly"):
+        # One stack of self-attention layers (causal or not makes no difference to the count).
+        layers = config.n_decoder_layers if family == "DecoderOnly" else config.n_encoder_layers
         embeddings, output_vocab = embedding(config.vocab_size), config.vocab_size
         counts = {
-            "attention": config.n_decoder_layers * attention,
-            "feed_forward": config.n_decoder_layers * ffn,
-            "norms": config.n_decoder_layers * 2 * norm + final_norm,
-        }
-    elif family == "EncoderOnly":
-        embeddings, output_vocab = embedding(config.vocab_size), config.vocab_size
-        counts = {
-            "attention": config.n_encoder_layers * attention,
-            "feed_forward": config.n_encoder_layers * ffn,
-            "norms": config.n_encoder_layers * 2 * norm + final_norm,
+            "attention": layers * attention,
+            "feed_forward": layers * ffn,
+            "norms": layers * 2 * norm + final_norm,
         }
     else:
         raise ValueError(f"unknown model family {family!r}")

@@ -190,8 +190,9 @@ def test_corrupt_store_is_reported_and_left_untouched(tmp_path, content, reason)
 
 def test_damaged_pages_are_detected(store_path, scheduler):
     with ProgressStore.open(store_path) as store:
-        for index in range(300):
-            store.record_review(f"q{index}", Rating.Good, scheduler=scheduler, reviewed_at=T0)
+        card = scheduler.review(CardState.new("q"), Rating.Good, T0).to_dict()
+        cards = [{**card, "question_id": f"q{index}"} for index in range(300)]  # one transaction: fast
+        store.import_progress({"format": "transformer-prep-progress", "version": 1, "cards": cards, "review_log": []})
     data = bytearray(store_path.read_bytes())
     page_size = 4096
     data[page_size * 2 : page_size * 4] = os.urandom(page_size * 2)  # scribble over two pages
@@ -320,3 +321,20 @@ def test_reopening_a_current_store_does_not_migrate_again(store_path):
     with ProgressStore.open(store_path) as store:
         assert store.schema_version() == SCHEMA_VERSION
     assert not list(store_path.parent.glob("*.bak"))
+
+
+def test_a_writer_blocked_too_long_gets_a_clear_error_and_loses_nothing(store_path, scheduler):
+    with ProgressStore.open(store_path) as store:
+        store.record_review("q1", Rating.Good, scheduler=scheduler, reviewed_at=T0)
+    blocker = sqlite3.connect(store_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another tprep in the middle of a write
+    try:
+        with ProgressStore.open(store_path, busy_timeout=0.2) as store:
+            with pytest.raises(StoreError, match="busy") as error:
+                store.record_review("q1", Rating.Good, scheduler=scheduler, reviewed_at=T0 + timedelta(minutes=10))
+            assert error.value.exit_code == 2
+            blocker.execute("ROLLBACK")
+            store.record_review("q1", Rating.Good, scheduler=scheduler, reviewed_at=T0 + timedelta(minutes=10))
+            assert store.review_count() == 2 and store.card("q1").reps == 2
+    finally:
+        blocker.close()

@@ -42,7 +42,9 @@ _SYMBOLS = {
 # Binary operators and relations: spaced evenly however the source spaced them.
 _OPERATORS = "·×÷±∓=≠≈≡≤≥<>→←⇒⇔↦∈∉⊂⊆∝∼"
 _BREAKS_ATOM = set(" +-−/,;:" + _OPERATORS)  # characters that make a piece need parentheses
-_MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$", re.DOTALL)
+# Pandoc's rule for inline math: no space just inside the dollars, no digit right after the
+# closing one, so "costs $5 and $10" stays prose.
+_MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?![\s$])(.+?)(?<![\s\\$])\$(?!\d)", re.DOTALL)
 
 
 def render_math(text: str) -> str:

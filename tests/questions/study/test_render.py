@@ -59,3 +59,8 @@ def test_broken_latex_never_raises(broken):
 
 def test_an_unbalanced_dollar_leaves_the_text_readable():
     assert render_math("costs $5 and more") == "costs $5 and more"
+
+
+def test_dollar_amounts_are_not_math():
+    assert render_math("costs $5 and $10 more") == "costs $5 and $10 more"
+    assert render_math(r"between $x_1$ and $x_2$") == "between x₁ and x₂"

@@ -23,11 +23,14 @@ Public types, one module each:
   ``ReviewMode``, ``ReviewOutcome`` (review_record): the review log.
 * ``ProgressStore`` (store): SQLite, WAL, schema migrations, durable ``record_review``,
   ``undo_review``, JSON ``export_to``/``import_from``, ``backup_and_reset``.
-* ``build_review_queue`` / ``ReviewQueue`` (queue); ``ReviewSession`` (review_session);
-  ``CramSession``, ``CramFilter``, ``is_weak`` (cram); ``MultipleChoiceSession``,
-  ``ChoiceItem``, ``ChoiceResult``, ``shuffle_choices`` (multiple_choice);
-  ``MockInterview``, ``MockResult``, ``follow_up_chain`` (mock_interview).
-* ``check_typed_answer`` -> ``AnswerCheck`` (answer_check).
+* ``build_review_queue`` / ``ReviewQueue`` (queue); ``ReviewSession`` (review_session):
+  moves the schedule. ``CramSession``, ``CramFilter``, ``is_weak``, ``weak_question_ids``
+  (cram) and ``MultipleChoiceSession``, ``ChoiceItem``, ``ChoiceResult``,
+  ``shuffle_choices`` (multiple_choice): practice, logged but off the schedule unless
+  ``reschedule=True``. ``MockInterview``, ``MockResult``, ``follow_up_chain``
+  (mock_interview). Every session's ``rate`` commits before returning; ``undo`` reverts.
+* ``check_typed_answer`` -> ``AnswerCheck`` (answer_check); ``rating_for_coverage`` (grading):
+  the one coverage -> rating rule shared by typed answers and mock interviews.
 * ``compute_stats`` -> ``StudyStats`` (stats).
 * Errors (errors): ``StudyError`` and subclasses, all with ``exit_code = 2``.
 """

@@ -415,7 +415,11 @@ class ProgressStore:
 
     @contextmanager
     def _transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """One transaction; a writer takes the write lock up front so reads inside it are current."""
+        """One transaction; a writer takes the write lock up front so reads inside it are current.
+
+        Any SQLite failure (busy past the timeout, disk full, I/O error) rolls the
+        whole step back and becomes a ``StoreError`` that says nothing was saved.
+        """
         with self._lock:
             connection = self._connection
             try:
@@ -427,10 +431,15 @@ class ProgressStore:
                 ) from None
             try:
                 yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
+                connection.execute("COMMIT")
+            except BaseException as error:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error):
+                    raise StoreError(
+                        self.path, f"the progress store {self.path} could not be written ({error}); nothing from this step was saved"
+                    ) from error
                 raise
-            connection.execute("COMMIT")
 
 
 def _check_file(path: Path) -> bool:

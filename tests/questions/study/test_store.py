@@ -338,3 +338,21 @@ def test_a_writer_blocked_too_long_gets_a_clear_error_and_loses_nothing(store_pa
             assert store.review_count() == 2 and store.card("q1").reps == 2
     finally:
         blocker.close()
+
+
+def test_a_failed_write_rolls_back_and_says_nothing_was_saved(store, scheduler, monkeypatch):
+    store.record_review("q1", Rating.Good, scheduler=scheduler, reviewed_at=T0)
+    before = (store.cards(), store.review_count())
+    import questions.study.store as store_module
+
+    def failing_write(connection, card):  # e.g. the disk filled up between the two statements
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store_module, "_write_card", failing_write)
+    with pytest.raises(StoreError, match="nothing from this step was saved") as error:
+        store.record_review("q1", Rating.Good, scheduler=scheduler, reviewed_at=T0 + timedelta(minutes=10))
+    assert error.value.exit_code == 2
+    monkeypatch.undo()
+    assert (store.cards(), store.review_count()) == before, "the log row was rolled back with the card"
+    store.record_review("q1", Rating.Good, scheduler=scheduler, reviewed_at=T0 + timedelta(minutes=10))
+    assert store.review_count() == 2

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     selected = _select(registry, args)
     if args.list:
-        _print_listing(selected if _has_selection(args) else tuple(registry), lang, sys.stdout)
+        _print_listing(selected if _has_selection(args) else tuple(registry), lang, args.profile, sys.stdout)
         return EXIT_OK
     if not selected:
         raise VerifyUsageError(
@@ -128,14 +128,14 @@ def _checked_json_path(option: str | None) -> Path | None:
     return path
 
 
-def _print_listing(verifiers: tuple, lang: str, out: TextIO) -> None:
+def _print_listing(verifiers: tuple, lang: str, profile: str, out: TextIO) -> None:
     width = max((len(v.id) for v in verifiers), default=0)
     current_kind = None
     for spec in verifiers:
         if spec.kind != current_kind:
             current_kind = spec.kind
             print(f"{spec.kind}:", file=out)
-        estimate = f"~{spec.cost.quick_s:g} s"
+        estimate = f"~{spec.cost.seconds(profile):g} s"
         titles = _texts(spec.title, lang)
         print(f"  {spec.id:<{width}}  {estimate:>7}  {titles[0]}", file=out)
         for extra in titles[1:]:

@@ -29,7 +29,7 @@ VOCAB = 37000  # the shared source/target BPE vocabulary of the original paper
         "larger than the encoding, and Xavier initialisation of a V×d embedding matrix gives variance 2/(V+d), not the "
         "1/d some notes claim.",
     ),
-    cost=Cost(quick_s=0.5),
+    cost=Cost(quick_s=0.5, full_s=3.0),
     claims=(
         Claim(
             "scaled-embedding-variance-one",

@@ -28,7 +28,7 @@ MONTE_CARLO_DIMS = (4, 16, 64, 256)
         "linearity to a symbolic d_k, checks d_k = 4 exactly by enumerating ±1 components, and cross-checks "
         "by Monte Carlo.",
     ),
-    cost=Cost(quick_s=1.0),
+    cost=Cost(quick_s=1.0, full_s=8.0),
     claims=(
         Claim(
             "mean-zero",

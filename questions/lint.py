@@ -24,6 +24,7 @@ checked against the rest of the bank). The rules are documented in
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator, Sequence
@@ -44,6 +45,7 @@ _STR, _INT, _BOOL, _NULL = (_YAML + name for name in ("str", "int", "bool", "nul
 _SAFE_TAGS = {_YAML + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 _SCALAR_CONSTRUCTOR = SafeConstructor()
 _TAG_PRECEDERS = frozenset(" \t\r\n[{,")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _may_have_tags(text: str) -> bool:
@@ -496,6 +498,30 @@ class _FileChecker:
         items = self._mapping(node, where, schema.LANGUAGES)
         return self._languages(items, node, where)
 
+    def _prose(self, node: Node, where: str) -> Text | None:
+        """The question or the answer: both languages, each written in its language.
+
+        Only these two are checked for script: key points and options may be a
+        formula alone, the same in both languages.
+        """
+        text = self._text(node, where)
+        if text is None:
+            return None
+        items = self.keys_of(node)
+        if not _CJK.search(text.zh):
+            self.report(self.line(items.get("zh", node)), f"{where}.zh", "has no Chinese characters; the zh text must be the Chinese version")
+            return None
+        if len(_CJK.findall(text.en)) > schema.MAX_CJK_SHARE_IN_ENGLISH * len(text.en):
+            self.report(self.line(items.get("en", node)), f"{where}.en", "is mostly Chinese; the en text must be the English version")
+            return None
+        return text
+
+    def keys_of(self, node: Node) -> dict[str, Node]:
+        """A mapping's value nodes by key (for pointing at one of them after the fact)."""
+        if not isinstance(node, MappingNode):
+            return {}
+        return {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
+
     def _languages(self, items: dict[str, tuple[Node, Node]], node: Node, where: str) -> Text | None:
         values = {}
         for lang in schema.LANGUAGES:
@@ -563,8 +589,8 @@ class _FileChecker:
 
         difficulty = required("difficulty", self._difficulty)
         tags = required("tags", self._tags)
-        question_text = required("question", self._text)
-        answer = required("answer", self._text)
+        question_text = required("question", self._prose)
+        answer = required("answer", self._prose)
         key_points = required("key_points", self._key_points)
         choices = optional("choices", self._choices)
         if self.shipped:

@@ -29,6 +29,9 @@ ID_RULE = "lower-case letters and digits in words joined by single hyphens, e.g.
 DIFFICULTIES = {1: "basic", 2: "standard", 3: "deep"}
 KEY_POINTS_MIN, KEY_POINTS_MAX = 3, 6
 CHOICES_MIN_CORRECT, CHOICES_MIN_WRONG = 1, 3
+# An English question or answer may quote a Chinese term; beyond this share of
+# Chinese characters it is the Chinese text pasted into the wrong language.
+MAX_CJK_SHARE_IN_ENGLISH = 0.3
 
 # The five seed documents the shipped bank is built from (../shared/seeds/).
 SEED_DOCUMENTS = (

@@ -53,3 +53,24 @@ async def test_p_without_verifiers_says_so(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("b", *"QKV", "enter", "enter", "p")
         assert not isinstance(app.screen, ProveItScreen)
+
+
+async def test_plots_of_a_result(app):
+    from tui.screens.plots import PlotsScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        screen = app.screen
+        ids = [spec.id for spec in screen.specs]
+        await pilot.press(*["down"] * ids.index("sqrt-dk-variance"), "enter")
+        await wait_for_run(app, pilot)
+        result = screen.results["sqrt-dk-variance"]
+        assert result.plots, "sqrt-dk-variance records its variance series"
+        await pilot.press("g")
+        plots = app.screen
+        assert isinstance(plots, PlotsScreen)
+        assert plots.query_one("#plots-box").border_title == f"sqrt-dk-variance  1/{len(result.plots)}"
+        await pilot.press("right")
+        assert plots.index == (1 % len(result.plots))
+        await pilot.press("escape")
+        assert app.screen is screen

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 import threading
 import time
@@ -167,7 +168,7 @@ def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_pat
             return
         if interactive:
             print("\r\033[K", file=out, end="")
-        _print_result(event.result, prefix, lang, out)
+        _print_result(event.result, prefix, lang, out, colour=interactive and not os.environ.get("NO_COLOR"))
 
     cancel = threading.Event()
     started = time.perf_counter()
@@ -206,12 +207,18 @@ def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_pat
     return EXIT_OK if outcome.all_passed else EXIT_FAILED
 
 
-def _print_result(result: Any, prefix: str, lang: str, out: TextIO) -> None:
-    print(f"{prefix}: {result.status.value} in {result.elapsed_s:.2f} s", file=out)
+_GREEN, _RED, _RESET = "\033[32m", "\033[31m", "\033[0m"
+
+
+def _print_result(result: Any, prefix: str, lang: str, out: TextIO, *, colour: bool = False) -> None:
+    def paint(text: str, good: bool) -> str:
+        return f"{_GREEN if good else _RED}{text}{_RESET}" if colour else text
+
+    print(f"{prefix}: {paint(result.status.value, result.passed)} in {result.elapsed_s:.2f} s", file=out)
     for line in _texts(result.summary, lang):
         print(f"    {line}", file=out)
     for verdict in result.claims:
-        mark = "✓" if verdict.matched else "✗"
+        mark = paint("✓", True) if verdict.matched else paint("✗", False)
         expectation = "" if verdict.expected else " [a wrong claim: expected false]"
         statements = _texts(verdict.statement, lang)
         print(f"    {mark} {statements[0]}{expectation}", file=out)

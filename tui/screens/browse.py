@@ -107,7 +107,7 @@ class BrowseScreen(AppScreen):
         results.clear_options()
         language = self.app.language
         for question in found:
-            text = bilingual(question.question, language)
+            text = bilingual(question.question, language).replace("\n", "\n      ")
             mark = "[green]✓[/]" if question.verifiers else " "
             results.add_option(Option(f"{mark} {DIFFICULTY_STARS[question.difficulty]} {text}", id=question.id))
         if found:

@@ -27,6 +27,7 @@ class ChoiceScreen(AppScreen):
     CSS_PATH = "choice.tcss"
     BINDINGS = [
         Binding("enter", "submit", "Check", priority=True, id="choice.submit"),
+        Binding("enter", "accept", "Next", priority=True, id="choice.accept"),
         Binding("space", "toggle", "Select", show=False, id="choice.toggle"),
         *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
         Binding("u", "undo", "Undo", id="choice.undo"),
@@ -171,7 +172,11 @@ class ChoiceScreen(AppScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         item = self.session.item
-        if action in ("submit", "toggle", "pick"):
+        if action == "submit":
+            return item is not None and self._result is None
+        if action == "accept":
+            return item is not None and self._result is not None
+        if action in ("toggle", "pick"):
             return item is not None
         if action == "undo":
             return True if self.session.can_undo and self._result is None else None
@@ -206,9 +211,14 @@ class ChoiceScreen(AppScreen):
         if event.option.id and self._result is None:
             self.action_pick(int(event.option.id))
 
-    def action_submit(self) -> None:
+    def action_accept(self) -> None:
+        """Enter after checking: take the suggested rating and go on."""
         if self._result is not None:
             self.action_rate(int(self._result.suggested_rating))
+
+    def action_submit(self) -> None:
+        if self._result is not None:
+            self.action_accept()
             return
         if not self._picked:
             self.notify(self.tr("Pick an option first (1-9).", "请先选择一个选项（1-9）。"), timeout=3)

@@ -37,7 +37,7 @@ Public types, one module each:
 
 from fsrs import Rating, State
 
-from questions.study.answer_check import AnswerCheck, KeyPointMatch, check_typed_answer
+from questions.study.answer_check import AnswerCheck, KeyPointMatch, check_typed_answer, warm_up_chinese
 from questions.study.card import CardState
 from questions.study.clock import require_utc, utc_now
 from questions.study.cram import CramFilter, CramSession, FilteredSession, is_weak, select_questions, weak_question_ids
@@ -116,5 +116,6 @@ __all__ = [
     "select_questions",
     "shuffle_choices",
     "utc_now",
+    "warm_up_chinese",
     "weak_question_ids",
 ]

@@ -166,6 +166,12 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     return AnswerCheck(question_id=question.id, points=tuple(points))
 
 
+def warm_up_chinese() -> None:
+    """Load jieba's dictionary now (about a second), e.g. in a worker when a typed-answer
+    screen opens, so the first Chinese answer is checked without a pause."""
+    _cut_chinese("注意力机制")
+
+
 class _AnswerTerms:
     """The typed answer, normalised and tokenised once, with a cache of term lookups."""
 

@@ -130,3 +130,15 @@ def test_short_words_must_match_exactly():
     question = make_question("q", key_points=(("均值为零", "the mean is zero"),))
     assert not check_typed_answer(question, "the man is here").points[0].covered
     assert check_typed_answer(question, "its mean is 0").points[0].covered
+
+
+def test_warm_up_loads_the_segmenter():
+    code = (
+        "import sys\n"
+        "from questions.study import warm_up_chinese\n"
+        "warm_up_chinese()\n"
+        "print('jieba' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True"
+    assert result.stderr == "", "jieba's start-up chatter is silenced"

@@ -130,3 +130,20 @@ def test_threads_share_one_store(store, scheduler):
         list(pool.map(rate, range(threads)))
     assert store.review_count() == threads * 25
     assert all(store.card(f"t{w}").reps == 25 for w in range(threads))
+
+
+def test_two_processes_upgrading_an_old_store_at_once(tmp_path):
+    from .test_store import _write_v1_store
+
+    path = tmp_path / "progress.sqlite3"
+    _write_v1_store(path)
+    processes = [_start_rater(path, f"p{n}", 5) for n in range(2)]
+    for process in processes:
+        _wait_ready(process)
+        output, errors = _finish(process)
+        assert process.returncode == 0, errors
+        assert output.count("ACK") == 5
+    with ProgressStore.open(path) as store:
+        assert store.schema_version() == 2
+        assert store.review_count() == 2 + 10, "the two v1 rows and both processes' ratings"
+        assert store.card("q1").reps == 2

@@ -507,7 +507,7 @@ class _FileChecker:
         text = self._text(node, where)
         if text is None:
             return None
-        items = self.keys_of(node)
+        items = self._keys_of(node)
         if not _CJK.search(text.zh):
             self.report(self.line(items.get("zh", node)), f"{where}.zh", "has no Chinese characters; the zh text must be the Chinese version")
             return None
@@ -516,7 +516,7 @@ class _FileChecker:
             return None
         return text
 
-    def keys_of(self, node: Node) -> dict[str, Node]:
+    def _keys_of(self, node: Node) -> dict[str, Node]:
         """A mapping's value nodes by key (for pointing at one of them after the fact)."""
         if not isinstance(node, MappingNode):
             return {}

@@ -13,7 +13,8 @@ With ``use_cache=True`` (the default) each step feeds only the newest token
 and reuses cached keys/values; ``use_cache=False`` recomputes the whole prefix
 every step (same numbers, much slower -- the KV-cache experiment compares them).
 
-Results hold the *generated* tokens only (not the BOS or prompt), EOS
+Prompts of a batch must have the same length (a prompt is fed as-is, padding
+included). Results hold the *generated* tokens only (not the BOS or prompt), EOS
 included when produced, padded after it with the model's ``pad_id``.
 """
 
@@ -29,6 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import TransformerInputError
+from .models import EncoderOnly
 
 
 @dataclass
@@ -87,6 +89,11 @@ class _DecodingSession:
     """Next-token logits for a batch of growing prefixes, with or without a KV cache."""
 
     def __init__(self, model: nn.Module, src, src_padding_mask, use_cache: bool):
+        if isinstance(model, EncoderOnly):
+            raise TransformerInputError(
+                "model: an encoder-only (BERT-style) model sees the whole sequence at once and cannot generate "
+                "left to right; use an EncoderDecoder or a DecoderOnly model"
+            )
         self.model = model
         self.encoder_decoder = hasattr(model, "encode") and hasattr(model, "decode")
         self.memory = self.src_padding = None

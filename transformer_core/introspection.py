@@ -77,7 +77,13 @@ def capture_hidden_states(model: nn.Module) -> Iterator[dict[str, torch.Tensor]]
 
 
 def hidden_state_norms(states: Mapping[str, torch.Tensor], padding: torch.Tensor | None = None) -> dict[str, float]:
-    """Mean L2 norm of the per-token hidden vectors of each layer (real tokens only when ``padding (B, T)`` is given)."""
+    """Mean L2 norm of the per-token hidden vectors of each layer.
+
+    With ``padding (B, T)`` (True at real tokens) the mean covers real tokens
+    only, in the layers whose ``(B, T)`` matches it (in an encoder-decoder,
+    pass the source mask for the encoder or the target mask for the decoder;
+    the other stack is averaged over all positions).
+    """
     norms = {}
     for name, state in states.items():
         per_token = state.detach().float().norm(dim=-1)  # (B, T)

@@ -199,6 +199,12 @@ class EncoderDecoder(TransformerModel):
                 f"memory: expected the encoder output of shape (batch={tgt.size(0)}, source length, "
                 f"{self.config.d_model}), got {tuple(getattr(memory, 'shape', ()))}"
             )
+        if src_padding_mask is not None and (
+            not isinstance(src_padding_mask, torch.Tensor) or src_padding_mask.dtype != torch.bool
+        ):
+            raise TransformerInputError(
+                "src_padding_mask: expected a boolean tensor (True at real tokens); pass the mask encode() used"
+            )
         if src_padding_mask is not None and tuple(src_padding_mask.shape) != tuple(memory.shape[:2]):
             raise TransformerInputError(
                 f"src_padding_mask: shape {tuple(src_padding_mask.shape)} does not match the memory's "

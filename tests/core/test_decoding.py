@@ -9,6 +9,7 @@ from torch import nn
 from transformer_core import (
     DecoderOnly,
     EncoderDecoder,
+    EncoderOnly,
     TransformerInputError,
     beam_search,
     greedy_decode,
@@ -223,3 +224,5 @@ def test_generation_longer_than_max_len_is_refused_with_the_limit():
         greedy_decode(EncoderDecoder(tiny_config()), bos_id=BOS, max_new_tokens=3)
     with pytest.raises(TransformerInputError, match="bos_id"):
         greedy_decode(model, max_new_tokens=3)
+    with pytest.raises(TransformerInputError, match="encoder-only .* cannot generate"):
+        greedy_decode(EncoderOnly(tiny_config()), prompt=random_ids(1, 3), max_new_tokens=3)

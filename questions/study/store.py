@@ -32,7 +32,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 from fsrs import Rating, State
 
 from questions.study.card import CardState
-from questions.study.clock import from_db, require_utc, to_db, utc_now
+from questions.study.clock import require_utc, to_db, utc_now
 from questions.study.errors import CorruptStoreError, ProgressImportError, StoreError, StoreVersionError, UndoError
 from questions.study.migrations import SCHEMA_VERSION, migrate
 from questions.study.review_record import ReviewMode, ReviewOutcome, ReviewRecord
@@ -42,6 +42,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 EXPORT_FORMAT = "transformer-prep-progress"
 EXPORT_VERSION = 1
 
+_RATINGS = {int(rating): rating for rating in Rating}
+_STATES = {int(state): state for state in State}
 _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review, reps, lapses"
 _LOG_COLUMNS = "id, question_id, rating, reviewed_at, duration_ms, mode, scheduled, card_before"
 
@@ -199,13 +201,15 @@ class ProgressStore:
             rows = self._connection.execute(
                 "SELECT reviewed_at, rating, duration_ms, scheduled, state_before FROM review_log ORDER BY id"
             ).fetchall()
+        # Hot loop for the stats screen: stored instants are always our fixed UTC format
+        # (written by to_db), so plain fromisoformat is enough; enums come from lookup tables.
         return [
             ReviewFact(
-                reviewed_at=from_db(at),
-                rating=Rating(rating),
+                reviewed_at=datetime.fromisoformat(at),
+                rating=_RATINGS[rating],
                 duration=None if duration_ms is None else timedelta(milliseconds=duration_ms),
                 scheduled=bool(scheduled),
-                state_before=None if state_before is None else State(state_before),
+                state_before=None if state_before is None else _STATES[state_before],
             )
             for at, rating, duration_ms, scheduled, state_before in rows
         ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal
 
 if TYPE_CHECKING:
     from questions.search import SearchHit
@@ -147,16 +147,28 @@ class Bank:
         return tuple(sorted({tag for q in self.questions for tag in q.tags}))
 
     def by_topic(self, topic: str) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if q.topic == topic)
+        return self._index("topic", lambda q: (q.topic,)).get(topic, ())
 
     def by_tag(self, tag: str) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if tag in q.tags)
+        return self._index("tag", lambda q: q.tags).get(tag, ())
 
     def by_doc(self, doc: str) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if doc in q.docs)
+        return self._index("doc", lambda q: q.docs).get(doc, ())
 
     def by_verifier(self, verifier_id: str) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if verifier_id in q.verifiers)
+        return self._index("verifier", lambda q: q.verifiers).get(verifier_id, ())
+
+    def _index(self, name: str, keys: Callable[[Question], Iterable[str]]) -> dict[str, tuple[Question, ...]]:
+        """key -> its questions in bank order; each index is built on first use and kept."""
+        indexes = self.__dict__.setdefault("_indexes", {})
+        index = indexes.get(name)
+        if index is None:
+            groups: dict[str, list[Question]] = {}
+            for question in self.questions:
+                for key in dict.fromkeys(keys(question)):
+                    groups.setdefault(key, []).append(question)
+            index = indexes[name] = {key: tuple(found) for key, found in groups.items()}
+        return index
 
     def verifier_ids(self) -> tuple[str, ...]:
         """Every verifier id some question names, sorted."""

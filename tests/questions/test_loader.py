@@ -188,3 +188,13 @@ def test_a_crashing_registry_only_skips_the_verifier_check(tmp_path, monkeypatch
     monkeypatch.setitem(sys.modules, "verifiers.registry", registry)
     report = lint_files([BankFile(path)])
     assert report.ok and "ZeroDivisionError" in report.notes[0]
+
+
+def test_the_bank_indexes_agree_with_a_plain_scan(builtin):
+    bank = load_bank()
+    for topic in ("attention", "layers", "nowhere"):
+        assert bank.by_topic(topic) == tuple(q for q in bank if q.topic == topic)
+    assert bank.by_tag("basics") == tuple(bank) and bank.by_tag("missing") == ()
+    assert bank.by_verifier("sqrt-dk-variance") == (bank.get("attention-b"),)
+    assert bank.by_doc("000_b1566269e68ea388.txt") == tuple(bank)
+    assert bank == load_bank()  # the kept indexes are not part of equality

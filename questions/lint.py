@@ -278,7 +278,8 @@ def _describe(node: Node) -> str:
         return f"the number {node.value}"
     if kind == "timestamp":
         return f"the date {node.value}"
-    return f"the text {node.value!r}"
+    text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return f"the text {text!r}"
 
 
 def _is_null(node: Node) -> bool:

@@ -101,8 +101,12 @@ class StudySession:
         """Interval until the current card is due again for each rating, for the rating buttons."""
         return self.scheduler.preview(self.card(), self.now())
 
-    def rate(self, rating: Rating, duration: timedelta | None = None) -> ReviewOutcome:
-        """Commit ``rating`` for the current question (durably), then advance."""
+    def rate(self, rating: Rating, duration: timedelta | None = None, *, mode: ReviewMode | None = None) -> ReviewOutcome:
+        """Commit ``rating`` for the current question (durably), then advance.
+
+        ``mode`` overrides how the review is logged, e.g. ``ReviewMode.TYPED`` when
+        the answer was typed and checked in a review session (default: the session's).
+        """
         question = self._require_current()
         now = self.now()
         outcome = self.store.record_review(
@@ -111,7 +115,7 @@ class StudySession:
             scheduler=self.scheduler,
             reviewed_at=now,
             duration=duration,
-            mode=self.mode,
+            mode=mode or self.mode,
             reschedule=self.reschedule,
         )
         self._history.append(outcome)

@@ -175,3 +175,11 @@ def test_preview_reflects_the_current_card(store, settings):
     session = ReviewSession(store, numbered_bank(1), settings, clock=FakeClock(T0))
     assert session.preview()[Rating.Good] == timedelta(minutes=10)
     assert session.card() == CardState.new("q-000")
+
+
+def test_a_typed_answer_in_review_is_logged_as_typed(store, settings):
+    session = ReviewSession(store, numbered_bank(2), settings, clock=FakeClock(T0))
+    session.rate(Rating.Good, mode=ReviewMode.TYPED)
+    session.rate(Rating.Good)
+    assert [r.mode for r in store.reviews()] == [ReviewMode.TYPED, ReviewMode.REVIEW]
+    assert all(r.scheduled for r in store.reviews())

@@ -93,7 +93,7 @@ def parameter_counts(ctx: Context, evidence: Evidence) -> None:
     base_values = {d: 512, f: 2048, V: PAPER_VOCAB, N_e: 6, N_d: 6}
     base_total = int(total.subs(base_values))
     evidence.step(
-        rf"d=512,\ d_{{ff}}=2048,\ N_e=N_d=6,\ V={PAPER_VOCAB}:\ P = {base_total:,}".replace(",", r"{,}"),
+        rf"d=512,\ d_{{ff}}=2048,\ N_e=N_d=6,\ V={PAPER_VOCAB}:\ P = " + f"{base_total:,}".replace(",", "{,}"),
         f"约 {base_total / 1e6:.1f}M，论文表 3 报告 65M。",
         f"About {base_total / 1e6:.1f}M; Table 3 of the paper reports 65M.",
     )

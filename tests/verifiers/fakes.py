@@ -63,3 +63,11 @@ FORGETS = _spec("fake-forgets-a-claim", _forgets_a_claim)
 EXPERIMENT = _spec("fake-experiment", _passes, kind="experiment")
 
 FAKE_REGISTRY = Registry.of([PASSES, FAILS, RAISES, FORGETS, EXPERIMENT])
+
+
+def _ignores_the_stop_event(ctx: Context, evidence: Evidence) -> None:
+    time.sleep(1.0)  # never calls ctx.check_cancelled()
+    evidence.claim("holds", holds=True, measured="too late")
+
+
+STUBBORN = _spec("fake-stubborn", _ignores_the_stop_event)

@@ -122,3 +122,33 @@ def test_devices(monkeypatch):
 def test_bad_profile_is_refused():
     with pytest.raises(ValueError, match="profile"):
         run_verifiers([PASSES], profile="huge")
+
+
+def test_a_verifier_that_ignores_the_stop_event_still_becomes_a_timeout_error():
+    from tests.verifiers.fakes import STUBBORN
+
+    outcome = run_verifiers([STUBBORN, PASSES], timeout_s=0.2)
+    stubborn, passes = outcome.results
+    assert stubborn.status is Status.ERROR and "timed out" in stubborn.error
+    assert passes.passed
+
+
+def test_context_random_streams_are_seeded_and_independent():
+    from verifiers.spec import Context
+
+    a, b = Context(seed=5), Context(seed=5)
+    assert (a.numpy_rng().random(4) == b.numpy_rng().random(4)).all()
+    assert (a.numpy_rng(1).random(4) != a.numpy_rng(0).random(4)).all()
+    assert (Context(seed=6).numpy_rng().random(4) != a.numpy_rng().random(4)).all()
+    first, second = a.seed_torch().initial_seed(), b.seed_torch().initial_seed()
+    assert first == second == 5
+
+
+def test_check_cancelled_raises_once_stopped():
+    from verifiers.spec import Cancelled, Context
+
+    ctx = Context()
+    ctx.check_cancelled()
+    ctx.stop.set()
+    with pytest.raises(Cancelled):
+        ctx.check_cancelled()

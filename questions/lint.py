@@ -13,7 +13,8 @@ Two passes:
    languages, types, difficulty, key points, choices, sources, caveats);
 2. across all files: duplicate ids (also between the built-in bank and a
    user's directory), dangling ``follow_ups``/``related`` ids, follow-up
-   cycles, unknown verifier ids (from ``verifiers.registry.known_ids()``).
+   cycles, unknown verifier ids (from ``verifiers.registry.known_ids()``),
+   the same question text asked by two questions.
 
 Entry points: ``lint_files`` (the engine), ``lint_dirs`` (what ``load_bank``
 uses) and ``lint_targets`` (``tprep bank lint PATH...``: the given files,
@@ -850,6 +851,30 @@ def _check_across_files(entries: list[_Entry], problems: list[Problem], verifier
                     )
 
     _check_follow_up_cycles(first_by_id, problems)
+    _check_repeated_questions(entries, first_by_id, problems)
+
+
+def _check_repeated_questions(entries: list[_Entry], first_by_id: dict[str, _Entry], problems: list[Problem]) -> None:
+    """The same question asked twice is one question with several sources."""
+    first_asking: dict[tuple[str, str], _Entry] = {}
+    for entry in entries:
+        if entry.question is None or first_by_id.get(entry.id) is not entry:
+            continue  # a repeated id is reported already
+        for lang in schema.LANGUAGES:
+            text = " ".join(entry.question.question.get(lang).split())
+            first = first_asking.setdefault((lang, text), entry)
+            if first is not entry:
+                problems.append(
+                    Problem(
+                        entry.path,
+                        entry.line,
+                        entry.id,
+                        f"question.{lang}",
+                        f"asks exactly what '{first.id}' asks ({display_path(first.path)}:{first.line}); "
+                        "merge them into one question and list every source",
+                    )
+                )
+                break
 
 
 def _closest(wrong_id: str, known: Collection[str]) -> str | None:

@@ -2,7 +2,8 @@
 
 The one place that knows the bank's math delimiters; the terminal renderer and
 every export split text with ``split_math``. A dollar sign written ``\\$`` is a
-literal dollar, and an unmatched ``$`` is kept as text.
+literal dollar, an unmatched ``$`` is kept as text, and so is a price such as
+``$5``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(?!\s)(.+?)(?<![\s\\])\$", re.DOTALL)
+# Pandoc's rule for inline math: no space just inside the dollars, no digit right after the
+# closing one, so "costs $5 and $10" stays prose.
+_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?![\s$])(.+?)(?<![\s\\$])\$(?!\d)", re.DOTALL)
 
 
 @dataclass(frozen=True)

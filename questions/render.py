@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from questions.mathtext import split_math
+
 SUPERSCRIPTS = dict(
     zip(
         "0123456789+-=()niTabcdefghijklmoprstuvwxyzABDEGHIJKLMNOPRUVW′*",
@@ -42,9 +44,6 @@ _SYMBOLS = {
 # Binary operators and relations: spaced evenly however the source spaced them.
 _OPERATORS = "·×÷±∓=≠≈≡≤≥<>→←⇒⇔↦∈∉⊂⊆∝∼"
 _BREAKS_ATOM = set(" +-−/,;:" + _OPERATORS)  # characters that make a piece need parentheses
-# Pandoc's rule for inline math: no space just inside the dollars, no digit right after the
-# closing one, so "costs $5 and $10" stays prose.
-_MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?![\s$])(.+?)(?<![\s\\$])\$(?!\d)", re.DOTALL)
 
 
 def render_math(text: str) -> str:
@@ -55,8 +54,7 @@ def render_math(text: str) -> str:
     """
     if "$" not in text:
         return text
-    rendered = _MATH_SPAN.sub(lambda m: latex_to_unicode(m.group(1) if m.group(1) is not None else m.group(2)), text)
-    return rendered.replace("\\$", "$")
+    return "".join(latex_to_unicode(span.text) if span.is_math else span.text for span in split_math(text))
 
 
 @lru_cache(maxsize=4096)

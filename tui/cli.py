@@ -21,10 +21,10 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
-from tui.commands import bank, export, verify
+from tui.commands import bank, export, progress, verify
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = (verify, bank, export)
+SUBCOMMANDS = (verify, bank, export, progress)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -17,6 +17,7 @@ import difflib
 import json
 import os
 import sys
+import textwrap
 import threading
 import time
 import warnings
@@ -56,6 +57,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="base seed; each verifier derives its own from it (default 0)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-' for standard output)")
+    parser.add_argument(
+        "--steps", action="store_true", help="also print what each verifier checks and its derivation, step by step"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -169,6 +173,8 @@ def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_pat
         if interactive:
             print("\r\033[K", file=out, end="")
         _print_result(event.result, prefix, lang, out, colour=interactive and not os.environ.get("NO_COLOR"))
+        if args.steps:
+            _print_derivation(event.verifier, event.result, lang, out)
 
     cancel = threading.Event()
     started = time.perf_counter()
@@ -231,6 +237,20 @@ def _print_result(result: Any, prefix: str, lang: str, out: TextIO, *, colour: b
         last_line = result.error.strip().splitlines()[-1]
         print(f"    error: {last_line}", file=out)
         print("    (the full traceback is in the cached result and in --json output)", file=out)
+    out.flush()
+
+
+def _print_derivation(spec: Any, result: Any, lang: str, out: TextIO) -> None:
+    """The explanation and the derivation steps, LaTeX shown as Unicode for the terminal."""
+    from questions.render import latex_to_unicode
+
+    for paragraph in _texts(spec.explanation, lang):
+        for line in textwrap.wrap(paragraph, width=100):
+            print(f"    | {line}", file=out)
+    for number, step in enumerate(result.steps, start=1):
+        print(f"    {number}. {latex_to_unicode(step.latex)}", file=out)
+        for prose in _texts(step.prose, lang):
+            print(f"       {prose}", file=out)
     out.flush()
 
 

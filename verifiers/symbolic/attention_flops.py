@@ -73,7 +73,7 @@ def attention_flops(ctx: Context, evidence: Evidence) -> None:
     linear = sp.expand(projections + ffn)
     total = sp.simplify(quadratic + linear)
     evidence.step(
-        r"\text{scores} + \text{weighted sum} = h\cdot 2n^2\tfrac{d}{h} + h\cdot 2n^2\tfrac{d}{h} = " + sp.latex(quadratic),
+        r"\text{scores} + \text{weighted sum} = h\cdot 2n^2\frac{d}{h} + h\cdot 2n^2\frac{d}{h} = " + sp.latex(quadratic),
         "每个头的分数与加权求和都是 n×d_k 与 d_k×n（或 n×n 与 n×d_k）的矩阵乘；h 在 h·d/h 中约去。",
         "Each head's scores and weighted sum are (n×d_k)(d_k×n) and (n×n)(n×d_k) products; h cancels in h·d/h.",
     )
@@ -88,14 +88,14 @@ def attention_flops(ctx: Context, evidence: Evidence) -> None:
     crossover_base = int(crossover[0].subs(base))
     crossover_projections_base = int(crossover_projections[0].subs(base))
     evidence.step(
-        r"4n^2 d = (8+4r)nd^2 \iff n^* = " + sp.latex(sp.factor(crossover[0])) + rf" = {crossover_base}\ (d={BASE_D_MODEL},\ r={FFN_RATIO})",
+        r"4n^2 d = (8+4r)nd^2 \Leftrightarrow n^* = " + sp.latex(sp.factor(crossover[0])) + rf" = {crossover_base}\ (d={BASE_D_MODEL},\ r={FFN_RATIO})",
         f"只与投影相比：n* = {sp.latex(crossover_projections[0])} = {crossover_projections_base}。",
         f"Against the projections alone: n* = {crossover_projections[0]} = {crossover_projections_base}.",
     )
     heads_free = h not in total.free_symbols
     score_memory = h * n * n  # one n×n matrix per head
     evidence.step(
-        r"\frac{\partial}{\partial h}\text{FLOPs} = " + sp.latex(sp.diff(total, h)) + r",\qquad \text{score memory} = " + sp.latex(score_memory),
+        r"\partial\,\text{FLOPs}/\partial h = " + sp.latex(sp.diff(total, h)) + r",\qquad \text{score memory} = " + sp.latex(score_memory),
         "总 FLOPs 不含 h；但每个头都要保存自己的 n×n 分数矩阵。",
         "The total FLOPs do not involve h; but every head keeps its own n×n score matrix.",
     )

@@ -65,7 +65,7 @@ def attention_soft_knn(ctx: Context, evidence: Evidence) -> None:
         "sympy takes both limits for symbolic values: a large scale returns the best key's value, a small one the average.",
     )
     evidence.step(
-        r"o - v_{i^*} = \sum_{i\ne i^*} w_i (v_i - v_{i^*}),\quad w_i \le e^{-\beta(s_{i^*} - s_i)} \le e^{-\beta\delta}"
+        r"o - v_{i^*} = \sum_{i\neq i^*} w_i (v_i - v_{i^*}),\quad w_i \le e^{-\beta(s_{i^*} - s_i)} \le e^{-\beta\delta}"
         r"\ \Rightarrow\ \|o - v_{i^*}\| \le (n-1)e^{-\beta\delta}\max_i\|v_i - v_{i^*}\|",
         "权重和为 1，所以 o − v* 是其余权重乘以差向量之和；每个其余权重都不超过 e^{−βδ}。",
         "The weights sum to 1, so o − v* is the other weights times the differences; each other weight is at most e^{−βδ}.",

@@ -99,7 +99,7 @@ def dropout_expectation(ctx: Context, evidence: Evidence) -> None:
             classic_expectation[i] += probability * kept * value
     exact_ok = inverted_expectation == list(values) and classic_expectation == [(1 - drop) * v for v in values]
     evidence.step(
-        r"p = \tfrac14,\ x = (3, -2, \tfrac52):\ \mathbb{E}_{\text{inverted}} = x,\ \mathbb{E}_{\text{classic}} = \tfrac34 x",
+        r"p = \frac14,\ x = (3, -2, \frac52):\ \mathbb{E}_{\text{inverted}} = x,\ \mathbb{E}_{\text{classic}} = \frac34 x",
         "穷举 2³ 种保留/丢弃组合，用分数精确计算。",
         "Enumerating all 2³ keep/drop patterns with exact fractions.",
     )

@@ -111,12 +111,12 @@ def greedy_vs_beam_exact(ctx: Context, evidence: Evidence) -> None:
     )
     myopic, trap = found["myopic"], found["trap"]
     evidence.step(
-        r"P(A\,B) = \tfrac12\cdot\tfrac{36}{100} = \tfrac{9}{50} = 0.18 \;<\; P(B\,A) = \tfrac{3}{10}\cdot\tfrac{9}{10} = \tfrac{27}{100}",
+        r"P(A\,B) = \frac12\cdot\frac{36}{100} = \frac{9}{50} = 0.18 \;<\; P(B\,A) = \frac{3}{10}\cdot\frac{9}{10} = \frac{27}{100}",
         "贪心第一步选 A（1/2 > 3/10），但 A 之后的续写很分散。",
         "Greedy takes A first (1/2 > 3/10), but A's continuations are spread out.",
     )
     evidence.step(
-        r"P(C\,A\,A) = \tfrac14\cdot\big(\tfrac{19}{20}\big)^2 = \tfrac{361}{1600} \approx 0.2256 \;>\; \max_{x\in\{A,B\}} P(x\cdots) \le \tfrac25\cdot 0.34^2 \approx 0.046",
+        r"P(C\,A\,A) = \frac14\cdot\big(\frac{19}{20}\big)^2 = \frac{361}{1600} \approx 0.2256 \;>\; \max_{x\in\{A,B\}} P(x\cdots) \le \frac25\cdot 0.34^2 \approx 0.046",
         "宽度 2 的束在第一步保留 A、B（0.4、0.35），C（0.25）被剪掉，之后再也回不来。",
         "A width-2 beam keeps A and B (0.4, 0.35) after the first step; C (0.25) is pruned and never comes back.",
     )

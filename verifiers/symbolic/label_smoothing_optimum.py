@@ -72,12 +72,12 @@ def label_smoothing_optimum(ctx: Context, evidence: Evidence) -> None:
     stationary = sp.solve(sp.diff(loss, t), t)
     curvature = sp.simplify(sp.diff(loss, t, 2))
     evidence.step(
-        r"L(t) = -\Big(1-\varepsilon+\frac{\varepsilon}{K}\Big)\log t - (K-1)\frac{\varepsilon}{K}\log\frac{1-t}{K-1}",
+        r"L(t) = -\Big(1-\varepsilon+\frac{\varepsilon}{K}\Big)\log t - (K-1)\,\frac{\varepsilon}{K}\,\log\Big(\frac{1-t}{K-1}\Big)",
         "q = (1−ε)·onehot + ε/K；由对称性，错误类平分 1 − t，只需对正确类概率 t 求最小。",
         "q = (1−ε)·onehot + ε/K; by symmetry the wrong classes share 1 − t equally, so minimise over the correct class's t.",
     )
     evidence.step(
-        r"L'(t) = 0 \iff t^* = " + sp.latex(sp.simplify(stationary[0])) + r",\qquad L''(t) = " + sp.latex(curvature) + r" > 0",
+        r"L'(t) = 0 \Leftrightarrow t^* = " + sp.latex(sp.simplify(stationary[0])) + r",\qquad L''(t) = " + sp.latex(curvature) + r" > 0",
         "唯一驻点即 q 的正确类概率，二阶导为正，是最小值；一般地 L(p) = H(q) + KL(q‖p) ≥ H(q)。",
         "The single stationary point is q's correct-class probability and the curvature is positive: a minimum. In general "
         "L(p) = H(q) + KL(q‖p) ≥ H(q).",
@@ -87,7 +87,7 @@ def label_smoothing_optimum(ctx: Context, evidence: Evidence) -> None:
     concrete = {K: CLASSES, eps: sp.Rational(1, 10)}
     gap_value = float(gap.subs(concrete))
     evidence.step(
-        r"z_y - z_j = \log\frac{q_y}{q_j} = " + sp.latex(gap) + rf",\qquad \lim_{{\varepsilon\to0^+}} = {sp.latex(gap_limit)}",
+        r"z_y - z_j = \log(q_y / q_j) = " + sp.latex(gap) + rf",\qquad \lim_{{\varepsilon\to0^+}} = {sp.latex(gap_limit)}",
         f"K = {CLASSES}、ε = {SMOOTHING} 时差距为 log 91 ≈ {gap_value:.4f}。",
         f"For K = {CLASSES}, ε = {SMOOTHING} the gap is log 91 ≈ {gap_value:.4f}.",
     )

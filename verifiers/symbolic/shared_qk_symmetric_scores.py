@@ -70,7 +70,7 @@ def shared_qk_symmetric_scores(ctx: Context, evidence: Evidence) -> None:
         "The quadratic form is a squared norm, so S is positive semi-definite.",
     )
     evidence.step(
-        r"s_{ij} = \langle W^\top x_i, W^\top x_j\rangle \le \|W^\top x_i\|\,\|W^\top x_j\| = \sqrt{s_{ii}s_{jj}}",
+        r"s_{ij} = \langle W^\top x_i, W^\top x_j\rangle \le \|W^\top x_i\|\,\|W^\top x_j\| = \sqrt{s_{ii}\, s_{jj}}",
         "Cauchy–Schwarz：若投影后范数相同，s_ij ≤ s_ii。",
         "Cauchy–Schwarz: if the projected norms are equal, s_ij ≤ s_ii.",
     )

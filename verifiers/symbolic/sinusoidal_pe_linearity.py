@@ -96,7 +96,7 @@ def sinusoidal_pe_linearity(ctx: Context, evidence: Evidence) -> None:
         expand_angles
     ) == sp.zeros(2, 2)
     evidence.step(
-        r"R^\top R = I,\ \det R = 1,\ R(\omega a)R(\omega b) = R(\omega(a+b))",
+        r"R^\top R = I,\ \operatorname{det} R = 1,\ R(\omega a)R(\omega b) = R(\omega(a+b))",
         "每个块是旋转：保持长度，偏移可叠加。",
         "Each block is a rotation: it keeps lengths, and offsets compose by addition.",
     )

@@ -85,7 +85,7 @@ def softmax_saturation(ctx: Context, evidence: Evidence) -> None:
     other = 1 / (sp.exp(s) + n - 1)
     top_limit = sp.limit(top, s, sp.oo)
     evidence.step(
-        r"z = (s, 0, \dots, 0):\quad p_{\max} = \frac{e^{s}}{e^{s} + n - 1} \xrightarrow{s\to\infty} " + sp.latex(top_limit),
+        r"z = (s, 0, \dots, 0):\quad p_{\max} = \frac{e^{s}}{e^{s} + n - 1},\qquad \lim_{s\to\infty} p_{\max} = " + sp.latex(top_limit),
         "一个 logit 比其余大 s：s 越大，最大概率越接近 1（对任意 n）。",
         "One logit exceeds the others by s: the larger s, the closer the top probability is to 1 (for any n).",
     )
@@ -98,7 +98,7 @@ def softmax_saturation(ctx: Context, evidence: Evidence) -> None:
     jacobian_limit = sp.limit(frobenius_squared.subs(n, KEYS), s, sp.oo)
     evidence.step(
         r"\|J\|_F^2 = p_{\max}^2(1-p_{\max})^2 + 2(n-1)p_{\max}^2 p_o^2 + (n-1)p_o^2(1-p_o)^2 + (n-1)(n-2)p_o^4"
-        + rf" \xrightarrow{{s\to\infty}} {sp.latex(jacobian_limit)}\ (n = {KEYS})",
+        + rf",\qquad \lim_{{s\to\infty}} \|J\|_F^2 = {sp.latex(jacobian_limit)}\ (n = {KEYS})",
         "p_o = 1/(eˢ+n−1) 为其余各项的概率；每一项都含 (1−p_max) 或 p_o 因子，因此趋于 0。",
         "p_o = 1/(eˢ+n−1) is each other probability; every term carries a factor (1−p_max) or p_o, so it tends to 0.",
     )

@@ -89,8 +89,9 @@ def sqrt_dk_variance(ctx: Context, evidence: Evidence) -> None:
     evidence.step(
         r"\operatorname{Var}(q_i k_i) = \mathbb{E}[q_i^2]\,\mathbb{E}[k_i^2] - \mathbb{E}[q_i k_i]^2 = "
         + sp.latex(product_variance)
-        + r" \xrightarrow{\mu=0,\ \sigma^2=1} "
-        + sp.latex(per_coordinate["any distribution"][1]),
+        + r" = "
+        + sp.latex(per_coordinate["any distribution"][1])
+        + r"\quad (\mu = 0,\ \sigma^2 = 1)",
         f"只用到前两阶矩，与具体分布无关；sympy.stats 对标准正态分量也给出 E={per_coordinate['normal'][0]}、Var={per_coordinate['normal'][1]}。",
         f"Only the first two moments enter, whatever the distribution; sympy.stats for standard normal components agrees: "
         f"E={per_coordinate['normal'][0]}, Var={per_coordinate['normal'][1]}.",

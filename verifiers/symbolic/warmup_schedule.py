@@ -59,7 +59,7 @@ def warmup_schedule(ctx: Context, evidence: Evidence) -> None:
     decay = d ** sp.Rational(-1, 2) * s ** sp.Rational(-1, 2)
     crossing = sp.solve(sp.Eq(warm, decay), s)
     evidence.step(
-        r"\mathrm{lr}(s) = d^{-1/2}\min\big(s^{-1/2},\ s\,w^{-3/2}\big),\qquad s\,w^{-3/2} = s^{-1/2} \iff s = " + sp.latex(crossing[0]),
+        r"\mathrm{lr}(s) = d^{-1/2}\min\big(s^{-1/2},\ s\,w^{-3/2}\big),\qquad s\,w^{-3/2} = s^{-1/2} \Leftrightarrow s = " + sp.latex(crossing[0]),
         "两支相交的唯一正根是 s = w：之前 min 取线性支，之后取衰减支。",
         "The branches cross at the single positive root s = w: the min takes the linear branch before, the decay after.",
     )

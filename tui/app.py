@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -58,7 +59,7 @@ class TPrepApp(App[int]):
     """Transformer Prep: study the bank, check the evidence."""
 
     TITLE = "Transformer Prep"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
@@ -95,6 +96,7 @@ class TPrepApp(App[int]):
         self.day_timezone = day_timezone  # None: the machine's; tests fix it for stable days
         self.seed = seed  # shuffles of multiple choice and mock interviews; None: a fresh one each time
         self._store: "ProgressStore | None" = None
+        self._store_lock = threading.Lock()  # the home screen's worker and the UI thread may both open it
         self.set_reactive(TPrepApp.language, self.settings.language)
         self.theme = self.settings.theme if self.settings.theme in self.available_themes else "textual-dark"
 
@@ -110,11 +112,12 @@ class TPrepApp(App[int]):
     @property
     def store(self) -> "ProgressStore":
         """The progress store, opened on first use and closed when the app exits."""
-        if self._store is None:
-            from questions.study.store import ProgressStore
+        with self._store_lock:
+            if self._store is None:
+                from questions.study.store import ProgressStore
 
-            self._store = ProgressStore.open(self.store_path)
-        return self._store
+                self._store = ProgressStore.open(self.store_path)
+            return self._store
 
     def study_settings(self) -> "StudySettings":
         """The study engine's settings from the app's saved ones."""

@@ -25,8 +25,10 @@ def footer_text(app) -> str:
 
 
 async def test_home_shows_counts_and_every_mode(app):
-    async with app.run_test(size=(80, 24)):
+    async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, HomeScreen)
+        await app.workers.wait_for_complete()  # the numbers are read in a worker after the first paint
+        await pilot.pause()
         today = str(app.screen.query_one("#home-today").render())
         assert "Due 0" in today and "New 4" in today and "4 questions in the bank" in today
         modes = app.screen.query_one("#home-modes")
@@ -46,6 +48,8 @@ async def test_language_switch_relabels_and_is_saved(app):
         await pilot.press("l", "l")  # -> both -> zh
         assert app.language == "zh"
         assert "复习" in footer_text(app) and "Review" not in footer_text(app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert "到期" in str(app.screen.query_one("#home-today").render())
         await pilot.press("b")
         results = app.screen.query_one("#browse-results")

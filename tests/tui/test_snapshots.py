@@ -26,4 +26,12 @@ SCREENS = {
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare, screen, language):
-    assert snap_compare(make_app(language), press=SCREENS[screen], terminal_size=(80, 24))
+    async def keys_then_settle(pilot):
+        # Workers (the home screen's numbers) finish before the picture is taken, however busy the machine.
+        await pilot.app.workers.wait_for_complete()
+        for key in SCREENS[screen]:
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(language), run_before=keys_then_settle, terminal_size=(80, 24))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,6 +17,7 @@ from tui.widgets.bars import mastery_bar
 
 if TYPE_CHECKING:
     from tui.app import TPrepApp
+    from tui.widgets.summary import HomeSummary
 
 # (option id / screen name, key, English label, Chinese label)
 MODES: tuple[tuple[str, str, str, str], ...] = (
@@ -58,9 +59,27 @@ class HomeScreen(_FollowsLanguage, Screen):
             yield Static(id="home-mastery")
         yield Footer(compact=True)
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._summary: "HomeSummary | None" = None
+        self._load_summary()
+
     def on_screen_resume(self) -> None:
         # Back from a session: the counts and mastery have changed.
-        self.show_language()
+        self._load_summary()
+
+    @work(thread=True, exclusive=True, group="home-summary")
+    def _load_summary(self) -> None:
+        # Off the UI thread: the first screen is drawn (and answers keys) before the
+        # study engine is imported and the review log is read.
+        from tui.widgets.summary import home_summary
+
+        summary = home_summary(self.app)
+        self.app.call_from_thread(self._summary_loaded, summary)
+
+    def _summary_loaded(self, summary: "HomeSummary") -> None:
+        self._summary = summary
+        self._show_summary()
 
     def show_language(self) -> None:
         modes = self.query_one("#home-modes", OptionList)
@@ -74,11 +93,14 @@ class HomeScreen(_FollowsLanguage, Screen):
         self._show_summary()
 
     def _show_summary(self) -> None:
-        from tui.widgets.summary import home_summary
-
-        summary = home_summary(self.app)
         today = self.query_one("#home-today", Static)
         today.border_title = self.tr("Today", "今天")
+        mastery = self.query_one("#home-mastery", Static)
+        mastery.border_title = self.tr("Mastery by topic", "各主题掌握度")
+        summary = getattr(self, "_summary", None)
+        if summary is None:
+            today.update(self.tr("Reading your progress…", "正在读取学习进度…"))
+            return
         streak_days = self.tr(f"{summary.streak} day{'s' if summary.streak != 1 else ''}", f"{summary.streak} 天")
         today.update(
             f"{self.tr('Due', '到期')} [b]{summary.due}[/b]   "
@@ -87,8 +109,6 @@ class HomeScreen(_FollowsLanguage, Screen):
             f"[dim]{self.tr(f'{summary.questions} questions in the bank', f'题库共 {summary.questions} 道题')}"
             f" · {self.tr(f'{summary.reviewed_today} reviewed today', f'今天已复习 {summary.reviewed_today}')}[/]"
         )
-        mastery = self.query_one("#home-mastery", Static)
-        mastery.border_title = self.tr("Mastery by topic", "各主题掌握度")
         lines = [mastery_bar(title, value, studied, total) for title, value, studied, total in summary.topics(self.app.ui_lang)]
         mastery.update("\n".join(lines) or self.tr("No questions loaded.", "没有加载题目。"))
 

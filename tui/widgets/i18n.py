@@ -72,8 +72,8 @@ BINDING_ZH: dict[str, str] = {
 def localise_bindings(node: "DOMNode", lang: UiLang) -> None:
     """Show ``node``'s footer descriptions in ``lang``, rebuilt from its class's pristine bindings."""
     pristine = type(node)._merged_bindings
-    if pristine is None:
-        return
+    if pristine is None or getattr(node, "_bindings_lang", "en") == lang:
+        return  # already in this language (bindings start out English): no footer rebuild
     localised = pristine.copy()
     if lang == "zh":
         for key, bindings in localised.key_to_bindings.items():
@@ -81,6 +81,7 @@ def localise_bindings(node: "DOMNode", lang: UiLang) -> None:
                 replace(b, description=BINDING_ZH.get(b.description, b.description)) for b in bindings
             ]
     node._bindings = localised
+    node._bindings_lang = lang  # type: ignore[attr-defined]
     node.refresh_bindings()
 
 

@@ -161,3 +161,10 @@ def test_a_shipped_verifier_end_to_end(capsys, isolated_data_dir):
     assert "multihead-parameter-invariance: passed" in out
     assert "h=64: 1,050,624" in out
     assert ResultsCache(isolated_data_dir / "results").load("multihead-parameter-invariance").passed
+
+
+def test_steps_prints_the_explanation_and_the_derivation(fakes, capsys):
+    assert main(["--lang", "en", "verify", "fake-passes", "--steps"]) == 0
+    out = capsys.readouterr().out
+    assert "| a verifier that only exists in the tests" in out
+    assert "1. 1 + 1 = 2" in out and "one plus one is two" in out

@@ -56,6 +56,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--device", choices=("cpu", "cuda", "auto"), default="cpu", help="where experiments run (default cpu; auto: cuda when present)"
     )
     parser.add_argument("--seed", type=int, default=0, help="base seed; each verifier derives its own from it (default 0)")
+    parser.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="time limit per verifier (default: 20x its estimated cost, at least 60 s); past it the verifier is an error",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-' for standard output)")
     parser.add_argument(
         "--steps", action="store_true", help="also print what each verifier checks and its derivation, step by step"
@@ -81,6 +87,16 @@ def run(args: argparse.Namespace) -> int:
             f"no verifier of kind {args.kind!r} is among the ones selected; run 'tprep verify --list' to see them"
         )
     return _run_selected(selected, args, lang, json_path)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the time limit must be more than 0 seconds")
+    return seconds
 
 
 def _has_selection(args: argparse.Namespace) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -13,7 +12,7 @@ from textual.widgets import Footer, Static
 from tui.screens.base import AppModal
 from tui.widgets.evidence import result_markup
 from tui.widgets.i18n import bilingual
-from tui.widgets.run_panel import RunPanel
+from tui.widgets.run_panel import RunPanel, RunsVerifiers
 
 if TYPE_CHECKING:
     from questions.model import Question
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
     from tui.app import TPrepApp
 
 
-class ProveItScreen(AppModal):
+class ProveItScreen(RunsVerifiers, AppModal):
     CSS_PATH = "prove.tcss"
     BINDINGS = [
         Binding("r", "run", "Run", id="prove.run"),
@@ -69,7 +68,7 @@ class ProveItScreen(AppModal):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        running = self.query_one(RunPanel).running
+        running = self.run_in_progress
         if action == "run":
             return None if running else True
         if action == "cancel":
@@ -79,24 +78,10 @@ class ProveItScreen(AppModal):
         return True
 
     def action_run(self) -> None:
-        panel = self.query_one(RunPanel)
-        if panel.start(self.specs, self.app.results_dir):
-            panel.remove_class("-hidden")
-            self.refresh_bindings()
+        self.start_run(self.specs)
 
-    def action_cancel(self) -> None:
-        self.query_one(RunPanel).cancel()
-
-    @on(RunPanel.Finished)
-    def _one_finished(self, event: RunPanel.Finished) -> None:
-        self.results[event.result.verifier_id] = event.result
+    def results_changed(self) -> None:
         self.show_language()
-
-    @on(RunPanel.Done)
-    def _run_done(self, event: RunPanel.Done) -> None:
-        if event.error:
-            self.notify(event.error, severity="error", timeout=10)
-        self.refresh_bindings()
 
     def action_plots(self) -> None:
         with_plots = [result for result in self.results.values() if result.plots]

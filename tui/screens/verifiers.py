@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, SelectionList, Static
 
 from tui.screens.base import AppScreen
 from tui.widgets.evidence import result_markup, status_mark
-from tui.widgets.run_panel import RunPanel
+from tui.widgets.run_panel import RunPanel, RunsVerifiers
 
 if TYPE_CHECKING:
     from verifiers.result import Result
@@ -32,7 +32,7 @@ def load_registry_and_cache(results_dir):
         return default_registry(), ResultsCache(results_dir).load_all()
 
 
-class VerifiersScreen(AppScreen):
+class VerifiersScreen(RunsVerifiers, AppScreen):
     CSS_PATH = "verifiers.tcss"
     BINDINGS = [
         Binding("enter", "run_highlighted", "Run", priority=True, id="verifiers.run"),
@@ -124,7 +124,7 @@ class VerifiersScreen(AppScreen):
     # --- running ------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        running = self.query_one(RunPanel).running
+        running = self.run_in_progress
         if action in ("run_highlighted", "run_marked", "run_all"):
             if running:
                 return False  # hidden while a run is going: the footer shows cancel instead
@@ -139,38 +139,21 @@ class VerifiersScreen(AppScreen):
             return bool(result and result.plots)
         return True
 
-    def _start(self, specs: list["Verifier"]) -> None:
-        panel = self.query_one(RunPanel)
-        if panel.start(specs, self.app.results_dir):
-            panel.remove_class("-hidden")
-            self.refresh_bindings()
-
     def action_run_highlighted(self) -> None:
         spec = self._highlighted_spec()
         if spec is not None:
-            self._start([spec])
+            self.start_run([spec])
 
     def action_run_marked(self) -> None:
         marked = set(self.query_one("#verifiers-list", SelectionList).selected)
-        self._start([spec for spec in self.specs if spec.id in marked])
+        self.start_run([spec for spec in self.specs if spec.id in marked])
 
     def action_run_all(self) -> None:
-        self._start(list(self.specs))
+        self.start_run(list(self.specs))
 
-    def action_cancel(self) -> None:
-        self.query_one(RunPanel).cancel()
-
-    @on(RunPanel.Finished)
-    def _one_finished(self, event: RunPanel.Finished) -> None:
-        self.results[event.result.verifier_id] = event.result
+    def results_changed(self) -> None:
         self._fill_list()
         self._draw_detail()
-
-    @on(RunPanel.Done)
-    def _run_done(self, event: RunPanel.Done) -> None:
-        if event.error:
-            self.notify(event.error, severity="error", timeout=10)
-        self.refresh_bindings()
 
     def action_plots(self) -> None:
         spec = self._highlighted_spec()

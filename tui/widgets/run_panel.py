@@ -111,3 +111,38 @@ class RunPanel(Horizontal):
             passed = sum(1 for r in outcome.results if r.passed)
             label.update(tr(self.ui_lang, f"done: {passed}/{len(outcome.results)} passed", f"完成：{passed}/{len(outcome.results)} 通过"))
         self.post_message(self.Done(outcome, error))
+
+
+class RunsVerifiers:
+    """Mixin for a screen with a ``RunPanel``: start, cancel, collect results, report a broken run.
+
+    The screen keeps ``results`` (verifier id -> latest result) and redraws in
+    ``results_changed()`` each time one more verifier has finished.
+    """
+
+    results: dict[str, "Result"]
+
+    def start_run(self, specs: Sequence["Verifier"]) -> None:
+        panel = self.query_one(RunPanel)  # type: ignore[attr-defined]
+        if panel.start(specs, self.app.results_dir):  # type: ignore[attr-defined]
+            panel.remove_class("-hidden")
+            self.refresh_bindings()  # type: ignore[attr-defined]
+
+    @property
+    def run_in_progress(self) -> bool:
+        return self.query_one(RunPanel).running  # type: ignore[attr-defined]
+
+    def action_cancel(self) -> None:
+        self.query_one(RunPanel).cancel()  # type: ignore[attr-defined]
+
+    def results_changed(self) -> None:
+        """Redraw after a verifier finished (screens override)."""
+
+    def on_run_panel_finished(self, event: RunPanel.Finished) -> None:
+        self.results[event.result.verifier_id] = event.result
+        self.results_changed()
+
+    def on_run_panel_done(self, event: RunPanel.Done) -> None:
+        if event.error:
+            self.notify(event.error, severity="error", timeout=10)  # type: ignore[attr-defined]
+        self.refresh_bindings()  # type: ignore[attr-defined]

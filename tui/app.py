@@ -183,6 +183,11 @@ class TPrepApp(App[int]):
         """Push one of the app's screens by name, importing its module on first use."""
         self.push_screen(self.make_screen(name, *args, **kwargs))
 
+    def preload_screens(self) -> None:
+        """Import every screen module (from a worker thread, after the first paint)."""
+        for module_name, _class_name in SCREENS_BY_NAME.values():
+            importlib.import_module(f"tui.screens.{module_name}")
+
     def make_screen(self, name: str, *args, **kwargs) -> "Screen":
         module_name, class_name = SCREENS_BY_NAME[name]
         module = importlib.import_module(f"tui.screens.{module_name}")

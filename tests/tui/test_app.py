@@ -142,7 +142,9 @@ def test_startup_reaches_home_without_torch_or_sympy():
             app = TPrepApp(load_bank([Path({str(FIXTURE_BANK)!r})], include_builtin=False))
             async with app.run_test(size=(80, 24)) as pilot:
                 await pilot.pause()
-                print(type(app.screen).__name__, sorted(m for m in ("torch", "sympy") if m in sys.modules))
+                first = type(app.screen).__name__
+                await app.workers.wait_for_complete()  # the home numbers and the screen preloads too
+                print(first, sorted(m for m in ("torch", "sympy") if m in sys.modules))
 
         asyncio.run(main())
         """

@@ -76,6 +76,7 @@ class HomeScreen(_FollowsLanguage, Screen):
 
         summary = home_summary(self.app)
         self.app.call_from_thread(self._summary_loaded, summary)
+        self.app.preload_screens()  # so the first key that opens a mode does not wait for imports
 
     def _summary_loaded(self, summary: "HomeSummary") -> None:
         self._summary = summary

@@ -168,3 +168,16 @@ def test_steps_prints_the_explanation_and_the_derivation(fakes, capsys):
     out = capsys.readouterr().out
     assert "| a verifier that only exists in the tests" in out
     assert "1. 1 + 1 = 2" in out and "one plus one is two" in out
+
+
+def test_timeout_option(fakes, capsys, monkeypatch):
+    from tests.verifiers.fakes import HANGS
+    from verifiers.registry import Registry
+
+    monkeypatch.setattr("verifiers.registry.default_registry", lambda: Registry.of([HANGS]))
+    assert main(["--lang", "en", "verify", "fake-hangs", "--timeout", "0.3"]) == 1
+    assert "timed out: still running after 0.3 s" in capsys.readouterr().out
+    for bad in ("0", "-1", "soon"):
+        with pytest.raises(SystemExit) as stop:
+            main(["verify", "fake-hangs", "--timeout", bad])
+        assert stop.value.code == 2

@@ -202,6 +202,7 @@ def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_pat
                 profile=args.profile,
                 device=device,
                 base_seed=args.seed,
+                timeout_s=args.timeout,
                 progress=show,
                 cancel=cancel,
                 cache=ResultsCache(results_dir()),

@@ -65,7 +65,7 @@ _sdpa_zeroes_masked_rows: bool | None = None
 
 
 def _sdpa_zeroes_fully_masked_rows() -> bool:
-    """Feature detection: recent PyTorch returns 0 for fully masked rows, older versions NaN."""
+    """Feature detection on CPU: recent PyTorch returns 0 for fully masked rows, older versions NaN."""
     global _sdpa_zeroes_masked_rows
     if _sdpa_zeroes_masked_rows is None:
         x = torch.ones(1, 1, 1, 2)
@@ -178,7 +178,8 @@ class MultiHeadAttention(nn.Module):
             out = F.scaled_dot_product_attention(
                 q, k, v, attn_mask=mask, dropout_p=dropout_p, is_causal=is_causal and mask is None, scale=self.scale
             )
-            if mask is not None and not _sdpa_zeroes_fully_masked_rows():
+            # The CPU kernels of recent PyTorch return 0 for fully masked rows; elsewhere make sure.
+            if mask is not None and (out.device.type != "cpu" or not _sdpa_zeroes_fully_masked_rows()):
                 out = out.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)
         else:
             if is_causal and mask is None:

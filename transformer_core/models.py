@@ -40,6 +40,15 @@ class TransformerModel(nn.Module):
         if getattr(self.config, field) < 1:
             raise ConfigError(field, f"{type(self).__name__} needs at least one {what} layer; got 0")
 
+    def _require_single_vocabulary(self) -> None:
+        """A one-stack model has one vocabulary; a different target vocabulary would be silently ignored."""
+        if self.config.tgt_vocab_size != self.config.vocab_size:
+            raise ConfigError(
+                "target_vocab_size",
+                f"{type(self).__name__} reads and predicts one vocabulary (vocab_size={self.config.vocab_size}) "
+                f"but target_vocab_size={self.config.target_vocab_size}; leave target_vocab_size as None",
+            )
+
     def _init_weights(self) -> None:
         """Xavier-uniform matrices (as torch.nn.Transformer), N(0, 1/d_model) token embeddings.
 
@@ -57,12 +66,16 @@ class TransformerModel(nn.Module):
                 nn.init.normal_(module.token.weight, std=self.config.d_model**-0.5)
 
     def num_parameters(self, *, exclude_embeddings: bool = False) -> int:
-        """Distinct trainable parameters (tied matrices counted once)."""
+        """Distinct parameters (tied matrices counted once).
+
+        ``exclude_embeddings`` leaves out the token and learned-position
+        embedding matrices (and an output projection tied to one of them).
+        """
         seen: set[int] = set()
         excluded: set[int] = set()
         if exclude_embeddings:
             for module in self.modules():
-                if isinstance(module, (nn.Embedding,)):
+                if isinstance(module, nn.Embedding):
                     excluded.add(id(module.weight))
         total = 0
         for p in self.parameters():
@@ -248,11 +261,15 @@ class EncoderDecoder(TransformerModel):
 
 
 class DecoderOnly(TransformerModel):
-    """GPT-style language model: causal self-attention only, next-token logits."""
+    """GPT-style language model: causal self-attention only, next-token logits.
+
+    Built from ``vocab_size`` and ``n_decoder_layers``; ``n_encoder_layers`` is not used.
+    """
 
     def __init__(self, config: TransformerConfig):
         super().__init__(config)
         self._require_layers("n_decoder_layers", "decoder")
+        self._require_single_vocabulary()
         self.embed = Embeddings(config, config.vocab_size)
         self.decoder = Decoder(config, config.n_decoder_layers, cross_attention=False)
         self.output_projection = nn.Linear(config.d_model, config.vocab_size, bias=False)
@@ -292,11 +309,15 @@ class DecoderOnly(TransformerModel):
 
 
 class EncoderOnly(TransformerModel):
-    """BERT-style encoder: bidirectional self-attention, per-token logits (e.g. masked-token prediction)."""
+    """BERT-style encoder: bidirectional self-attention, per-token logits (e.g. masked-token prediction).
+
+    Built from ``vocab_size`` and ``n_encoder_layers``; ``n_decoder_layers`` is not used.
+    """
 
     def __init__(self, config: TransformerConfig):
         super().__init__(config)
         self._require_layers("n_encoder_layers", "encoder")
+        self._require_single_vocabulary()
         self.embed = Embeddings(config, config.vocab_size)
         self.encoder = Encoder(config, config.n_encoder_layers)
         self.output_projection = nn.Linear(config.d_model, config.vocab_size, bias=False)

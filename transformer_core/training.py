@@ -138,7 +138,8 @@ def train(
     """Train ``model`` for ``steps`` batches from ``batches`` and record what happened.
 
     ``lr``: a constant or a function of the (1-based) step, e.g.
-    ``functools.partial(inverse_sqrt_warmup, d_model=..., warmup_steps=...)``.
+    ``functools.partial(inverse_sqrt_warmup, d_model=..., warmup_steps=...)``;
+    it sets the learning rate of every step, also with an ``optimizer`` given.
     ``optimizer``: defaults to Adam(betas, eps=1e-9) as in the original paper
     (AdamW when ``weight_decay`` > 0). ``loss_fn(model, batch)`` defaults to
     ``batch_loss``. Every ``record_every`` steps the per-layer gradient norms
@@ -164,7 +165,13 @@ def train(
     model.train()
     iterator = iter(batches)
     for step in range(1, steps + 1):
-        batch = next(iterator)
+        try:
+            batch = next(iterator)
+        except StopIteration:
+            raise ValueError(
+                f"batches ran out after {step - 1} of {steps} steps; pass an endless stream such as "
+                "SyntheticTask.batches(...) or ask for fewer steps"
+            ) from None
         if hasattr(batch, "to"):
             batch = batch.to(device)
         step_lr = schedule(step)

@@ -75,3 +75,5 @@ def test_models_reject_configs_without_the_layers_they_need():
         DecoderOnly(encoder_only)
     with pytest.raises(ConfigError, match="n_encoder_layers: EncoderOnly needs"):
         EncoderOnly(decoder_only)
+    with pytest.raises(ConfigError, match="target_vocab_size: DecoderOnly reads and predicts one vocabulary"):
+        DecoderOnly(dataclasses.replace(decoder_only, target_vocab_size=12))

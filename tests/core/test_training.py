@@ -128,6 +128,14 @@ def test_divergence_is_reported_not_raised_and_weights_stay_finite():
     assert record.to_dict()["diverged_step"] == 3
 
 
+def test_running_out_of_batches_is_a_clear_error():
+    task = SyntheticTask("copy", vocab_size=12, max_length=5)
+    model = EncoderDecoder(tiny_config(vocab_size=12, max_len=task.max_sequence_length))
+    two = [task.make_batch(4, torch.Generator().manual_seed(i)) for i in range(2)]
+    with pytest.raises(ValueError, match="batches ran out after 2 of 5 steps"):
+        train(model, two, steps=5)
+
+
 def test_non_finite_gradients_stop_before_the_update():
     torch.manual_seed(0)
     task = SyntheticTask("copy", vocab_size=12, max_length=5)

@@ -1,0 +1,149 @@
+"""Helpers shared by the torch experiments (torch imported lazily, inside functions).
+
+Sizes: every experiment declares its work for three profiles. ``quick`` and
+``full`` are the ones ``tprep verify --profile`` offers (CPU seconds; larger
+and with more seeds, meant for a GPU); ``tiny`` is a reduced size the tests
+run (``Context(profile="tiny")``) to check every claim and the result's
+structure in a fraction of the time. Claims are decided with margins, and
+over several seeds where training is involved, so they hold at every size.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
+
+from verifiers.result import Bilingual
+from verifiers.spec import Context
+
+T = TypeVar("T")
+SIZES: tuple[str, ...] = ("tiny", "quick", "full")
+
+
+def pick(ctx: Context, sizes: Mapping[str, T]) -> T:
+    """The settings for this run's profile (``tiny`` is the tests' reduced size)."""
+    profile = ctx.profile if ctx.profile in sizes else "quick"
+    return sizes[profile]
+
+
+def seeds(ctx: Context, count: int) -> list[int]:
+    """``count`` distinct seeds derived from the run's seed (same run seed, same seeds)."""
+    return [ctx.seed * 7919 + 104729 * index + 17 for index in range(count)]
+
+
+@contextmanager
+def torch_session(ctx: Context) -> Iterator[Any]:
+    """Deterministic settings for one experiment; yields the ``torch.device`` to use.
+
+    On CPU the kernels used here are deterministic for a fixed thread count,
+    and one thread is both that fixed count and the fastest choice for models
+    this small (on a busy 2-core machine two threads per process made training
+    steps ten times slower). On CUDA ``use_deterministic_algorithms`` would
+    need a cuBLAS workspace set before start-up, so it is left to the margins
+    the claims are decided with. Threads, gradient mode and the deterministic
+    flag are restored afterwards, because verifiers run inside the app's
+    process too.
+    """
+    import torch
+
+    device = torch.device(ctx.device)
+    previous_threads = torch.get_num_threads()
+    previous_grad = torch.is_grad_enabled()
+    previous_deterministic = torch.are_deterministic_algorithms_enabled()
+    if device.type == "cpu":
+        torch.set_num_threads(1)
+        torch.use_deterministic_algorithms(True)
+    torch.manual_seed(ctx.seed)
+    try:
+        yield device
+    finally:
+        torch.set_num_threads(previous_threads)
+        torch.set_grad_enabled(previous_grad)
+        torch.use_deterministic_algorithms(previous_deterministic)
+
+
+def small_config(**overrides: Any) -> Any:
+    """A small ``TransformerConfig`` for experiments: no dropout (so train and eval agree), short sequences."""
+    from transformer_core import TransformerConfig
+
+    settings: dict[str, Any] = dict(
+        vocab_size=16,
+        d_model=64,
+        n_heads=4,
+        d_ff=128,
+        n_encoder_layers=2,
+        n_decoder_layers=2,
+        max_len=64,
+        dropout=0.0,
+        attention_dropout=0.0,
+        embedding_dropout=0.0,
+    )
+    settings.update(overrides)
+    return TransformerConfig(**settings)
+
+
+def seeded_model(model_class: Any, config: Any, seed: int, device: Any) -> Any:
+    """``model_class(config)`` initialised from ``seed`` and moved to ``device``."""
+    import torch
+
+    torch.manual_seed(seed)
+    return model_class(config).to(device)
+
+
+def max_abs_difference(a: Any, b: Any) -> float:
+    return float((a.detach().double() - b.detach().double()).abs().max())
+
+
+def relative_difference(a: Any, b: Any) -> float:
+    """max |a - b| / max |b|: how much ``a`` moved, relative to the scale of ``b``."""
+    scale = float(b.detach().double().abs().max()) or 1.0
+    return max_abs_difference(a, b) / scale
+
+
+def median_time(function: Callable[[], Any], *, repeats: int, device: Any, warmup: int = 1) -> float:
+    """Median wall-clock seconds of ``function()`` over ``repeats`` runs (CUDA synchronised)."""
+    import torch
+
+    synchronise = torch.cuda.synchronize if getattr(device, "type", str(device)) == "cuda" else (lambda: None)
+    for _ in range(warmup):
+        function()
+    synchronise()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        synchronise()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def fit_power_law(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Least-squares slope of log y against log x: the exponent k in y ∝ x^k."""
+    lx = [math.log(x) for x in xs]
+    ly = [math.log(y) for y in ys]
+    mx, my = statistics.fmean(lx), statistics.fmean(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+
+
+def entropy_nats(weights: Any) -> Any:
+    """Entropy of each distribution along the last axis (0·log 0 = 0)."""
+    import torch
+
+    logs = torch.where(weights > 0, weights.log(), torch.zeros_like(weights))
+    return -(weights * logs).sum(-1)
+
+
+def text(zh: str, en: str) -> Bilingual:
+    return Bilingual(zh=zh, en=en)
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    """A number for a ``measured`` string: fixed digits, scientific when tiny or huge."""
+    if value != value or value in (math.inf, -math.inf):
+        return str(value)
+    if value != 0 and (abs(value) < 10 ** (-digits) or abs(value) >= 1e5):
+        return f"{value:.{max(digits - 1, 1)}e}"
+    return f"{value:.{digits}f}"

@@ -114,26 +114,29 @@ def _select(registry: Any, args: argparse.Namespace) -> tuple:
     if args.all or (args.kind and not args.ids and not args.question):
         return registry.select(None, kind=args.kind)
     wanted = list(args.ids)
-    for question_id in args.question:
-        wanted.extend(_verifiers_of_question(question_id, args.bank))
+    if args.question:
+        wanted.extend(_verifiers_of_questions(args.question, args.bank))
     return registry.select(wanted, kind=args.kind)
 
 
-def _verifiers_of_question(question_id: str, bank_dirs: list[Path]) -> tuple[str, ...]:
+def _verifiers_of_questions(question_ids: list[str], bank_dirs: list[Path]) -> list[str]:
     """The bank's ``verifiers:`` field is the one link from questions to verifiers."""
     from questions import load_bank
 
     bank = load_bank(bank_dirs)
-    if question_id not in bank:
-        close = difflib.get_close_matches(question_id, bank.ids, n=3)
-        hint = f" Did you mean: {', '.join(close)}?" if close else ""
-        raise VerifyUsageError(
-            f"--question {question_id}: no question with that id in the bank.{hint} "
-            "Question ids are listed by 'tprep bank stats' and shown in the app."
-        )
-    verifier_ids = bank.get(question_id).verifiers
-    if not verifier_ids:
-        raise VerifyUsageError(f"--question {question_id}: this question names no verifiers in its 'verifiers:' field")
+    verifier_ids: list[str] = []
+    for question_id in question_ids:
+        if question_id not in bank:
+            close = difflib.get_close_matches(question_id, bank.ids, n=3)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            raise VerifyUsageError(
+                f"--question {question_id}: no question with that id in the bank.{hint} "
+                "Question ids are the 'id:' fields of the bank's YAML files and are shown in the app's browser."
+            )
+        named = bank.get(question_id).verifiers
+        if not named:
+            raise VerifyUsageError(f"--question {question_id}: this question names no verifiers in its 'verifiers:' field")
+        verifier_ids.extend(named)
     return verifier_ids
 
 

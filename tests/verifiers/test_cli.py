@@ -181,3 +181,10 @@ def test_timeout_option(fakes, capsys, monkeypatch):
         with pytest.raises(SystemExit) as stop:
             main(["verify", "fake-hangs", "--timeout", bad])
         assert stop.value.code == 2
+
+
+def test_a_question_without_verifiers_exits_2(fakes, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("questions.load_bank", _only_user_bank)
+    _write_bank(tmp_path / "bank", [])
+    assert main(["--bank", str(tmp_path / "bank"), "verify", "--question", "my-question"]) == 2
+    assert "names no verifiers" in capsys.readouterr().err

@@ -187,3 +187,12 @@ def test_a_corrupt_store_is_moved_aside_when_the_user_agrees(tmp_path, monkeypat
     backups = [p for p in tmp_path.iterdir() if p.name.endswith(".bak")]
     assert len(backups) == 1 and backups[0].read_bytes() == b"this is not sqlite" * 100
     assert "moved to" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("keys", [["question_mark"], ["v"], ["b", "escape", "s"], ["m"], ["c"], ["e", "escape"]])
+async def test_q_quits_from_anywhere(app, keys):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*keys)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

@@ -53,7 +53,12 @@ class AppScreen(_FollowsLanguage, Screen):
 class AppModal(_FollowsLanguage, ModalScreen):
     """A dialog over the current screen; escape closes it."""
 
-    BINDINGS = [Binding("escape", "dismiss_modal", "Back", id="back")]
+    # A modal screen hides the app's bindings from the keys, so the global ones are repeated here.
+    BINDINGS = [
+        Binding("escape", "dismiss_modal", "Back", id="back"),
+        Binding("q", "app.quit", "Quit", id="modal.quit"),
+        Binding("l", "app.cycle_language", "Language", id="modal.language"),
+    ]
 
     def action_dismiss_modal(self) -> None:
         self.dismiss(None)

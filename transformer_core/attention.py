@@ -24,6 +24,7 @@ from torch import nn
 
 from .cache import AttentionCache
 from .config import TransformerConfig
+from .masks import causal_mask
 
 
 def scaled_dot_product_attention(
@@ -183,7 +184,7 @@ class MultiHeadAttention(nn.Module):
                 out = out.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)
         else:
             if is_causal and mask is None:
-                mask = torch.ones(T, k.size(-2), dtype=torch.bool, device=x.device).tril()
+                mask = causal_mask(T, k.size(-2), device=x.device)
             out, weights = scaled_dot_product_attention(q, k, v, mask, scale=self.scale, dropout_p=dropout_p)
             self.last_attention = weights if self.record_attention else None
         if self._head_gate_active:

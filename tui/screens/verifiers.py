@@ -44,14 +44,13 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
 
     app: "TPrepApp"
 
-    def __init__(self, only: tuple[str, ...] | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._only = only  # show just these verifier ids (None: all)
         self.results: dict[str, "Result"] = {}
 
     def compose(self) -> ComposeResult:
         registry, self.results = load_registry_and_cache(self.app.results_dir)
-        self.specs: tuple["Verifier", ...] = tuple(v for v in registry if self._only is None or v.id in self._only)
+        self.specs: tuple["Verifier", ...] = tuple(registry)
         self.registry_problems = registry.problems
         yield Header()
         yield Static(id="verifiers-status")

@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from transformer_core import EncoderDecoder, TransformerConfig, greedy_decode, select_device
+from transformer_core import DeviceUnavailableError, EncoderDecoder, TransformerConfig, greedy_decode, select_device
 from transformer_core.embeddings import Embeddings
 
 D_MODEL, HEADS, D_FF, LAYERS = 256, 8, 1024, 4
@@ -264,7 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.generation_repeats < 1 or args.warmup < 0:
         parser.error("--repeats and --generation-repeats must be >= 1, --warmup >= 0")
-    device = select_device(args.device)
+    try:
+        device = select_device(args.device)
+    except DeviceUnavailableError as error:
+        print(f"bench/core.py: {error}", file=sys.stderr)
+        return error.exit_code
 
     figures = {
         "device": str(device),

@@ -226,3 +226,14 @@ def test_generation_longer_than_max_len_is_refused_with_the_limit():
         greedy_decode(model, max_new_tokens=3)
     with pytest.raises(TransformerInputError, match="encoder-only .* cannot generate"):
         greedy_decode(EncoderOnly(tiny_config()), prompt=random_ids(1, 3), max_new_tokens=3)
+
+
+def test_decoder_only_beam_search_with_and_without_cache_agree():
+    torch.manual_seed(0)
+    model = DecoderOnly(tiny_config(norm_placement="pre"))
+    prompt = random_ids(2, 3)
+    settings = dict(prompt=prompt, beam_size=3, max_new_tokens=6, eos_id=EOS)
+    cached, recomputed = beam_search(model, **settings), beam_search(model, use_cache=False, **settings)
+    assert torch.equal(cached.sequences, recomputed.sequences)
+    torch.testing.assert_close(cached.log_probs, recomputed.log_probs, atol=1e-4, rtol=1e-5)
+    assert (cached.scores[:, :-1] >= cached.scores[:, 1:]).all()

@@ -16,7 +16,7 @@ from transformer_core import (
     per_layer_gradient_norms,
 )
 
-from .helpers import TINY, random_ids
+from .helpers import TINY, random_ids, tiny_config
 
 
 @pytest.mark.parametrize("placement", ["post", "pre"])
@@ -178,3 +178,28 @@ def test_cached_decoding_past_max_len_is_refused():
     model(random_ids(1, 1), cache=cache)  # position 15: the last one
     with pytest.raises(TransformerInputError, match=r"1 new position\(s\) after 16 cached need positions up to 16 exceeds max_len=16"):
         model(random_ids(1, 1), cache=cache)
+
+
+@pytest.mark.parametrize("impl", ["sdpa", "math"])
+def test_an_all_padding_row_gives_finite_outputs_and_gradients(impl):
+    torch.manual_seed(0)
+    model = EncoderDecoder(tiny_config(attention_impl=impl))
+    src, tgt = random_ids(2, 6), random_ids(2, 5, seed=1)
+    src[1] = 0  # nothing to attend to in the source of row 1
+    tgt[1] = 0
+    logits = model(src, tgt)
+    assert torch.isfinite(logits).all()
+    logits.logsumexp(-1)[0].sum().backward()
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+    # Row 0 is unaffected by its all-padding neighbour.
+    torch.testing.assert_close(logits[:1], model(src[:1], tgt[:1]), atol=1e-5, rtol=1e-5)
+
+
+def test_one_stack_models_return_attention_too():
+    torch.manual_seed(0)
+    ids = random_ids(2, 5)
+    ids[0, 3:] = 0
+    _, encoder_weights = EncoderOnly(TINY).eval()(ids, return_attention=True)
+    assert (encoder_weights["encoder.1.self_attention"][0, :, :, 3:] == 0).all()
+    _, decoder_weights = DecoderOnly(TINY).eval()(ids, return_attention=True)
+    assert list(decoder_weights) == ["decoder.0.self_attention", "decoder.1.self_attention"]

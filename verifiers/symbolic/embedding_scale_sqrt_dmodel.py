@@ -29,7 +29,7 @@ VOCAB = 37000  # the shared source/target BPE vocabulary of the original paper
         "larger than the encoding, and Xavier initialisation of a V×d embedding matrix gives variance 2/(V+d), not the "
         "1/d some notes claim.",
     ),
-    cost=Cost(quick_s=0.5, full_s=3.0),
+    cost=Cost(quick_s=0.6, full_s=3.0),  # plus torch's import when transformer_core is first loaded
     claims=(
         Claim(
             "scaled-embedding-variance-one",
@@ -44,6 +44,14 @@ VOCAB = 37000  # the shared source/target BPE vocabulary of the original paper
             Bilingual(
                 zh="缩放后 嵌入:位置编码 的能量比为 2（同一量级）；不缩放则为 2/d（d=512 时位置编码大 256 倍）",
                 en="Scaled, the embedding-to-encoding energy ratio is 2 (same order); unscaled it is 2/d (the encoding 256× larger at d=512)",
+            ),
+        ),
+        Claim(
+            "transformer-core-embeddings-comparable",
+            Bilingual(
+                zh="transformer_core 的嵌入层（d_model=512）：缩放后的词嵌入每分量方差在 1 的 5% 以内，与其位置编码表同一量级",
+                en="transformer_core's embedding layer (d_model=512): the scaled token embedding's variance per component is within 5% "
+                "of 1, the same order as its positional-encoding table",
             ),
         ),
         Claim(
@@ -63,7 +71,7 @@ VOCAB = 37000  # the shared source/target BPE vocabulary of the original paper
             expected=False,
         ),
     ),
-    libraries=("sympy", "numpy"),
+    libraries=("sympy", "numpy", "torch"),
 )
 def embedding_scale_sqrt_dmodel(ctx: Context, evidence: Evidence) -> None:
     import numpy as np
@@ -146,6 +154,14 @@ def embedding_scale_sqrt_dmodel(ctx: Context, evidence: Evidence) -> None:
         f"1/{int(1 / ratio_unscaled.subs(d_value))} at d={D_MODEL} (sampled {unscaled_mean_square / pe_mean_square:.5f})",
         value=scaled_mean_square / pe_mean_square,
     )
+    core_variance, core_pe_mean_square, core_scale = _transformer_core_embedding(ctx)
+    evidence.claim(
+        "transformer-core-embeddings-comparable",
+        holds=abs(core_variance - 1) < 0.05 and abs(core_scale - np.sqrt(D_MODEL)) < 1e-9 and abs(core_pe_mean_square - 0.5) < 0.01,
+        measured=f"scale factor {core_scale:.4f} (√512 = {np.sqrt(D_MODEL):.4f}); variance of scaled token embeddings "
+        f"{core_variance:.4f}; mean square of its PE table {core_pe_mean_square:.4f}",
+        value=core_variance,
+    )
     evidence.claim(
         "scaling-helps-with-any-initialisation",
         holds=float(ratio_default_init.subs(d_value)) < 10,
@@ -165,3 +181,19 @@ def embedding_scale_sqrt_dmodel(ctx: Context, evidence: Evidence) -> None:
         en=f"With an N(0, 1/d) init, the √d-scaled embedding has variance 1, the same order as the encoding's 1/2 per component; "
         f"unscaled, the encoding is {D_MODEL // 2}× larger. The argument depends on the initialisation.",
     )
+
+
+def _transformer_core_embedding(ctx: Context) -> tuple[float, float, float]:
+    """(variance of scale·token embedding, mean square of the PE table, scale) of a freshly built transformer_core model."""
+    import torch
+
+    from transformer_core import TransformerConfig
+    from transformer_core.models import DecoderOnly
+
+    ctx.seed_torch()
+    config = TransformerConfig(vocab_size=4000, d_model=D_MODEL, n_heads=8, d_ff=64, n_decoder_layers=1, max_len=1024)
+    model = DecoderOnly(config)
+    with torch.no_grad():
+        scaled = model.embed.token.weight.double() * model.embed.scale
+        table = model.embed.position(config.max_len).double()
+    return float(scaled.var()), float((table**2).mean()), float(model.embed.scale)

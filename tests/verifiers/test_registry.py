@@ -26,6 +26,9 @@ SYMBOLIC_IDS = {
     "attention-soft-knn",
     "shared-qk-symmetric-scores",
     "greedy-vs-beam-exact",
+    # beyond the list, where the bank's answers make a derivable claim:
+    "online-softmax-exact",
+    "rope-relative-position",
 }
 
 

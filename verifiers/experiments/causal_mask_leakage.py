@@ -6,8 +6,8 @@ from verifiers.experiments._common import fmt, max_abs_difference, pick, seeded_
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
-    "tiny": dict(d_model=64, layers=2, steps=150, batch=32, max_length=5, seeds=1, eval_batch=64),
-    "quick": dict(d_model=64, layers=2, steps=200, batch=32, max_length=6, seeds=2, eval_batch=128),
+    "tiny": dict(d_model=64, layers=2, steps=200, batch=32, max_length=5, seeds=1, eval_batch=64),
+    "quick": dict(d_model=64, layers=2, steps=200, batch=32, max_length=5, seeds=2, eval_batch=128),
     "full": dict(d_model=256, layers=4, steps=2000, batch=64, max_length=12, seeds=5, eval_batch=512),
 }
 VOCAB = 16

@@ -29,6 +29,8 @@ SYMBOLIC_IDS = {
     # beyond the list, where the bank's answers make a derivable claim:
     "online-softmax-exact",
     "rope-relative-position",
+    "gqa-kv-cache-size",
+    "linear-attention-associativity",
 }
 
 

@@ -170,7 +170,7 @@ class MultiHeadAttention(nn.Module):
         else:
             k, v = self._split_heads(k), self._split_heads(v)  # (B, H, T_k, d_head)
             if cache is not None:
-                k, v = cache.append(k, v)
+                k, v = cache.append(k, v) if memory is None else cache.store(k, v)
 
         if is_causal and mask is None and q.size(-2) != k.size(-2):
             raise ValueError("is_causal needs as many queries as keys; pass an explicit mask when decoding with a cache")

@@ -14,39 +14,82 @@ from dataclasses import dataclass, field
 import torch
 
 
-@dataclass
 class AttentionCache:
     """Keys and values of one attention module, shapes ``(B, H, T_cached, d_head)``.
 
-    Self-attention appends each step's keys/values; cross-attention computes
-    the encoder memory's keys/values once and reuses them.
+    Self-attention ``append``s each step's keys/values into a buffer that
+    grows by doubling, so a step costs a write of the new position rather than
+    a copy of everything cached; cross-attention ``store``s the encoder
+    memory's keys/values once and reuses them.
     """
 
-    key: torch.Tensor | None = None
-    value: torch.Tensor | None = None
+    MIN_CAPACITY = 64  # positions allocated at first, so short generations never regrow
+
+    def __init__(self) -> None:
+        self._key: torch.Tensor | None = None  # (B, H, capacity, d_head)
+        self._value: torch.Tensor | None = None
+        self._length = 0
+
+    @property
+    def key(self) -> torch.Tensor | None:
+        return None if self._key is None else self._key[:, :, : self._length]
+
+    @property
+    def value(self) -> torch.Tensor | None:
+        return None if self._value is None else self._value[:, :, : self._length]
 
     @property
     def length(self) -> int:
-        return 0 if self.key is None else self.key.size(-2)
+        return self._length
+
+    def store(self, key: torch.Tensor, value: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Keep exactly these keys/values (cross-attention: computed once from the encoder memory)."""
+        self._key, self._value, self._length = key, value, key.size(-2)
+        return key, value
 
     def append(self, key: torch.Tensor, value: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.key is None:
-            self.key, self.value = key, value
-        else:
-            self.key = torch.cat([self.key, key], dim=-2)
-            self.value = torch.cat([self.value, value], dim=-2)
+        """Add the new positions; returns keys/values of every position so far."""
+        new_length = self._length + key.size(-2)
+        if torch.is_grad_enabled() and (key.requires_grad or value.requires_grad):
+            # Backpropagating through cached steps needs every step's tensors intact: no in-place writes.
+            if self._length:
+                key, value = torch.cat([self.key, key], dim=-2), torch.cat([self.value, value], dim=-2)
+            self._key, self._value, self._length = key, value, new_length
+            return key, value
+        if self._key is None or new_length > self._key.size(-2):
+            capacity = max(new_length, self.MIN_CAPACITY, 2 * (0 if self._key is None else self._key.size(-2)))
+            self._key = self._grow(self._key, key, capacity)
+            self._value = self._grow(self._value, value, capacity)
+        self._key[:, :, self._length : new_length] = key
+        self._value[:, :, self._length : new_length] = value
+        self._length = new_length
         return self.key, self.value
+
+    def _grow(self, old: torch.Tensor | None, like: torch.Tensor, capacity: int) -> torch.Tensor:
+        B, H, _, D = like.shape
+        buffer = like.new_empty(B, H, capacity, D)
+        if old is not None:
+            buffer[:, :, : self._length] = old[:, :, : self._length]
+        return buffer
 
     def reorder(self, index: torch.Tensor) -> None:
         """Keep batch rows ``index`` (beam search reshuffles hypotheses every step)."""
-        if self.key is not None:
-            self.key = self.key.index_select(0, index)
-            self.value = self.value.index_select(0, index)
+        if self._key is not None:
+            self._key = self._key.index_select(0, index)
+            self._value = self._value.index_select(0, index)
 
     def nbytes(self) -> int:
-        if self.key is None:
+        """Bytes of the cached keys and values (the filled positions, not spare capacity)."""
+        if self._key is None:
             return 0
-        return self.key.numel() * self.key.element_size() + self.value.numel() * self.value.element_size()
+        per_position = self._key[:, :, :1].numel() * self._key.element_size()
+        return 2 * per_position * self._length
+
+    def allocated_nbytes(self) -> int:
+        """Bytes actually allocated, spare capacity included."""
+        if self._key is None:
+            return 0
+        return self._key.numel() * self._key.element_size() + self._value.numel() * self._value.element_size()
 
 
 @dataclass
@@ -83,5 +126,13 @@ class KVCache:
         return sum(layer.cross_attention.nbytes() for layer in self.layers if layer.cross_attention is not None)
 
     def nbytes(self) -> int:
-        """Bytes held by every cached key and value tensor."""
+        """Bytes of every cached key and value (see ``AttentionCache.nbytes``)."""
         return self.self_attention_nbytes() + self.cross_attention_nbytes()
+
+    def allocated_nbytes(self) -> int:
+        """Bytes allocated, spare capacity of the growing self-attention buffers included."""
+        return sum(
+            layer.self_attention.allocated_nbytes()
+            + (layer.cross_attention.allocated_nbytes() if layer.cross_attention is not None else 0)
+            for layer in self.layers
+        )

@@ -161,6 +161,8 @@ class Decoder(nn.Module):
         if causal and padding is None and past == 0:
             self_mask = None  # the fused kernel applies the causal mask itself
             is_causal = True
+        elif causal and padding is None and T == 1:
+            self_mask = None  # one new query, at the last position: every cached key is in its past
         elif causal:
             self_mask = decoder_self_attention_mask(padding, T, past + T, device=x.device)
         else:

@@ -62,6 +62,8 @@ def rope_relative_position(ctx: Context, evidence: Evidence) -> None:
     import numpy as np
     import sympy as sp
 
+    from verifiers.symbolic._algebra import expand_angles
+
     from verifiers.symbolic._numeric import pe_frequencies, sinusoidal_positional_encoding
 
     theta, m, n = sp.symbols("theta m n", real=True)
@@ -69,9 +71,6 @@ def rope_relative_position(ctx: Context, evidence: Evidence) -> None:
 
     def rotation(angle: sp.Expr) -> sp.Matrix:
         return sp.Matrix([[sp.cos(angle), -sp.sin(angle)], [sp.sin(angle), sp.cos(angle)]])
-
-    def expand_angles(expression: sp.Expr) -> sp.Expr:
-        return sp.expand(sp.expand_trig(sp.expand(expression)))
 
     composed = (rotation(m * theta).T * rotation(n * theta) - rotation((n - m) * theta)).applyfunc(expand_angles)
     composes = composed.applyfunc(sp.trigsimp) == sp.zeros(2, 2)

@@ -60,6 +60,8 @@ def sinusoidal_pe_linearity(ctx: Context, evidence: Evidence) -> None:
     import numpy as np
     import sympy as sp
 
+    from verifiers.symbolic._algebra import expand_angles
+
     from verifiers.symbolic._numeric import pe_frequencies, sinusoidal_positional_encoding
 
     omega, p, k, a, b = sp.symbols("omega p k a b", real=True)
@@ -71,9 +73,6 @@ def sinusoidal_pe_linearity(ctx: Context, evidence: Evidence) -> None:
 
     block = rotation(omega * k)
     # Expanding the angle sums is enough: the difference cancels term by term (no simplify search needed).
-    def expand_angles(expression: sp.Expr) -> sp.Expr:
-        return sp.expand(sp.expand_trig(sp.expand(expression)))
-
     residual = (shifted.applyfunc(expand_angles) - block * pair).applyfunc(sp.expand)
     is_linear = residual == sp.zeros(2, 1)
     evidence.step(

@@ -63,7 +63,6 @@ def rope_relative_position(ctx: Context, evidence: Evidence) -> None:
     import sympy as sp
 
     from verifiers.symbolic._algebra import expand_angles
-
     from verifiers.symbolic._numeric import pe_frequencies, sinusoidal_positional_encoding
 
     theta, m, n = sp.symbols("theta m n", real=True)

@@ -61,7 +61,6 @@ def sinusoidal_pe_linearity(ctx: Context, evidence: Evidence) -> None:
     import sympy as sp
 
     from verifiers.symbolic._algebra import expand_angles
-
     from verifiers.symbolic._numeric import pe_frequencies, sinusoidal_positional_encoding
 
     omega, p, k, a, b = sp.symbols("omega p k a b", real=True)

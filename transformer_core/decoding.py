@@ -274,7 +274,8 @@ def beam_search(
     Follows fairseq: each step ranks ``2 * beam_size`` candidates; an EOS
     candidate among the top ``beam_size`` finishes a hypothesis, the best
     non-EOS candidates stay alive. A row is done once it holds ``beam_size``
-    finished hypotheses (so ``beam_size=1`` is exactly greedy decoding); at
+    finished hypotheses and no live beam scores above the best of them (so
+    ``beam_size=1`` is exactly greedy decoding); at
     ``max_new_tokens`` the live beams count as finished. Hypotheses are ranked
     by ``log_prob / length ** length_penalty`` (0: raw log-probability; larger
     values favour longer outputs).
@@ -325,7 +326,7 @@ def beam_search(
                             alive.append((beam, token, score))
                         if len(alive) == K:
                             break
-                    if len(finished[b]) >= K:
+                    if len(finished[b]) >= K and not _live_beam_may_win(finished[b], alive, step + 1, length_penalty):
                         done[b] = True
                 if done[b] or not alive:
                     done[b] = True
@@ -353,6 +354,22 @@ def beam_search(
                         finish(b, log_prob, history[b * K + k])
 
         return _collect_beams(finished, num_return, pad, device)
+
+
+def _live_beam_may_win(finished_row, alive, length: int, length_penalty: float) -> bool:
+    """Whether the best live beam still scores above every finished hypothesis of its row.
+
+    Stopping as soon as ``beam_size`` hypotheses have finished (fairseq's rule)
+    can drop a live beam that is ahead of all of them, so beam search could
+    return a sequence the model scores lower than greedy's. A live beam's
+    log-probability only falls as it grows; its current score is the bound
+    used (exact for ``length_penalty=0``, Hugging Face's heuristic otherwise).
+    """
+    if not alive:
+        return False
+    best_finished = max(score for score, _, _ in finished_row)
+    best_alive = max(log_prob for _, _, log_prob in alive) / (length**length_penalty)
+    return best_alive > best_finished
 
 
 def _collect_beams(finished, num_return: int, pad: int, device) -> BeamSearchResult:

@@ -40,7 +40,11 @@ _SYMBOLS = {
     "|": "‖", "{": "{", "}": "}", "%": "%", "$": "$", "_": "_", "#": "#", "&": "&",
     "top": "ᵀ", "intercal": "ᵀ", "cdot": "·", "cdots": "⋯", "ldots": "…", "dots": "…",
     "mid": "|", "lvert": "|", "rvert": "|", "lVert": "‖", "rVert": "‖", "langle": "⟨", "rangle": "⟩",
+    "ne": "≠", "neq": "≠", "iff": "⇔", "implies": "⇒", "impliedby": "⇐", "to": "→", "gets": "←",
+    "approx": "≈", "propto": "∝", "sim": "∼", "equiv": "≡", "leq": "≤", "geq": "≥", "le": "≤", "ge": "≥",
 }
+# Operator names LaTeX typesets upright; pylatexenc knows only some of them.
+_OPERATOR_NAMES = {"det", "tr", "Tr", "diag", "rank", "softmax", "argmax", "argmin", "Var", "Cov", "KL", "sign"}
 # Binary operators and relations: spaced evenly however the source spaced them.
 _OPERATORS = "·×÷±∓=≠≈≡≤≥<>→←⇒⇔↦∈∉⊂⊆∝∼"
 _BREAKS_ATOM = set(" +-−/,;:" + _OPERATORS)  # characters that make a piece need parentheses
@@ -63,6 +67,8 @@ def latex_to_unicode(latex: str) -> str:
     try:
         from pylatexenc.latexwalker import LatexWalker
 
+        # pylatexenc knows \frac's two arguments but not those of its text/display-style twins.
+        latex = re.sub(r"\\[td]frac(?![a-zA-Z])", r"\\frac", latex)
         nodes, _, _ = LatexWalker(latex, tolerant_parsing=True).get_latex_nodes()
         return _tidy(_render_nodes(nodes or []))
     except Exception:  # malformed LaTeX must never break a screen; the source is still readable
@@ -132,6 +138,11 @@ def _arguments(node) -> list:
 def _render_macro(node) -> str:
     name = node.macroname
     args = _arguments(node)
+    if name in ("xrightarrow", "xleftarrow"):
+        label = _render_arg(args[-1]) if args else ""
+        return f"—{label}→" if name == "xrightarrow" else f"←{label}—"
+    if name in _OPERATOR_NAMES:
+        return name
     if name in ("frac", "dfrac", "tfrac"):
         if len(args) != 2:  # malformed: show what there is
             return "/".join(_wrap(_render_arg(arg)) for arg in args)
@@ -145,15 +156,16 @@ def _render_macro(node) -> str:
         if root is None:  # \sqrt[n]{x}
             root = _superscript(_render_arg(args[0])) + "√"
         return root + _wrap(radicand)
-    if name in _PASS_THROUGH and args:
-        return _render_arg(args[-1])
+    if name in _PASS_THROUGH:  # without parsed arguments the group that follows is rendered on its own
+        return _render_arg(args[-1]) if args else ""
     if name in _DROP:
         return ""
     if name in _SPACES:
         return _SPACES[name]
     if name in _SYMBOLS:
         return _SYMBOLS[name]
-    return _fallback(node)
+    # A macro pylatexenc cannot render keeps its name: dropping "\\ne" silently would flip a statement.
+    return _fallback(node) or name
 
 
 def _render_arg(node) -> str:

@@ -64,3 +64,15 @@ def test_an_unbalanced_dollar_leaves_the_text_readable():
 def test_dollar_amounts_are_not_math():
     assert render_math("costs $5 and $10 more") == "costs $5 and $10 more"
     assert render_math(r"between $x_1$ and $x_2$") == "between x₁ and x₂"
+
+
+def test_macros_beyond_pylatexenc_are_rendered_not_dropped():
+    from questions.render import latex_to_unicode
+
+    assert latex_to_unicode(r"a \ne b") == "a ≠ b"
+    assert latex_to_unicode(r"A \iff B") == "A ⇔ B"
+    assert latex_to_unicode(r"\tfrac{1}{2}") == "1/2"
+    assert latex_to_unicode(r"\det(M)") == "det(M)"
+    assert "f" in latex_to_unicode(r"a \xrightarrow{f} b")
+    # Unknown macros keep their name rather than vanishing.
+    assert latex_to_unicode(r"\frobnicate x") == "frobnicate x"

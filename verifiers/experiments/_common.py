@@ -93,6 +93,19 @@ def seeded_model(model_class: Any, config: Any, seed: int, device: Any) -> Any:
     return model_class(config).to(device)
 
 
+def token_frequency_baseline(task: Any) -> float:
+    """Cross-entropy of predicting every target token from the targets' overall frequencies: chance level for ``task``."""
+    import torch
+
+    counts = torch.zeros(task.vocab_size, dtype=torch.float64)
+    generator = torch.Generator().manual_seed(12345)
+    for _ in range(20):
+        batch = task.make_batch(256, generator)
+        counts += torch.bincount(batch.tgt_out[batch.tgt_padding_mask], minlength=task.vocab_size).double()
+    probabilities = counts[counts > 0] / counts.sum()
+    return float(-(probabilities * probabilities.log()).sum())
+
+
 def max_abs_difference(a: Any, b: Any) -> float:
     return float((a.detach().double() - b.detach().double()).abs().max())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import pick, seeded_model, seeds, small_config, text, torch_session
+from verifiers.experiments._common import pick, seeded_model, seeds, small_config, text, token_frequency_baseline, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -64,8 +64,6 @@ CONFIGURATIONS = (("post", False), ("post", True), ("pre", False))
 def pre_post_ln_warmup(ctx: Context, evidence: Evidence) -> None:
     import math
 
-    import torch
-
     from transformer_core import EncoderDecoder, SyntheticTask, train
 
     size = pick(ctx, SIZES)
@@ -73,7 +71,7 @@ def pre_post_ln_warmup(ctx: Context, evidence: Evidence) -> None:
     schedules = {False: peak, True: lambda step: peak * min(1.0, step / warmup)}
     records: dict[tuple[str, bool], list] = {}
     with torch_session(ctx) as device:
-        baseline = _unigram_baseline(torch, SyntheticTask("reverse", vocab_size=VOCAB, min_length=4, max_length=8))
+        baseline = token_frequency_baseline(SyntheticTask("reverse", vocab_size=VOCAB, min_length=4, max_length=8))
         for seed in seeds(ctx, size["seeds"]):
             task = SyntheticTask("reverse", vocab_size=VOCAB, min_length=4, max_length=8, seed=seed)
             for placement, warm in CONFIGURATIONS:
@@ -159,16 +157,3 @@ def pre_post_ln_warmup(ctx: Context, evidence: Evidence) -> None:
         en=f"{setting}: Post-LN without warm-up ends at {described('post', False)}, at the token-frequency baseline "
         f"{baseline:.2f}; with warm-up {described('post', True)}; Pre-LN without warm-up {described('pre', False)}.",
     )
-
-
-def _unigram_baseline(torch, task) -> float:
-    """Cross-entropy of predicting every target token from the target tokens' overall frequencies (chance level)."""
-    counts = torch.zeros(VOCAB, dtype=torch.float64)
-    generator = torch.Generator().manual_seed(12345)
-    for _ in range(20):
-        batch = task.make_batch(256, generator)
-        targets = batch.tgt_out[batch.tgt_padding_mask]
-        counts += torch.bincount(targets, minlength=VOCAB).double()
-    probabilities = counts / counts.sum()
-    present = probabilities > 0
-    return float(-(probabilities[present] * probabilities[present].log()).sum())

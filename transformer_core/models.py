@@ -254,8 +254,7 @@ class EncoderDecoder(TransformerModel):
         def run() -> torch.Tensor:
             self._check_ids(src, "src", self.config.vocab_size)
             src_padding = self._padding(src, src_padding_mask, "src_padding_mask")
-            memory = self.encoder(self.src_embed(src), src_padding)
-            return self.decode(tgt, memory, src_padding, tgt_padding_mask)
+            return self.decode(tgt, self.encode(src, src_padding), src_padding, tgt_padding_mask)
 
         return self._with_attention(run, return_attention)
 

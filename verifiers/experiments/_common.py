@@ -116,8 +116,12 @@ def relative_difference(a: Any, b: Any) -> float:
     return max_abs_difference(a, b) / scale
 
 
-def median_time(function: Callable[[], Any], *, repeats: int, device: Any, warmup: int = 1) -> float:
-    """Median wall-clock seconds of ``function()`` over ``repeats`` runs (CUDA synchronised)."""
+def fastest_time(function: Callable[[], Any], *, repeats: int, device: Any, warmup: int = 1) -> float:
+    """Fastest wall-clock seconds of ``function()`` over ``repeats`` runs (CUDA synchronised).
+
+    The minimum, not the median: on a shared machine other processes only ever
+    add time, so the fastest run is the closest to the work's own cost.
+    """
     import torch
 
     synchronise = torch.cuda.synchronize if getattr(device, "type", str(device)) == "cuda" else (lambda: None)
@@ -130,13 +134,21 @@ def median_time(function: Callable[[], Any], *, repeats: int, device: Any, warmu
         function()
         synchronise()
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return min(times)
 
 
-def fit_power_law(xs: Sequence[float], ys: Sequence[float]) -> float:
-    """Least-squares slope of log y against log x: the exponent k in y ∝ x^k."""
+def fit_power_law(xs: Sequence[float], ys: Sequence[float], *, robust: bool = False) -> float:
+    """The exponent k in y ∝ x^k: least-squares slope of log y against log x.
+
+    ``robust``: the median of the slopes between every pair of points
+    (Theil-Sen) instead, so one timing disturbed by another process cannot
+    drag the exponent.
+    """
     lx = [math.log(x) for x in xs]
     ly = [math.log(y) for y in ys]
+    if robust:
+        pairs = [(i, j) for i in range(len(lx)) for j in range(i + 1, len(lx))]
+        return statistics.median((ly[j] - ly[i]) / (lx[j] - lx[i]) for i, j in pairs)
     mx, my = statistics.fmean(lx), statistics.fmean(ly)
     return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
 

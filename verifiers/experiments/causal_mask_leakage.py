@@ -105,14 +105,12 @@ def causal_mask_leakage(ctx: Context, evidence: Evidence) -> None:
             # before, and nothing follows the newest token, so there is nothing for the mask to hide.
             newest = 0.0
             for t in range(1, ids.size(1)):
-                cache = model.new_cache()
-                model(ids[:, :t], cache=cache)
-                kept = [(layer.self_attention.key, layer.self_attention.value) for layer in cache.layers]
-                with_mask = model(ids[:, t : t + 1], cache=cache, causal=True)
-                for layer, (key, value) in zip(cache.layers, kept):
-                    layer.self_attention.key, layer.self_attention.value = key, value
-                without_mask = model(ids[:, t : t + 1], cache=cache, causal=False)
-                newest = max(newest, max_abs_difference(with_mask, without_mask))
+                step = {}
+                for masked in (True, False):
+                    cache = model.new_cache()
+                    model(ids[:, :t], cache=cache)
+                    step[masked] = model(ids[:, t : t + 1], cache=cache, causal=masked)
+                newest = max(newest, max_abs_difference(step[True], step[False]))
 
         # Part 2: train with and without the mask.
         trained = [_train_pair(ctx, config, size, seed, device) for seed in seeds(ctx, size["seeds"])]

@@ -18,11 +18,13 @@ async def test_search_in_english_and_chinese(app):
         assert isinstance(screen, BrowseScreen)
         assert len(listed(screen)) == 4
         await pilot.press(*"softmax")
+        await pilot.pause(0.3)  # results follow once typing pauses
         assert set(listed(screen)) == {"attention-softmax-saturation", "attention-scale-sqrt-dk"}
         assert "2 of 4 questions" in str(screen.query_one("#browse-count").render())
         await pilot.press("ctrl+r")
         assert len(listed(screen)) == 4
         await pilot.press(*"掩码")
+        await pilot.pause(0.3)
         assert listed(screen) == ["masks-causal-purpose"]
 
 

@@ -32,6 +32,6 @@ def test_screen(snap_compare, screen, language):
         for key in SCREENS[screen]:
             await pilot.press(key)
             await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await pilot.pause(0.3)  # longer than the browse screen's search debounce
 
     assert snap_compare(make_app(language), run_before=keys_then_settle, terminal_size=(80, 24))

@@ -16,8 +16,13 @@ from tui.widgets.i18n import bilingual
 from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from questions.model import Question
     from tui.app import TPrepApp
+
+
+SEARCH_DEBOUNCE_S = 0.12  # a pause in typing this long redraws the results
 
 
 class BrowseScreen(AppScreen):
@@ -29,6 +34,10 @@ class BrowseScreen(AppScreen):
     ]
 
     app: "TPrepApp"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending_refresh: Timer | None = None
 
     def compose(self) -> ComposeResult:
         bank = self.app.bank
@@ -102,14 +111,17 @@ class BrowseScreen(AppScreen):
         return [hit.question for hit in search_questions(self.app.bank.subset(candidates), query)]
 
     def _refresh_results(self) -> None:
+        self._pending_refresh = None
         results = self.query_one("#browse-results", OptionList)
         found = self.matching()
         results.clear_options()
         language = self.app.language
+        options = []
         for question in found:
             text = bilingual(question.question, language).replace("\n", "\n      ")
             mark = "[green]✓[/]" if question.verifiers else " "
-            results.add_option(Option(f"{mark} {DIFFICULTY_STARS[question.difficulty]} {text}", id=question.id))
+            options.append(Option(f"{mark} {DIFFICULTY_STARS[question.difficulty]} {text}", id=question.id))
+        results.add_options(options)  # one batch: a refresh per option would cost a frame each
         if found:
             results.highlighted = 0
         total = len(self.app.bank)
@@ -121,6 +133,13 @@ class BrowseScreen(AppScreen):
         )
 
     @on(Input.Changed, "#browse-query")
+    def _query_changed(self) -> None:
+        # Redraw once typing pauses: rebuilding a long result list on every keystroke would
+        # make each key wait for it.
+        if self._pending_refresh is not None:
+            self._pending_refresh.stop()
+        self._pending_refresh = self.set_timer(SEARCH_DEBOUNCE_S, self._refresh_results)
+
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def _filters_changed(self) -> None:
@@ -128,6 +147,9 @@ class BrowseScreen(AppScreen):
 
     @on(Input.Submitted, "#browse-query")
     def _query_submitted(self) -> None:
+        if self._pending_refresh is not None:  # enter right after typing: show the final results now
+            self._pending_refresh.stop()
+            self._refresh_results()
         self.query_one("#browse-results", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#browse-results")

@@ -112,8 +112,7 @@ class ChoiceScreen(AppScreen):
         highlighted = options.highlighted
         options.remove_class("-hidden")
         options.clear_options()
-        for option in item.options:
-            options.add_option(Option(self._option_markup(option), id=str(option.number)))
+        options.add_options([Option(self._option_markup(option), id=str(option.number)) for option in item.options])
         options.highlighted = highlighted if highlighted is not None and highlighted < len(item.options) else 0
         result = self._result
         feedback.set_class(result is None, "-hidden")

@@ -86,9 +86,12 @@ class HomeScreen(_FollowsLanguage, Screen):
         modes = self.query_one("#home-modes", OptionList)
         highlighted = modes.highlighted
         modes.clear_options()
-        for name, key, english, chinese in MODES:
-            shown_key = "," if key == "comma" else key
-            modes.add_option(Option(f"[b]{shown_key}[/b]  {self.tr(english, chinese)}", id=name))
+        modes.add_options(
+            [
+                Option(f"[b]{',' if key == 'comma' else key}[/b]  {self.tr(english, chinese)}", id=name)
+                for name, key, english, chinese in MODES
+            ]
+        )
         modes.highlighted = highlighted if highlighted is not None else 0
         modes.border_title = self.tr("Study", "学习")
         self._show_summary()

@@ -86,10 +86,12 @@ class MockInterviewScreen(AppScreen):
         starts = self.query_one("#mock-starts", OptionList)
         highlighted = starts.highlighted
         starts.clear_options()
+        options = []
         for question in self._chain_starts():
             length = len(follow_up_chain(self.app.bank, question.id))
             text = bilingual(question.question, self.app.language).replace("\n", "\n     ")
-            starts.add_option(Option(f"[dim]{length:>2}×[/] {text}", id=question.id))
+            options.append(Option(f"[dim]{length:>2}×[/] {text}", id=question.id))
+        starts.add_options(options)
         starts.highlighted = highlighted if highlighted is not None else 0
 
     def _draw(self) -> None:
@@ -123,9 +125,12 @@ class MockInterviewScreen(AppScreen):
         points = self.query_one("#mock-points", SelectionList)
         chosen = set(points.selected)
         points.clear_options()
-        for index, text in enumerate(question.key_points.pairs()):
-            label = f"{index + 1}. " + bilingual(text, self.app.language).replace("\n", " / ")
-            points.add_option((label, index, index in chosen))
+        points.add_options(
+            [
+                (f"{index + 1}. " + bilingual(text, self.app.language).replace("\n", " / "), index, index in chosen)
+                for index, text in enumerate(question.key_points.pairs())
+            ]
+        )
         points.border_title = self.tr("Key points you covered (1-9 / space ticks)", "你答到的要点（1-9 / 空格勾选）")
 
     def _tick_clock(self) -> None:

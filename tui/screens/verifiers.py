@@ -79,10 +79,12 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         marked = set(listing.selected)
         highlighted = listing.highlighted
         listing.clear_options()
-        for spec in self.specs:
-            result = self.results.get(spec.id)
-            kind = "Σ" if spec.kind == "symbolic" else "∿"
-            listing.add_option((f"{status_mark(result)} {kind} {spec.id}", spec.id, spec.id in marked))
+        listing.add_options(
+            [
+                (f"{status_mark(self.results.get(spec.id))} {'Σ' if spec.kind == 'symbolic' else '∿'} {spec.id}", spec.id, spec.id in marked)
+                for spec in self.specs
+            ]
+        )
         listing.highlighted = highlighted if highlighted is not None else 0
         counts = {"passed": 0, "failed": 0, "error": 0}
         for spec in self.specs:

@@ -14,7 +14,7 @@ import math
 import statistics
 import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from verifiers.result import Bilingual
 from verifiers.spec import Context
@@ -63,6 +63,13 @@ def torch_session(ctx: Context) -> Iterator[Any]:
         torch.set_num_threads(previous_threads)
         torch.set_grad_enabled(previous_grad)
         torch.use_deterministic_algorithms(previous_deterministic)
+
+
+def cancellable(ctx: Context, batches: Iterable[T]) -> Iterator[T]:
+    """The batches, checking for cancellation before each one, so a training run stops within a step when asked."""
+    for batch in batches:
+        ctx.check_cancelled()
+        yield batch
 
 
 def small_config(**overrides: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import pick, seeded_model, seeds, small_config, text, token_frequency_baseline, torch_session
+from verifiers.experiments._common import cancellable, pick, seeded_model, seeds, small_config, text, token_frequency_baseline, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -104,7 +104,7 @@ def batchnorm_vs_layernorm_training(ctx: Context, evidence: Evidence) -> None:
                         yield batch
 
                 record = train(
-                    model, kept(task.batches(size["batch"])), steps=size["steps"],
+                    model, cancellable(ctx, kept(task.batches(size["batch"]))), steps=size["steps"],
                     lr=lambda step: 2e-3 * min(1.0, step / 20), record_every=10**9,
                 )
                 if watcher is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import pick, seeded_model, seeds, small_config, text, torch_session
+from verifiers.experiments._common import cancellable, pick, seeded_model, seeds, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -83,7 +83,7 @@ def beam_vs_greedy_trained(ctx: Context, evidence: Evidence) -> None:
                 n_decoder_layers=size["layers"], norm_placement="pre", max_len=task.max_sequence_length + 4,
             )
             model = seeded_model(EncoderDecoder, config, seed, device)
-            train(model, task.batches(size["batch"]), steps=size["steps"], lr=lambda s: 3e-3 * min(1.0, s / 30), record_every=10**9)
+            train(model, cancellable(ctx, task.batches(size["batch"])), steps=size["steps"], lr=lambda s: 3e-3 * min(1.0, s / 30), record_every=10**9)
             held_out = task.make_batch(size["sources"], torch.Generator().manual_seed(seed + 1)).to(device)
             settings = dict(src_padding_mask=held_out.src_padding_mask, bos_id=BOS_ID, eos_id=EOS_ID, max_new_tokens=task.max_sequence_length + 2)
             greedy = greedy_decode(model, held_out.src, **settings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import fmt, max_abs_difference, pick, seeded_model, seeds, small_config, text, torch_session
+from verifiers.experiments._common import cancellable, fmt, max_abs_difference, pick, seeded_model, seeds, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -206,7 +206,7 @@ def _train_pair(ctx, config, size, seed, device) -> dict[str, dict]:
         def loss_fn(m, batch, masked=masked):
             return label_smoothed_cross_entropy(m(batch.ids, batch.padding_mask, causal=masked), batch.targets)
 
-        record = train(model, task.language_model_batches(size["batch"]), steps=size["steps"], lr=3e-3, loss_fn=loss_fn, record_every=10**9)
+        record = train(model, cancellable(ctx, task.language_model_batches(size["batch"])), steps=size["steps"], lr=3e-3, loss_fn=loss_fn, record_every=10**9)
         model.eval()
         with torch.no_grad():
             teacher_forced = float(loss_fn(model, held_out))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import pick, seeded_model, seeds, small_config, text, torch_session
+from verifiers.experiments._common import cancellable, pick, seeded_model, seeds, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -93,7 +93,7 @@ def label_smoothing_calibration(ctx: Context, evidence: Evidence) -> None:
                 ctx.check_cancelled()
                 model = seeded_model(EncoderDecoder, config, seed, device)
                 record = train(
-                    model, _epochs(torch, training_set, size["batch"], seed), steps=size["steps"],
+                    model, cancellable(ctx, _epochs(torch, training_set, size["batch"], seed)), steps=size["steps"],
                     lr=lambda s: 3e-3 * min(1.0, s / 30), label_smoothing=smoothing, record_every=10**9,
                 )
                 model.eval()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import pick, seeded_model, seeds, small_config, text, torch_session
+from verifiers.experiments._common import cancellable, pick, seeded_model, seeds, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -95,7 +95,7 @@ def multihead_vs_single_head(ctx: Context, evidence: Evidence) -> None:
                 ctx.check_cancelled()
                 model = seeded_model(EncoderDecoder, config, seed, device)
                 before = _head_divergence(torch, model, held_out[0]) if name == "multi" else None
-                record = train(model, task.batches(size["batch"]), steps=size["steps"], lr=lambda s: 3e-3 * min(1.0, s / 30), record_every=10**9)
+                record = train(model, cancellable(ctx, task.batches(size["batch"])), steps=size["steps"], lr=lambda s: 3e-3 * min(1.0, s / 30), record_every=10**9)
                 model.eval()
 
                 def loss(model=model) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import pick, seeded_model, seeds, small_config, text, token_frequency_baseline, torch_session
+from verifiers.experiments._common import cancellable, pick, seeded_model, seeds, small_config, text, token_frequency_baseline, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -81,7 +81,7 @@ def pre_post_ln_warmup(ctx: Context, evidence: Evidence) -> None:
                     n_decoder_layers=size["layers"], norm_placement=placement, max_len=task.max_sequence_length + 1,
                 )
                 model = seeded_model(EncoderDecoder, config, seed, device)
-                record = train(model, task.batches(size["batch"]), steps=size["steps"], lr=schedules[warm], record_every=10**9)
+                record = train(model, cancellable(ctx, task.batches(size["batch"])), steps=size["steps"], lr=schedules[warm], record_every=10**9)
                 records.setdefault((placement, warm), []).append(record)
 
     def final(record) -> float:

@@ -1,0 +1,137 @@
+"""Every experiment, run at the reduced ``tiny`` size: each claim matches, the evidence is complete and
+serialisable, runs are deterministic for a seed, and they leave torch's global settings as they found them.
+
+The ``quick`` profile itself (what ``tprep verify --kind experiment`` runs, ~80 s on two busy cores) is
+not repeated here; ``tiny`` keeps the same claims and thresholds on smaller or fewer runs.
+"""
+
+import json
+import math
+import threading
+import time
+
+import pytest
+
+from verifiers.registry import default_registry
+from verifiers.result import Result, Status
+from verifiers.runner import run_one
+
+CONTRACT_IDS = {
+    "pre-post-ln-gradients",
+    "pre-post-ln-warmup",
+    "batchnorm-padding-dependence",
+    "batchnorm-vs-layernorm-training",
+    "causal-mask-leakage",
+    "padding-mask-invariance",
+    "kv-cache-equivalence",
+    "permutation-equivariance",
+    "sqrt-dk-attention-entropy",
+    "attention-cost-scaling",
+    "multihead-vs-single-head",
+    "beam-vs-greedy-trained",
+    "label-smoothing-calibration",
+}
+EXPERIMENTS = default_registry().select(None, kind="experiment")
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {spec.id: run_one(spec, profile="tiny", seed=0, timeout_s=300) for spec in EXPERIMENTS}
+
+
+def test_the_contract_ids_are_exactly_the_experiments():
+    assert {spec.id for spec in EXPERIMENTS} == CONTRACT_IDS
+    for spec in EXPERIMENTS:
+        assert spec.module.startswith("verifiers.experiments.")
+        assert spec.cost.quick_s > 0 and spec.cost.seconds("full") >= spec.cost.quick_s
+        assert "torch" in spec.libraries
+
+
+@pytest.mark.parametrize("spec", EXPERIMENTS, ids=lambda spec: spec.id)
+def test_every_claim_matches(spec, results):
+    result = results[spec.id]
+    assert result.error is None, result.error
+    mismatched = [(c.claim_id, c.measured) for c in result.claims if not c.matched]
+    assert result.status is Status.PASSED, mismatched
+    assert [c.claim_id for c in result.claims] == [c.id for c in spec.claims]
+    for verdict in result.claims:
+        assert verdict.measured.strip() and verdict.measured != "not checked"
+
+
+@pytest.mark.parametrize("spec", EXPERIMENTS, ids=lambda spec: spec.id)
+def test_evidence_is_complete_and_survives_json(spec, results):
+    result = results[spec.id]
+    assert result.kind == "experiment" and result.device == "cpu" and result.profile == "tiny"
+    assert result.summary.zh.strip() and result.summary.en.strip() and result.summary.zh != result.summary.en
+    assert result.steps, "each experiment states the formula behind it"
+    assert result.metrics and result.tables
+    for table in result.tables:
+        assert table.rows, table.name
+    for plot in result.plots:
+        assert plot.series, plot.name
+        for series in plot.series:
+            assert len(series.x) == len(series.y) > 0, (plot.name, series.name)
+            assert all(math.isfinite(v) for v in (*series.x, *series.y)), (plot.name, series.name)
+    assert "torch" in result.versions
+    restored = Result.from_dict(json.loads(json.dumps(result.to_dict(), allow_nan=False)))
+    assert restored.to_dict() == result.to_dict()
+
+
+def test_plots_cover_what_the_issue_asks_for(results):
+    names = {(r.verifier_id, p.name) for r in results.values() for p in r.plots}
+    for expected in [
+        ("pre-post-ln-gradients", "gradients_feed_forward_12_layers"),
+        ("pre-post-ln-warmup", "loss_curves"),
+        ("batchnorm-vs-layernorm-training", "batch_statistics"),
+        ("sqrt-dk-attention-entropy", "entropy"),
+        ("attention-cost-scaling", "cost"),
+        ("kv-cache-equivalence", "speedup"),
+        ("label-smoothing-calibration", "reliability"),
+    ]:
+        assert expected in names
+
+
+def test_documents_wrong_claims_are_refuted(results):
+    refuted = [c for r in results.values() for c in r.claims if not c.expected]
+    assert len(refuted) >= 10
+    assert all(c.observed is False for c in refuted)
+
+
+def test_deterministic_for_a_seed():
+    chosen = default_registry().select(["pre-post-ln-gradients", "permutation-equivariance", "beam-vs-greedy-trained"])
+    for spec in chosen:
+        first, second = (run_one(spec, profile="tiny", seed=5, timeout_s=300) for _ in range(2))
+        assert first.passed and second.passed
+        assert [c.measured for c in first.claims] == [c.measured for c in second.claims], spec.id
+        assert first.tables == second.tables and first.metrics == second.metrics, spec.id
+
+
+def test_another_seed_changes_the_numbers_not_the_verdicts():
+    (spec,) = default_registry().select(["pre-post-ln-gradients"])
+    one, other = (run_one(spec, profile="tiny", seed=seed, timeout_s=300) for seed in (1, 2))
+    assert one.passed and other.passed
+    assert one.tables != other.tables
+
+
+def test_torch_settings_are_restored():
+    import torch
+
+    threads, grad, deterministic = torch.get_num_threads(), torch.is_grad_enabled(), torch.are_deterministic_algorithms_enabled()
+    (spec,) = default_registry().select(["padding-mask-invariance"])
+    assert run_one(spec, profile="tiny", timeout_s=300).passed
+    assert (torch.get_num_threads(), torch.is_grad_enabled(), torch.are_deterministic_algorithms_enabled()) == (
+        threads,
+        grad,
+        deterministic,
+    )
+
+
+def test_a_training_experiment_stops_promptly_when_timed_out():
+    """Training loops check for cancellation every step, so a timed-out run does not go on in the background."""
+    (spec,) = default_registry().select(["label-smoothing-calibration"])
+    result = run_one(spec, profile="quick", timeout_s=1.0)
+    assert result.status is Status.ERROR and "timed out" in result.error
+    deadline = time.monotonic() + 5
+    while any(t.name == f"verifier:{spec.id}" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(t.name == f"verifier:{spec.id}" for t in threading.enumerate())

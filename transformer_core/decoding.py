@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import TransformerInputError
-from .models import EncoderOnly
+from .models import EncoderOnly, TransformerModel
 
 
 @dataclass
@@ -105,17 +105,20 @@ class _DecodingSession:
         elif src is not None:
             raise TransformerInputError("src: a decoder-only model has no source; pass the prompt as prompt=")
         self.cache = model.new_cache() if use_cache else None
+        # Our models can skip the output projection of all but the last position;
+        # other modules that follow the protocol are simply called.
+        self.last_only = {"last_only": True} if isinstance(model, TransformerModel) else {}
 
     def next_logits(self, tokens: torch.Tensor) -> torch.Tensor:
         """``tokens (B, T)``: the whole prefix so far -> logits ``(B, V)`` for position T."""
         if self.cache is not None:
             tokens = tokens[:, self.cache.length :]  # only what the cache has not seen
         if self.encoder_decoder:
-            logits = self.model.decode(tokens, self.memory, self.src_padding, cache=self.cache)
+            logits = self.model.decode(tokens, self.memory, self.src_padding, cache=self.cache, **self.last_only)
         elif self.cache is not None:
-            logits = self.model(tokens, cache=self.cache)
+            logits = self.model(tokens, cache=self.cache, **self.last_only)
         else:
-            logits = self.model(tokens)
+            logits = self.model(tokens, **self.last_only)
         return logits[:, -1].float()
 
     def reorder(self, index: torch.Tensor) -> None:

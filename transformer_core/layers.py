@@ -49,8 +49,12 @@ class ResidualSublayer(nn.Module):
 
     def forward(self, x: torch.Tensor, sublayer: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
         if self.pre_norm:
-            return x + self.dropout(sublayer(self.norm(x)))
-        return self.norm(x + self.dropout(sublayer(x)))
+            return x + self._drop(sublayer(self.norm(x)))
+        return self.norm(x + self._drop(sublayer(x)))
+
+    def _drop(self, x: torch.Tensor) -> torch.Tensor:
+        # Skips the module call when dropout is off: token-by-token decoding makes thousands of them.
+        return self.dropout(x) if self.training and self.dropout.p > 0 else x
 
 
 class EncoderLayer(nn.Module):

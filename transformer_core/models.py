@@ -196,8 +196,12 @@ class EncoderDecoder(TransformerModel):
         tgt_padding_mask: torch.Tensor | None = None,
         *,
         cache: KVCache | None = None,
+        last_only: bool = False,
     ) -> torch.Tensor:
         """``tgt (B, T)`` target prefix -> logits ``(B, T, target vocab)``.
+
+        ``last_only``: logits for the last position only, ``(B, 1, vocab)``
+        (generation needs nothing else, and the output projection is large).
 
         ``src_padding_mask``: the same ``(B, S)`` mask ``encode`` used (None if
         the source has no padding; ``padding_mask_for(src)`` computes it).
@@ -233,7 +237,7 @@ class EncoderDecoder(TransformerModel):
             memory_padding=src_padding_mask,
             cache=cache,
         )
-        return self.output_projection(hidden)
+        return self.output_projection(hidden[:, -1:] if last_only else hidden)
 
     def forward(
         self,
@@ -286,9 +290,12 @@ class DecoderOnly(TransformerModel):
         *,
         cache: KVCache | None = None,
         causal: bool = True,
+        last_only: bool = False,
         return_attention: bool = False,
     ):
         """``ids (B, T)`` -> logits ``(B, T, vocab)``; position t predicts token t + 1.
+
+        ``last_only``: logits for the last position only, ``(B, 1, vocab)``.
 
         With ``cache``, ``ids`` are the new positions only and ``padding_mask``
         (if given) covers cached and new positions. ``causal=False`` removes
@@ -302,7 +309,7 @@ class DecoderOnly(TransformerModel):
                 ids, padding_mask, "padding_mask", length=None if cache is None else start + ids.size(1)
             )
             hidden = self.decoder(self.embed(ids, start), padding=padding, causal=causal, cache=cache)
-            return self.output_projection(hidden)
+            return self.output_projection(hidden[:, -1:] if last_only else hidden)
 
         return self._with_attention(run, return_attention)
 

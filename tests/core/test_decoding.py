@@ -38,6 +38,7 @@ def test_cached_encoder_decoder_logits_equal_full_recomputation(placement):
         steps.append(model.decode(tgt[:, t : t + 1], memory, src_padding, cache=cache))
     torch.testing.assert_close(torch.cat(steps, dim=1), full, atol=1e-5, rtol=1e-5)
     assert cache.length == 9
+    torch.testing.assert_close(model.decode(tgt, memory, src_padding, last_only=True), full[:, -1:])
 
 
 @pytest.mark.parametrize("impl", ["sdpa", "math"])
@@ -49,6 +50,7 @@ def test_cached_decoder_only_logits_equal_full_recomputation(impl):
     cache = model.new_cache()
     steps = [model(ids[:, t : t + 1], cache=cache) for t in range(10)]
     torch.testing.assert_close(torch.cat(steps, dim=1), full, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(model(ids, last_only=True), full[:, -1:])
 
 
 def test_cache_memory_is_two_tensors_per_layer_of_batch_by_length_by_d_model():

@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 class ChoiceScreen(AppScreen):
     CSS_PATH = "choice.tcss"
     BINDINGS = [
+        # All priority, so that a fast "2 enter" is handled in the order typed (priority keys
+        # skip the focused widget's queue) and the option list cannot take enter for itself.
         Binding("enter", "submit", "Check", priority=True, id="choice.submit"),
         Binding("enter", "accept", "Next", priority=True, id="choice.accept"),
-        Binding("space", "toggle", "Select", show=False, id="choice.toggle"),
-        *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
+        Binding("space", "toggle", "Select", show=False, priority=True, id="choice.toggle"),
+        *(Binding(str(n), f"pick({n})", show=False, priority=True) for n in range(1, 10)),
         Binding("u", "undo", "Undo", id="choice.undo"),
         Binding("p", "prove", "Prove it", id="choice.prove"),
     ]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # (option id / screen name, key, English label, Chinese label)
 MODES: tuple[tuple[str, str, str, str], ...] = (
     ("review", "r", "Review due cards", "复习到期卡片"),
-    ("cram", "k", "Cram a topic or weak cards", "强化练习：主题或薄弱卡片"),
+    ("cram", "k", "Cram weak cards, a topic", "强化练习：薄弱卡片或主题"),
     ("choice", "c", "Multiple choice", "选择题"),
     ("mock", "m", "Mock interview", "模拟面试"),
     ("browse", "b", "Browse and search", "浏览与搜索"),
@@ -107,13 +107,15 @@ class HomeScreen(_FollowsLanguage, Screen):
             return
         streak_days = self.tr(f"{summary.streak} day{'s' if summary.streak != 1 else ''}", f"{summary.streak} 天")
         today.update(
-            f"{self.tr('Due', '到期')} [b]{summary.due}[/b]   "
-            f"{self.tr('New', '新卡')} [b]{summary.new}[/b]   "
-            f"{self.tr('Streak', '连续')} [b]{streak_days}[/b]\n"
-            f"[dim]{self.tr(f'{summary.questions} questions in the bank', f'题库共 {summary.questions} 道题')}"
-            f" · {self.tr(f'{summary.reviewed_today} reviewed today', f'今天已复习 {summary.reviewed_today}')}[/]"
+            f"{self.tr('Due', '到期')} [b]{summary.due}[/b]   {self.tr('New', '新卡')} [b]{summary.new}[/b]\n"
+            f"{self.tr('Streak', '连续')} [b]{streak_days}[/b]   "
+            f"{self.tr('Reviewed', '已复习')} [b]{summary.reviewed_today}[/b]\n"
+            f"[dim]{self.tr(f'{summary.questions} questions in the bank', f'题库共 {summary.questions} 道题')}[/]"
         )
-        lines = [mastery_bar(title, value, studied, total) for title, value, studied, total in summary.topics(self.app.ui_lang)]
+        lines = [
+            mastery_bar(title, value, studied, total, title_width=22, bar_width=10)
+            for title, value, studied, total in summary.topics(self.app.ui_lang)
+        ]
         mastery.update("\n".join(lines) or self.tr("No questions loaded.", "没有加载题目。"))
 
     @on(OptionList.OptionSelected, "#home-modes")

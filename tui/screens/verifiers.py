@@ -32,10 +32,16 @@ def load_registry_and_cache(results_dir):
         return default_registry(), ResultsCache(results_dir).load_all()
 
 
+class VerifierList(SelectionList):
+    """The verifiers; enter runs the highlighted one (space still marks), in the order keys come."""
+
+    BINDINGS = [Binding("enter", "screen.run_highlighted", "Run")]
+
+
 class VerifiersScreen(RunsVerifiers, AppScreen):
     CSS_PATH = "verifiers.tcss"
     BINDINGS = [
-        Binding("enter", "run_highlighted", "Run", priority=True, id="verifiers.run"),
+        Binding("enter", "run_highlighted", "Run", id="verifiers.run"),
         Binding("s", "run_marked", "Run marked", id="verifiers.run_marked"),
         Binding("a", "run_all", "Run all", id="verifiers.run_all"),
         Binding("c", "cancel", "Cancel", id="verifiers.cancel"),
@@ -55,7 +61,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         yield Header()
         yield Static(id="verifiers-status")
         with Horizontal(id="verifiers-columns"):
-            yield SelectionList(id="verifiers-list")
+            yield VerifierList(id="verifiers-list")
             with VerticalScroll(id="verifiers-detail"):
                 yield Static(id="verifiers-detail-text")
         yield RunPanel(self.app.ui_lang, classes="-hidden")

@@ -29,10 +29,12 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> str:
     return ("█" * full + edge).ljust(width, "·")
 
 
-def mastery_bar(title: str, mastery: float | None, studied: int, total: int, *, title_width: int = 16) -> str:
+def mastery_bar(
+    title: str, mastery: float | None, studied: int, total: int, *, title_width: int = 16, bar_width: int = BAR_WIDTH
+) -> str:
     """One topic line: title, bar of mean retrievability, percent, studied/total."""
     name = escape(pad_cells(title, title_width))
     if mastery is None:
-        return f"{name} [dim]{'·' * BAR_WIDTH}   –  {studied:>2}/{total:<2}[/]"
+        return f"{name} [dim]{'·' * bar_width}   –  {studied:>2}/{total:<2}[/]"
     colour = "green" if mastery >= 0.85 else "yellow" if mastery >= 0.6 else "red"
-    return f"{name} [{colour}]{bar(mastery)}[/] {mastery * 100:3.0f}% {studied:>2}/{total:<2}"
+    return f"{name} [{colour}]{bar(mastery, bar_width)}[/] {mastery * 100:3.0f}% {studied:>2}/{total:<2}"

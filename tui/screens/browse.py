@@ -12,7 +12,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, OptionList, Select,
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen
-from tui.widgets.i18n import bilingual
+from tui.widgets.bars import one_line_each
 from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
 
 if TYPE_CHECKING:
@@ -117,8 +117,10 @@ class BrowseScreen(AppScreen):
         results.clear_options()
         language = self.app.language
         options = []
+        # What fits beside the mark and stars: the list's width less its border, padding and scrollbar.
+        width = max(20, (results.size.width or self.app.size.width) - 6 - 6)
         for question in found:
-            text = bilingual(question.question, language).replace("\n", "\n      ")
+            text = one_line_each(question.question, language, width, indent=6)
             mark = "[green]✓[/]" if question.verifiers else " "
             options.append(Option(f"{mark} {DIFFICULTY_STARS[question.difficulty]} {text}", id=question.id))
         results.add_options(options)  # one batch: a refresh per option would cost a frame each

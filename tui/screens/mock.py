@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen
+from tui.widgets.bars import one_line_each
 from tui.widgets.i18n import bilingual
 from tui.widgets.question_view import QuestionView, question_heading
 
@@ -87,9 +88,10 @@ class MockInterviewScreen(AppScreen):
         highlighted = starts.highlighted
         starts.clear_options()
         options = []
+        width = max(20, (starts.size.width or self.app.size.width) - 6 - 5)  # less border, padding, scrollbar, "12× "
         for question in self._chain_starts():
             length = len(follow_up_chain(self.app.bank, question.id))
-            text = bilingual(question.question, self.app.language).replace("\n", "\n     ")
+            text = one_line_each(question.question, self.app.language, width, indent=5)
             options.append(Option(f"[dim]{length:>2}×[/] {text}", id=question.id))
         starts.add_options(options)
         starts.highlighted = highlighted if highlighted is not None else 0

@@ -81,8 +81,12 @@ class StatsScreen(AppScreen):
         def rate(retention) -> str:
             return "–" if retention.rate is None else f"{retention.rate:.0%} ({retention.passed}/{retention.total})"
 
+        streak = tr(
+            f"{stats.current_streak} day{'s' if stats.current_streak != 1 else ''} (best {stats.longest_streak})",
+            f"{stats.current_streak} 天（最长 {stats.longest_streak}）",
+        )
         lines = [
-            f"[b]{tr('Streak', '连续学习')}[/b] {tr(f'{stats.current_streak} days (best {stats.longest_streak})', f'{stats.current_streak} 天（最长 {stats.longest_streak}）')}"
+            f"[b]{tr('Streak', '连续学习')}[/b] {streak}"
             f"   [b]{tr('Today', '今天')}[/b] {stats.reviews_today} · {_duration(stats.time_today)}"
             f"   [b]{tr('Total', '累计')}[/b] {stats.reviews_total} · {_duration(stats.time_total)}",
             f"[b]{tr('Retention', '保持率')}[/b] {tr('30 days', '近 30 天')} {rate(recent)}   {tr('all time', '全部')} {rate(overall)}"

@@ -1,23 +1,45 @@
-"""Text bars that line up in a terminal, Chinese titles included."""
+"""Text measured in terminal cells (a CJK character takes two): bars, padding, cutting to fit."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual.markup import escape
 
+if TYPE_CHECKING:
+    from questions.model import Text
+
 BAR_WIDTH = 12
 
 
-def pad_cells(text: str, width: int) -> str:
-    """``text`` cut or padded to ``width`` terminal cells (a CJK character takes two)."""
+def truncate_cells(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` terminal cells with "…" (a CJK character takes two)."""
     if cell_len(text) <= width:
-        return text + " " * (width - cell_len(text))
+        return text
     cut = ""
     for character in text:
         if cell_len(cut + character) > width - 1:
             break
         cut += character
-    return cut + "…" + " " * (width - 1 - cell_len(cut))
+    return cut + "…"
+
+
+def pad_cells(text: str, width: int) -> str:
+    """``text`` cut or padded to exactly ``width`` terminal cells."""
+    cut = truncate_cells(text, width)
+    return cut + " " * (width - cell_len(cut))
+
+
+def one_line_each(text: "Text", language: str, width: int, indent: int) -> str:
+    """A list entry: each language on one line, cut to fit, English under Chinese (dimmed) for both."""
+    from tui.widgets.mathtext import readable
+
+    lines = [readable(text.zh)] if language == "zh" else [readable(text.en)] if language == "en" else [readable(text.zh), readable(text.en)]
+    cut = [escape(truncate_cells(" ".join(line.split()), width)) for line in lines]
+    if len(cut) == 2:
+        return f"{cut[0]}\n{' ' * indent}[dim]{cut[1]}[/]"
+    return cut[0]
 
 
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:

@@ -33,7 +33,7 @@ CHANGED_AT_LEAST = 1e-2  # relative
         "In evaluation mode BatchNorm no longer depends on the batch, at the price of a train/inference mismatch. A "
         "document's 'LN is computed within a batch' gives LN a property of BN.",
     ),
-    cost=Cost(quick_s=1.0, full_s=5.0),
+    cost=Cost(quick_s=0.5, full_s=5.0),
     claims=(
         Claim(
             "layernorm-batch-independent",

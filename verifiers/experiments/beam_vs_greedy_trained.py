@@ -35,7 +35,7 @@ STRICTLY_BETTER_SHARE = 0.05
         "does not fall as the beam widens. This shows only that beam search gets closer to the model's mode, not that "
         "its outputs are more correct (see the bank's correction of 'the larger k, the better').",
     ),
-    cost=Cost(quick_s=8.0, full_s=120.0),
+    cost=Cost(quick_s=3.0, full_s=60.0),
     claims=(
         Claim(
             "beam-never-worse",

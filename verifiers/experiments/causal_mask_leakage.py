@@ -36,7 +36,7 @@ GENERATION_GAP_AT_LEAST = 0.3  # masked minus unmasked target-token accuracy
         "token-by-token generation nothing follows the newest token, so the mask does not change its prediction: the "
         "mask is indispensable in training (teacher forcing feeds the whole target in parallel) and in prefilling a prompt.",
     ),
-    cost=Cost(quick_s=10.0, full_s=120.0),
+    cost=Cost(quick_s=6.0, full_s=120.0),
     claims=(
         Claim(
             "mask-hides-future",

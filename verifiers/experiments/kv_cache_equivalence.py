@@ -35,7 +35,7 @@ GROWTH_AT_LEAST = 1.5  # the longest length's speed-up over the shortest's
         "in length. It stores keys and values themselves, not the Q·K products a document describes (those would grow "
         "with the square of the length, and past queries are never needed again).",
     ),
-    cost=Cost(quick_s=4.0, full_s=20.0),
+    cost=Cost(quick_s=1.0, full_s=20.0),
     claims=(
         Claim(
             "cached-equals-uncached",

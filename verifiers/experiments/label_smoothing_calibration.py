@@ -7,7 +7,7 @@ from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
     "tiny": dict(d_model=64, layers=2, steps=200, batch=32, train_examples=96, seeds=1, eval_examples=256),
-    "quick": dict(d_model=64, layers=2, steps=250, batch=32, train_examples=96, seeds=2, eval_examples=512),
+    "quick": dict(d_model=64, layers=2, steps=200, batch=32, train_examples=96, seeds=2, eval_examples=512),
     "full": dict(d_model=256, layers=4, steps=3000, batch=64, train_examples=512, seeds=5, eval_examples=4096),
 }
 VOCAB = 16
@@ -37,7 +37,7 @@ BINS = 10
         "near that bound. Its direct effect is to bound logit gaps and reduce over-confidence, not to 'prevent "
         "overfitting' in general.",
     ),
-    cost=Cost(quick_s=12.0, full_s=180.0),
+    cost=Cost(quick_s=15.0, full_s=180.0),
     claims=(
         Claim(
             "smoothed-less-confident",

@@ -31,7 +31,7 @@ CHANGED_AT_LEAST = 1e-2  # relative
         "with −∞; softmax then divides 0 by 0 and gives NaN, which poisons the gradients. transformer_core returns zero "
         "for a fully masked row and stays finite in the forward and backward pass.",
     ),
-    cost=Cost(quick_s=1.0, full_s=5.0),
+    cost=Cost(quick_s=0.5, full_s=5.0),
     claims=(
         Claim(
             "masked-invariant-to-padding",

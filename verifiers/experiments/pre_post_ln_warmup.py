@@ -35,7 +35,7 @@ CONFIGURATIONS = (("post", False), ("post", True), ("pre", False))
         "pre-post-ln-gradients), so large steps from the start push it into a bad region; warm-up, or moving the LN "
         "before the sublayers, avoids that.",
     ),
-    cost=Cost(quick_s=20.0, full_s=240.0),
+    cost=Cost(quick_s=15.0, full_s=240.0),
     claims=(
         Claim(
             "post-ln-without-warmup-fails",

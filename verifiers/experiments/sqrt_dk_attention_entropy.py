@@ -33,7 +33,7 @@ SHARPER_QUERY = 4.0  # how much larger trained queries are allowed to grow in th
         "makes the initial logit scale independent of d_k (a temperature of √d_k); it does not force attention to stay "
         "smooth: when query norms grow, as they do in training, scaled attention becomes sharp as well.",
     ),
-    cost=Cost(quick_s=1.0, full_s=5.0),
+    cost=Cost(quick_s=0.5, full_s=5.0),
     claims=(
         Claim(
             "unscaled-entropy-falls",

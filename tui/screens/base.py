@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 
 from tui.widgets.i18n import localise_bindings
@@ -27,7 +28,13 @@ class _FollowsLanguage:
 
     def _on_app_language(self, _language: str) -> None:
         localise_bindings(self, self.app.ui_lang)  # type: ignore[arg-type]
-        self.show_language()
+        try:
+            self.show_language()
+        except NoMatches:
+            # Only a screen opened by keys typed after q (the app is closing and no longer
+            # composes new screens) has no widgets to label; there is nothing to show.
+            if not getattr(self.app, "_exit", False):
+                raise
 
     def show_language(self) -> None:
         """Redraw every label and bank text in the current language (screens override)."""

@@ -32,11 +32,16 @@ class AttentionCache:
 
     @property
     def key(self) -> torch.Tensor | None:
-        return None if self._key is None else self._key[:, :, : self._length]
+        return self._filled(self._key)
 
     @property
     def value(self) -> torch.Tensor | None:
-        return None if self._value is None else self._value[:, :, : self._length]
+        return self._filled(self._value)
+
+    def _filled(self, buffer: torch.Tensor | None) -> torch.Tensor | None:
+        if buffer is None or buffer.size(-2) == self._length:
+            return buffer  # stored exactly (cross-attention): no view to make
+        return buffer[:, :, : self._length]
 
     @property
     def length(self) -> int:

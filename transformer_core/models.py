@@ -90,9 +90,9 @@ class TransformerModel(nn.Module):
     def _check_ids(self, ids: torch.Tensor, name: str, vocab_size: int, *, start: int = 0) -> None:
         if not isinstance(ids, torch.Tensor):
             raise TransformerInputError(f"{name}: expected a torch.Tensor of token ids, got {type(ids).__name__}")
-        if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
+        if ids.dtype not in (torch.long, torch.int32):  # what nn.Embedding accepts
             raise TransformerInputError(
-                f"{name}: token ids must be an integer tensor, got dtype {ids.dtype}; convert with .long()"
+                f"{name}: token ids must be an int64 (or int32) tensor, got dtype {ids.dtype}; convert with .long()"
             )
         if ids.dim() != 2:
             raise TransformerInputError(
@@ -111,9 +111,9 @@ class TransformerModel(nn.Module):
                 f"{name}: {what} exceeds max_len={self.config.max_len}; "
                 "truncate the sequence or build the model with a larger TransformerConfig.max_len"
             )
-        outside = (ids < 0) | (ids >= vocab_size)
-        if bool(outside.any()):
-            row, col = (int(i) for i in outside.nonzero()[0])
+        smallest, largest = (int(v) for v in torch.aminmax(ids))
+        if smallest < 0 or largest >= vocab_size:
+            row, col = (int(i) for i in ((ids < 0) | (ids >= vocab_size)).nonzero()[0])
             raise TransformerInputError(
                 f"{name}: token id {int(ids[row, col])} at (batch {row}, position {col}) is outside the "
                 f"vocabulary [0, {vocab_size}); fix the tokenizer output or enlarge the vocabulary in the config"

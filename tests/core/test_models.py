@@ -194,6 +194,11 @@ def test_an_all_padding_row_gives_finite_outputs_and_gradients(impl):
     assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
     # Row 0 is unaffected by its all-padding neighbour.
     torch.testing.assert_close(logits[:1], model(src[:1], tgt[:1]), atol=1e-5, rtol=1e-5)
+    # Training with dropout everywhere (attention weights included) stays finite too.
+    noisy = EncoderDecoder(tiny_config(attention_impl=impl, dropout=0.1, attention_dropout=0.3, embedding_dropout=0.1))
+    loss = noisy(src, tgt).logsumexp(-1).mean()
+    loss.backward()
+    assert torch.isfinite(loss) and all(torch.isfinite(p.grad).all() for p in noisy.parameters() if p.grad is not None)
 
 
 def test_one_stack_models_return_attention_too():

@@ -62,11 +62,11 @@ class HomeScreen(_FollowsLanguage, Screen):
     def on_mount(self) -> None:
         super().on_mount()
         self._summary: "HomeSummary | None" = None
-        self._load_summary()
 
     def on_screen_resume(self) -> None:
-        # Back from a session: the counts and mastery have changed.
-        self._load_summary()
+        # Shown first, or back from a session whose ratings changed the numbers. Read them after
+        # the next paint: a worker started before it would compete with it for the GIL.
+        self.call_after_refresh(self._load_summary)
 
     @work(thread=True, exclusive=True, group="home-summary")
     def _load_summary(self) -> None:

@@ -15,6 +15,7 @@ EQUAL_TOLERANCE = 1e-5  # relative
 CHANGED_AT_LEAST = 1e-2  # relative
 CHEAT_LOSS_AT_MOST = 0.5  # unmasked teacher-forced loss / masked teacher-forced loss
 GENERATION_GAP_AT_LEAST = 0.3  # masked minus unmasked target-token accuracy
+HEATMAP_LENGTH = 6
 
 
 @verifier(
@@ -112,6 +113,12 @@ def causal_mask_leakage(ctx: Context, evidence: Evidence) -> None:
                     step[masked] = model(ids[:, t : t + 1], cache=cache, causal=masked)
                 newest = max(newest, max_abs_difference(step[True], step[False]))
 
+            # What the mask does to the attention pattern: layer 0, head 0, first sequence.
+            heatmaps = {}
+            for masked in (True, False):
+                _, weights = model(ids[:1, :HEATMAP_LENGTH], causal=masked, return_attention=True)
+                heatmaps[masked] = weights["decoder.0.self_attention"][0, 0].tolist()
+
         # Part 2: train with and without the mask.
         trained = [_train_pair(ctx, config, size, seed, device) for seed in seeds(ctx, size["seeds"])]
 
@@ -126,6 +133,18 @@ def causal_mask_leakage(ctx: Context, evidence: Evidence) -> None:
         ("seed", "mask", "teacher-forced loss", "generated target-token accuracy", "exact match"),
         rows,
     )
+    for masked, name, title in (
+        (True, "attention_with_mask", text(zh="注意力权重（带因果掩码；第 0 层第 0 头，行 = 查询位置）", en="Attention weights with the causal mask (layer 0, head 0; rows = query position)")),
+        (False, "attention_without_mask", text(zh="注意力权重（不带掩码；第 0 层第 0 头，行 = 查询位置）", en="Attention weights without the mask (layer 0, head 0; rows = query position)")),
+    ):
+        evidence.table(
+            name,
+            title,
+            ("query", *(f"key {j}" for j in range(HEATMAP_LENGTH))),
+            [(i, *(round(w, 4) for w in row)) for i, row in enumerate(heatmaps[masked])],
+        )
+    above_diagonal = max(heatmaps[True][i][j] for i in range(HEATMAP_LENGTH) for j in range(i + 1, HEATMAP_LENGTH))
+    evidence.metric("masked_weight_on_future", above_diagonal, zh="带掩码时分给未来位置的最大权重", en="largest weight on a future position, masked")
     first = trained[0]
     evidence.plot(
         "loss_curves",

@@ -39,6 +39,28 @@ def status_mark(result: "Result | None") -> str:
     return "[dim]·[/]" if result is None else STATUS_MARKS.get(result.status.value, "?")
 
 
+TABLE_ROWS_SHOWN = 12
+
+
+def table_lines(columns: tuple[str, ...], rows: tuple[tuple, ...]) -> list[str]:
+    """A result table as aligned columns (numbers to 4 significant digits), at most 12 rows."""
+    from rich.cells import cell_len
+
+    def cell(value) -> str:
+        return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+    shown = [[cell(value) for value in row] for row in rows[:TABLE_ROWS_SHOWN]]
+    widths = [max([cell_len(name)] + [cell_len(row[i]) for row in shown if i < len(row)]) for i, name in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(value + " " * (width - cell_len(value)) for value, width in zip(values, widths)).rstrip()
+
+    out = ["[dim]" + escape(line(list(columns))) + "[/]", *(escape(line(row)) for row in shown)]
+    if len(rows) > TABLE_ROWS_SHOWN:
+        out.append(f"[dim]… {len(rows) - TABLE_ROWS_SHOWN} more[/]")
+    return out
+
+
 def result_markup(spec: "Verifier", result: "Result | None", language: str, ui_lang: str, *, with_steps: bool = True) -> str:
     """Everything a candidate needs to see about one verifier and its latest run."""
     lines = [
@@ -88,12 +110,7 @@ def result_markup(spec: "Verifier", result: "Result | None", language: str, ui_l
             label = pick(metric.label, language).replace("\n", " / ") if metric.label else escape(metric.name)
             lines.append(f"· {label}: [b]{metric.value:.6g}[/b] {escape(metric.unit)}")
     for table in result.tables:
-        lines += ["", f"[b $accent]{pick(table.title, language)}[/]"]
-        lines.append("[dim]" + escape(" | ".join(table.columns)) + "[/]")
-        for row in table.rows[:12]:
-            lines.append(escape(" | ".join(f"{cell:.4g}" if isinstance(cell, float) else str(cell) for cell in row)))
-        if len(table.rows) > 12:
-            lines.append(f"[dim]… {len(table.rows) - 12} more[/]")
+        lines += ["", f"[b $accent]{pick(table.title, language)}[/]", *table_lines(table.columns, table.rows)]
     if result.plots:
         lines += ["", tr(ui_lang, f"[dim]{len(result.plots)} plot(s): press g to show them.[/]", f"[dim]{len(result.plots)} 张图：按 g 查看。[/]")]
     if result.error:

@@ -1,0 +1,74 @@
+"""Small pieces of the app: cell-width padding for Chinese, bars, heatmap, tables, bilingual text."""
+
+import re
+from datetime import date, timedelta
+
+from rich.cells import cell_len
+
+from questions.model import Text
+from questions.study.stats import DayCount
+from tui.screens.stats import heatmap_lines, sparkline
+from tui.widgets.bars import bar, mastery_bar, one_line_each, pad_cells, truncate_cells
+from tui.widgets.evidence import table_lines
+from tui.widgets.i18n import bilingual
+
+
+def test_pad_cells_counts_chinese_as_two_columns():
+    assert cell_len(pad_cells("注意力机制", 16)) == 16
+    assert cell_len(pad_cells("层结构：FFN、残差与归一化", 16)) == 16
+    assert pad_cells("层结构：FFN、残差与归一化", 16).rstrip().endswith("…")
+    assert truncate_cells("short", 10) == "short"
+    assert cell_len(truncate_cells("中" * 20, 9)) <= 9
+
+
+def test_mastery_lines_line_up_whatever_the_script():
+    english = mastery_bar("Attention", 0.5, 3, 10)
+    chinese = mastery_bar("注意力机制", 0.5, 3, 10)
+    def plain(markup: str) -> str:
+        return re.sub(r"\[/?[a-z ]*\]", "", markup)
+
+    assert "[red]" in english  # half remembered is shown as weak
+    assert cell_len(plain(english)) == cell_len(plain(chinese)) == 16 + 1 + 12 + 1 + 4 + 1 + 5
+    assert "–" in mastery_bar("Masks", None, 0, 4)  # never studied: no percentage
+
+
+def test_bar_fills_in_eighths():
+    assert bar(0.0, 4) == "····"
+    assert bar(1.0, 4) == "████"
+    assert bar(0.5, 4) == "██··"
+    assert bar(0.53, 4)[2] in "▏▎▍▌▋▊▉"
+
+
+def test_one_line_each_cuts_both_languages_to_fit():
+    text = Text(zh="为什么" * 30, en="why " * 40)
+    both = one_line_each(text, "both", 30, indent=4)
+    first, second = both.split("\n")
+    assert cell_len(first) <= 30 and first.endswith("…")
+    assert second.startswith("    [dim]") and "why" in second
+    assert "\n" not in one_line_each(text, "zh", 30, indent=4)
+
+
+def test_bilingual_escapes_markup_and_orders_chinese_first():
+    text = Text(zh="列表 [a]", en="list [a]")
+    assert bilingual(text, "zh") == "列表 \\[a]"
+    assert bilingual(text, "both").startswith("列表") and "[dim]list" in bilingual(text, "both")
+
+
+def test_heatmap_puts_today_in_the_last_column():
+    today = date(2026, 11, 22)  # a Sunday
+    days = tuple(DayCount(today - timedelta(days=offset), 0) for offset in range(364, -1, -1))
+    days = days[:-1] + (DayCount(today, 5),)
+    rows = heatmap_lines(days)
+    assert len(rows) == 8  # month letters + one row per weekday
+    assert rows[7].startswith("S ") and rows[7].endswith("[/]") and "■" in rows[7].split("·")[-1]
+    assert "■" not in "".join(rows[1:7])
+
+
+def test_sparkline_scales_to_the_peak():
+    assert sparkline([0, 4, 8]).endswith("▄█")
+    assert "▁" in sparkline([0, 0])
+
+
+def test_table_columns_are_aligned():
+    lines = table_lines(("d_k", "Var"), ((4, 3.95712), (256, 255.6)))
+    assert lines[1] == "4    3.957" and lines[2] == "256  255.6"

@@ -74,7 +74,13 @@ class HomeScreen(_FollowsLanguage, Screen):
         # study engine is imported and the review log is read.
         from tui.widgets.summary import home_summary
 
-        summary = home_summary(self.app)
+        try:
+            summary = home_summary(self.app)
+        except Exception as error:  # noqa: BLE001 - a store the user must fix is a message, not a crash
+            if not isinstance(getattr(error, "exit_code", None), int):
+                raise
+            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=15)
+            return
         self.app.call_from_thread(self._summary_loaded, summary)
         self.app.preload_screens()  # so the first key that opens a mode does not wait for imports
 

@@ -101,3 +101,23 @@ async def test_cram_a_topic_logs_without_touching_the_schedule(app, reviews):
         (Rating.Again, ReviewMode.CRAM, False),
         (Rating.Good, ReviewMode.CRAM, False),
     ]
+
+
+async def test_a_rating_the_store_refuses_keeps_the_card(app, reviews, monkeypatch):
+    from questions.study.errors import StoreError
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r", "space")
+        screen = app.screen
+        card = screen.question
+
+        def refuse(*args, **kwargs):
+            raise StoreError(app.store_path, "database is locked")
+
+        with monkeypatch.context() as patch:  # only this patch is undone after, not TPREP_HOME's
+            patch.setattr(screen.session, "rate", refuse)
+            await pilot.press("3")
+            assert screen.question is card and screen.revealed  # still there to rate again
+        await pilot.press("3")
+        assert screen.question is not card
+    assert [r.question_id for r in reviews()] == [card.id]

@@ -69,9 +69,9 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     def broken_dump(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(json, "dump", broken_dump)
-    with pytest.raises(OSError):
-        save_settings(Settings(language="en"), path)
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:  # undo only this patch (the shared one also holds TPREP_HOME)
+        patch.setattr(json, "dump", broken_dump)
+        with pytest.raises(OSError):
+            save_settings(Settings(language="en"), path)
     assert load_settings(path).settings.language == "zh"
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]

@@ -69,3 +69,21 @@ class AppModal(_FollowsLanguage, ModalScreen):
 
     def action_dismiss_modal(self) -> None:
         self.dismiss(None)
+
+
+def rating_saved(screen, save) -> bool:
+    """Run ``save()`` (which commits a rating); on a store problem say so and keep the card shown.
+
+    The rating was not written, so the card stays on screen for the user to rate
+    again once the problem (a full disk, a store locked elsewhere) is fixed.
+    """
+    from questions.study.errors import StoreError
+
+    try:
+        save()
+    except StoreError as error:
+        screen.notify(
+            screen.app.tr(f"Rating NOT saved: {error}", f"评分未保存：{error}"), severity="error", timeout=15
+        )
+        return False
+    return True

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.screens.base import AppScreen
+from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.i18n import bilingual
 from tui.widgets.question_view import question_heading, question_markup
 from tui.widgets.rating_bar import RATING_LABELS, RatingBar
@@ -233,9 +233,11 @@ class ChoiceScreen(AppScreen):
             return
         from fsrs import Rating
 
-        if self._result.is_correct:
+        result = self._result
+        if not rating_saved(self, lambda: self.session.rate(Rating(rating), result.duration)):
+            return  # committed before the next question, or the question stays
+        if result.is_correct:
             self._correct_count += 1
-        self.session.rate(Rating(rating), self._result.duration)  # committed before the next question
         self._picked, self._result = set(), None
         self._shown_at = time.monotonic()
         self._draw()

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from tui.screens.base import AppScreen
+from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.bars import one_line_each
 from tui.widgets.i18n import bilingual
 from tui.widgets.question_view import QuestionView, question_heading
@@ -241,14 +241,17 @@ class MockInterviewScreen(AppScreen):
         from questions.study.review_record import ReviewMode
         from questions.study.scheduler import StudyScheduler
 
-        self.app.store.record_review(
-            step.question.id,
-            step.suggested_rating,
-            scheduler=StudyScheduler(self.app.study_settings()),
-            reviewed_at=self.app.clock(),
-            duration=step.elapsed,
-            mode=ReviewMode.MOCK,
-        )
+        rating_saved(
+            self,
+            lambda: self.app.store.record_review(
+                step.question.id,
+                step.suggested_rating,
+                scheduler=StudyScheduler(self.app.study_settings()),
+                reviewed_at=self.app.clock(),
+                duration=step.elapsed,
+                mode=ReviewMode.MOCK,
+            ),
+        )  # the interview goes on either way; its score still counts this answer
         assert self._interview is not None
         self.stage = "done" if self._interview.finished else "ask"
         if self.stage == "ask":

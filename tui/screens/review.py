@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import Footer, Header, Input, Static
 
-from tui.screens.base import AppScreen
+from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.question_view import QuestionView, question_markup
 from tui.widgets.rating_bar import RatingBar
 
@@ -175,8 +175,9 @@ class ReviewScreen(AppScreen):
         from fsrs import Rating
 
         duration = timedelta(seconds=time.monotonic() - self._shown_at)
-        self.session.rate(Rating(rating), duration)  # committed to the store before we move on
-        self._next_card()
+        # Committed to the store before we move on.
+        if rating_saved(self, lambda: self.session.rate(Rating(rating), duration)):
+            self._next_card()
 
     @on(RatingBar.Rated)
     def _rated_by_click(self, event: RatingBar.Rated) -> None:

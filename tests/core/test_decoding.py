@@ -118,16 +118,21 @@ class BigramModel(nn.Module):
     """A 'language model' whose next-token distribution depends on the last token only, given as a table."""
 
     PAD, BOS, EOS, A, B, C = range(6)
+    GREEDY_TRAP = {  # greedy takes A (0.6) and ends at A C EOS (0.21); B EOS (0.36) is better
+        BOS: {A: 0.6, B: 0.4},
+        A: {C: 0.35, B: 0.33, EOS: 0.32},
+        B: {EOS: 0.9, C: 0.1},
+        C: {EOS: 1.0},
+    }
 
-    def __init__(self):
+    def __init__(self, table=None):
         super().__init__()
-        table = torch.full((6, 6), 1e-9)
-        table[self.BOS, self.A], table[self.BOS, self.B] = 0.6, 0.4
-        table[self.A, self.C], table[self.A, self.B], table[self.A, self.EOS] = 0.35, 0.33, 0.32
-        table[self.B, self.EOS], table[self.B, self.C] = 0.9, 0.1
-        table[self.C, self.EOS] = 1.0
-        table[self.EOS, self.EOS] = table[self.PAD, self.EOS] = 1.0
-        self.register_buffer("log_table", table.log())
+        probabilities = torch.full((6, 6), 1e-9)
+        for previous, row in (table or self.GREEDY_TRAP).items():
+            for token, p in row.items():
+                probabilities[previous, token] = p
+        probabilities[self.EOS, self.EOS] = probabilities[self.PAD, self.EOS] = 1.0
+        self.register_buffer("log_table", probabilities.log())
 
     def forward(self, ids, padding_mask=None, *, cache=None):
         return self.log_table[ids]  # (B, T, V): logits for the token after each position
@@ -149,6 +154,17 @@ def test_beam_search_finds_the_more_likely_sequence_greedy_misses():
     assert float(beam.log_probs[0, 0]) > float(greedy.log_probs[0])
     assert beam.scores[0, 0] >= beam.scores[0, 1]  # best first
     assert beam.sequences[0, 1].tolist()[:3] == [m.A, m.C, m.EOS]  # the runner-up: 0.21 beats A B EOS (0.178)
+
+
+def test_beam_search_does_not_stop_while_a_live_beam_beats_the_finished_ones():
+    m = BigramModel
+    # Two poor hypotheses finish early (EOS: 0.06, A EOS: 0.045) while A C is alive at 0.855:
+    # stopping at beam_size finished hypotheses (fairseq's rule) would return EOS, worse than greedy.
+    model = BigramModel({m.BOS: {m.A: 0.9, m.EOS: 0.06, m.B: 0.04}, m.A: {m.C: 0.95, m.EOS: 0.05}, m.B: {m.EOS: 1.0}, m.C: {m.EOS: 1.0}})
+    greedy = greedy_decode(model, bos_id=m.BOS, eos_id=m.EOS, max_new_tokens=5, use_cache=False)
+    beam = beam_search(model, bos_id=m.BOS, eos_id=m.EOS, beam_size=2, max_new_tokens=5, length_penalty=0.0, use_cache=False)
+    assert beam.sequences[0, 0].tolist()[:3] == greedy.sequences[0].tolist()[:3] == [m.A, m.C, m.EOS]
+    assert float(beam.log_probs[0, 0]) == pytest.approx(math.log(0.9 * 0.95), abs=1e-5)
 
 
 def test_length_penalty_favours_longer_hypotheses():

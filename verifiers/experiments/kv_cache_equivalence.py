@@ -25,13 +25,13 @@ GROWTH_AT_LEAST = 1.5  # the longest length's speed-up over the shortest's
     explanation=text(
         zh="自回归生成时，每一步只需为新词计算 q、k、v，把 k、v 追加到缓存，再用新词的 q 与全部缓存的 k 计算分数。"
         "实验用同一个解码器分别带缓存与不带缓存（每步重算整个前缀）生成：逐步 logits 的最大差异在浮点误差以内、生成的词完全一致；"
-        "不带缓存每步的计算随前缀变长，所以加速比随生成长度增大；缓存大小恰为 2（K 和 V）× 层数 × 批大小 × 长度 × d_model × 每元素字节数，"
+        "不带缓存时生成下一个词要重算整个前缀，所以每步的加速比随前缀长度增大；缓存大小恰为 2（K 和 V）× 层数 × 批大小 × 长度 × d_model × 每元素字节数，"
         "随长度线性增长。缓存里存的是键和值本身，而不是文档所说的 Q·K 点积（那会随长度平方增长，且过去的查询根本不再需要）。",
         en="In autoregressive generation each step needs q, k, v for the new token only: k and v are appended to the "
         "cache and the new q is scored against every cached key. The same decoder generates with the cache and without "
         "it (recomputing the whole prefix each step): step-by-step logits agree within float error and the tokens are "
-        "identical; without the cache each step's work grows with the prefix, so the speed-up grows with the length "
-        "generated; the cache holds exactly 2 (K and V) × layers × batch × length × d_model × bytes per element, linear "
+        "identical; without the cache the next token costs a pass over the whole prefix, so the per-step speed-up grows "
+        "with the prefix length; the cache holds exactly 2 (K and V) × layers × batch × length × d_model × bytes per element, linear "
         "in length. It stores keys and values themselves, not the Q·K products a document describes (those would grow "
         "with the square of the length, and past queries are never needed again).",
     ),
@@ -47,8 +47,8 @@ GROWTH_AT_LEAST = 1.5  # the longest length's speed-up over the shortest's
         Claim(
             "speedup-grows-with-length",
             text(
-                zh="缓存带来的加速比随生成长度增大，最长时至少 1.5 倍",
-                en="The cache's speed-up grows with the generated length and is at least 1.5× at the longest",
+                zh="生成下一个词时缓存带来的加速比随前缀长度增大：最长前缀时至少 1.5 倍，且至少是最短前缀时的 1.5 倍",
+                en="The cache's per-step speed-up grows with the prefix length: at least 1.5× at the longest prefix, and at least 1.5× the shortest prefix's",
             ),
         ),
         Claim(

@@ -31,14 +31,15 @@ class Terminal:
             ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False
         ).stdout
 
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+    def wait_for(self, *texts: str, timeout: float = 30.0) -> str:
+        """The screen once every one of ``texts`` is on it (a frame may be captured half drawn)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             shown = self.screen()
-            if text in shown:
+            if all(text in shown for text in texts):
                 return shown
             time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+        raise AssertionError(f"{texts!r} never all appeared; the screen shows:\n{self.screen()}")
 
     def send(self, *keys: str) -> None:
         for key in keys:
@@ -61,8 +62,7 @@ def test_rate_a_card_in_a_real_terminal_and_quit(isolated_data_dir):
     }
     terminal = Terminal([sys.executable, "-m", "tui", "--lang", "en"], env)
     try:
-        home = terminal.wait_for("Review due cards")
-        assert "Transformer Prep" in home and "Mastery by topic" in home
+        terminal.wait_for("Transformer Prep", "Review due cards", "Mastery by topic", "questions in the bank")
         terminal.send("r")
         terminal.wait_for("Answer in your head")
         terminal.send("Space")

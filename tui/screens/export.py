@@ -107,6 +107,20 @@ class ExportScreen(AppModal):
                 _registry, cached = load_registry_and_cache(self.app.results_dir)
                 evidence = {verifier_id: result.to_dict() for verifier_id, result in cached.items()}
             sheet = build_sheet(questions, self.app.language, evidence)  # type: ignore[arg-type]
+            if fmt == "pdf" and self.app.language != "en":
+                from questions.export.pdf import cjk_font_available
+
+                if not cjk_font_available():
+                    self.app.call_from_thread(
+                        self.notify,
+                        self.tr(
+                            "No font with Chinese glyphs is installed: Chinese will not show in the PDF "
+                            "(install one, e.g. fonts-noto-cjk, or switch to English with l).",
+                            "没有安装中文字体：PDF 中的中文将无法显示（请安装如 fonts-noto-cjk，或按 l 切换到英文）。",
+                        ),
+                        severity="warning",
+                        timeout=12,
+                    )
             written = export_sheet(sheet, fmt, path, force=force)  # type: ignore[arg-type]
         except Exception as error:  # noqa: BLE001 - shown to the user; their file is never half-written
             message = str(error) if isinstance(getattr(error, "exit_code", None), int) else f"{type(error).__name__}: {error}"

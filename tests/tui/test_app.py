@@ -196,3 +196,21 @@ async def test_q_quits_from_anywhere(app, keys):
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_leaving_settings_saves_and_a_bad_value_holds_once(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("comma")
+        new_cards = app.screen.query_one("#setting-new")
+        new_cards.value = "12"
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        assert app.settings.daily_new_cards == 12
+        await pilot.press("comma")
+        app.screen.query_one("#setting-new").value = "lots"
+        await pilot.press("escape")
+        assert isinstance(app.screen, SettingsScreen)  # held, with a message
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        assert app.settings.daily_new_cards == 12
+    assert json.loads(paths.settings_path().read_text(encoding="utf-8"))["daily_new_cards"] == 12

@@ -11,7 +11,7 @@ from textual.containers import Grid, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from tui.screens.base import AppScreen
-from tui.settings import DAILY_NEW_RANGE, SettingsError
+from tui.settings import DAILY_NEW_RANGE, Settings, SettingsError
 
 if TYPE_CHECKING:
     from tui.app import TPrepApp
@@ -25,6 +25,10 @@ class SettingsScreen(AppScreen):
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="settings.save")]
 
     app: "TPrepApp"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._refused_once = False
 
     def compose(self) -> ComposeResult:
         settings = self.app.settings
@@ -69,7 +73,7 @@ class SettingsScreen(AppScreen):
 
     @on(Select.Changed, "#setting-language")
     def _language_changed(self, event: Select.Changed) -> None:
-        # Language is worth seeing at once; the rest waits for Save.
+        # Language is worth seeing at once; the rest is saved on ctrl+s or when leaving.
         if event.value != self.app.language:
             self.app.update_settings(self.app.settings.with_changes(language=event.value))
 
@@ -83,32 +87,44 @@ class SettingsScreen(AppScreen):
     def _save_requested(self) -> None:
         self.action_save()
 
-    def action_save(self) -> None:
+    def _form_settings(self) -> "Settings":
+        """The settings the form shows; SettingsError names a field with a bad value."""
         raw_new = self.query_one("#setting-new", Input).value.strip()
         try:
             daily_new = int(raw_new)
         except ValueError:
-            self._refuse(self.tr(f"New cards per day must be a whole number, not {raw_new!r}.", f"每日新卡数必须是整数，而不是 {raw_new!r}。"))
-            return
-        try:
-            settings = self.app.settings.with_changes(
-                language=self.query_one("#setting-language", Select).value,
-                desired_retention=float(self.query_one("#setting-retention", Select).value),
-                daily_new_cards=daily_new,
-                theme=self.query_one("#setting-theme", Select).value,
-            )
-        except SettingsError as error:
-            self._refuse(str(error))
-            return
-        self.app.update_settings(settings)
-        self.notify(self.tr("Settings saved.", "设置已保存。"), timeout=3)
+            raise SettingsError(
+                self.tr(f"New cards per day must be a whole number, not {raw_new!r}.", f"每日新卡数必须是整数，而不是 {raw_new!r}。")
+            ) from None
+        return self.app.settings.with_changes(
+            language=self.query_one("#setting-language", Select).value,
+            desired_retention=float(self.query_one("#setting-retention", Select).value),
+            daily_new_cards=daily_new,
+            theme=self.query_one("#setting-theme", Select).value,
+        )
 
-    def _refuse(self, message: str) -> None:
-        self.query_one("#setting-new", Input).focus()
-        self.notify(message, severity="error", timeout=6)
+    def action_save(self) -> bool:
+        try:
+            settings = self._form_settings()
+        except SettingsError as error:
+            self.query_one("#setting-new", Input).focus()
+            self.notify(str(error), severity="error", timeout=6)
+            return False
+        if settings != self.app.settings:
+            self.app.update_settings(settings)
+            self.notify(self.tr("Settings saved.", "设置已保存。"), timeout=3)
+        return True
 
     def action_back(self) -> None:
-        # Leaving without saving undoes a theme preview.
-        if self.app.settings.theme in self.app.available_themes:
-            self.app.theme = self.app.settings.theme
-        super().action_back()
+        # Leaving saves what was changed; a bad value keeps the screen open, once.
+        if self.action_save() or self._refused_once:
+            if self.app.settings.theme in self.app.available_themes:
+                self.app.theme = self.app.settings.theme  # drop an unsaved theme preview
+            super().action_back()
+            return
+        self._refused_once = True
+        self.notify(
+            self.tr("Fix the value, or press escape again to leave without saving it.", "请修正该值，或再按一次 Esc 放弃修改并离开。"),
+            severity="warning",
+            timeout=6,
+        )

@@ -59,4 +59,5 @@ async def test_whole_session_then_undo(app, reviews):
         assert "3 of 3 correct" in str(screen.query_one("#choice-question").render())
         await pilot.press("u")
         assert screen.session.item is not None
+        assert "correct 2/2" in str(screen.query_one("#choice-status").render())
     assert len(reviews()) == 2

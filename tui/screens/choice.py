@@ -47,7 +47,7 @@ class ChoiceScreen(AppScreen):
         self._picked: set[int] = set()
         self._result: "ChoiceResult | None" = None
         self._shown_at = time.monotonic()
-        self._correct_count = 0
+        self._answers_correct: list[bool] = []  # per rated question, in order (undo pops the last)
 
     @property
     def session(self) -> "MultipleChoiceSession":
@@ -124,6 +124,10 @@ class ChoiceScreen(AppScreen):
             intervals = {int(rating): interval for rating, interval in session.preview().items()}
             rating_bar.show(self.app.ui_lang, intervals, int(result.suggested_rating))
         self.refresh_bindings()
+
+    @property
+    def _correct_count(self) -> int:
+        return sum(self._answers_correct)
 
     def _option_markup(self, option) -> str:
         text = bilingual(option.text, self.app.language).replace("\n", "\n      ")
@@ -236,8 +240,7 @@ class ChoiceScreen(AppScreen):
         result = self._result
         if not rating_saved(self, lambda: self.session.rate(Rating(rating), result.duration)):
             return  # committed before the next question, or the question stays
-        if result.is_correct:
-            self._correct_count += 1
+        self._answers_correct.append(result.is_correct)
         self._picked, self._result = set(), None
         self._shown_at = time.monotonic()
         self._draw()
@@ -250,13 +253,12 @@ class ChoiceScreen(AppScreen):
         from questions.study.errors import UndoError
 
         try:
-            outcome = self.session.history[-1]
             self.session.undo()
-        except (UndoError, IndexError) as error:
+        except UndoError as error:
             self.notify(str(error), severity="warning", timeout=6)
             return
-        if outcome.record.rating >= 3:  # counted as correct when it was accepted as Good
-            self._correct_count = max(0, self._correct_count - 1)
+        if self._answers_correct:
+            self._answers_correct.pop()
         self._picked, self._result = set(), None
         self._draw()
 

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.i18n import bilingual
-from tui.widgets.question_view import question_heading, question_markup
+from tui.widgets.question_view import question_heading
 from tui.widgets.rating_bar import RATING_LABELS, RatingBar
 
 if TYPE_CHECKING:

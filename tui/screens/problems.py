@@ -6,6 +6,7 @@ from typing import Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, OptionList, Static
 
@@ -32,7 +33,7 @@ class BankProblemsScreen(AppModal):
         problems = getattr(error, "problems", None)
         if problems:
             lines = [problem.format() if hasattr(problem, "format") else str(problem) for problem in problems]
-            summary = getattr(error, "summary", None) or str(error).splitlines()[0]
+            summary = getattr(error, "summary", None) or ""  # the title already gives the count
         else:
             head, *lines = str(error).splitlines() or [type(error).__name__]
             summary = head
@@ -52,12 +53,13 @@ class BankProblemsScreen(AppModal):
             f"Your question bank has {count} problem{'s' if count != 1 else ''}",
             f"你的题库有 {count} 个问题",
         )
+        explanation = self.tr(
+            "Your files were not loaded and have not been changed. "
+            "Fix the lines below, check with 'tprep bank lint DIR', and restart.",
+            "你的文件没有加载，也没有被修改。修正下列各行，用 'tprep bank lint DIR' 检查后重启。",
+        )
         self.query_one("#problems-summary", Static).update(
-            self.tr(
-                f"{self.summary}\nYour files were not loaded and have not been changed. "
-                "Fix the lines below, check with 'tprep bank lint DIR', and restart.",
-                f"{self.summary}\n你的文件没有加载，也没有被修改。修正下列各行，用 'tprep bank lint DIR' 检查后重启。",
-            )
+            f"{escape(self.summary)}\n{explanation}" if self.summary else explanation
         )
         self.query_one("#problems-continue", Button).label = self.tr(
             "Continue with the built-in bank", "使用内置题库继续"

@@ -140,6 +140,7 @@ class TPrepApp(App[int]):
                 self.tr(f"Could not save settings to {self.settings_path}: {error}", f"无法保存设置到 {self.settings_path}：{error}"),
                 severity="error",
                 timeout=8,
+                markup=False,
             )
         if settings.theme in self.available_themes:
             self.theme = settings.theme
@@ -157,7 +158,7 @@ class TPrepApp(App[int]):
 
             self.push_screen(BankProblemsScreen.for_error(self.bank_error))
         if self.settings_notice:
-            self.notify(self.settings_notice, severity="warning", timeout=10)
+            self.notify(self.settings_notice, severity="warning", timeout=10, markup=False)
         self.check_size()
 
     def on_unmount(self) -> None:

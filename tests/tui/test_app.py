@@ -214,3 +214,16 @@ async def test_leaving_settings_saves_and_a_bad_value_holds_once(app):
         assert isinstance(app.screen, HomeScreen)
         assert app.settings.daily_new_cards == 12
     assert json.loads(paths.settings_path().read_text(encoding="utf-8"))["daily_new_cards"] == 12
+
+
+async def test_problem_lines_with_brackets_are_shown_verbatim():
+    lines = ["mine.yaml:7: q-1: key_points.en[2]: [bold] is not markup"]
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        app.push_screen(BankProblemsScreen(lines, ""))
+        await app.workers.wait_for_complete()
+        from textual.content import Content
+
+        prompt = app.screen.query_one("#problems-list").get_option_at_index(0).prompt
+        shown = Content.from_markup(prompt).plain  # what the terminal shows
+        assert shown == lines[0]

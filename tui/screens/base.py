@@ -83,7 +83,7 @@ def rating_saved(screen, save) -> bool:
         save()
     except StoreError as error:
         screen.notify(
-            screen.app.tr(f"Rating NOT saved: {error}", f"评分未保存：{error}"), severity="error", timeout=15
+            screen.app.tr(f"Rating NOT saved: {error}", f"评分未保存：{error}"), severity="error", timeout=15, markup=False
         )
         return False
     return True

@@ -255,7 +255,7 @@ class ChoiceScreen(AppScreen):
         try:
             self.session.undo()
         except UndoError as error:
-            self.notify(str(error), severity="warning", timeout=6)
+            self.notify(str(error), severity="warning", timeout=6, markup=False)
             return
         if self._answers_correct:
             self._answers_correct.pop()

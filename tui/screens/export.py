@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
@@ -132,7 +133,7 @@ class ExportScreen(AppModal):
         self.query_one("#export-button", Button).disabled = False
         message = self.query_one("#export-message", Static)
         if written is not None:
-            message.update(self.tr(f"[green]Wrote {written}[/]", f"[green]已写入 {written}[/]"))
-            self.notify(self.tr(f"Wrote {written}", f"已写入 {written}"), timeout=5)
+            message.update(self.tr(f"[green]Wrote {escape(str(written))}[/]", f"[green]已写入 {escape(str(written))}[/]"))
+            self.notify(self.tr(f"Wrote {written}", f"已写入 {written}"), timeout=5, markup=False)
         else:
-            message.update(f"[red]{error}[/]")
+            message.update(f"[red]{escape(error or '')}[/]")

@@ -79,7 +79,7 @@ class HomeScreen(_FollowsLanguage, Screen):
         except Exception as error:  # noqa: BLE001 - a store the user must fix is a message, not a crash
             if not isinstance(getattr(error, "exit_code", None), int):
                 raise
-            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=15)
+            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=15, markup=False)
             return
         self.app.call_from_thread(self._summary_loaded, summary)
         self.app.preload_screens()  # so the first key that opens a mode does not wait for imports

@@ -42,7 +42,7 @@ class BankProblemsScreen(AppModal):
     def compose(self) -> ComposeResult:
         with Vertical(id="problems-box"):
             yield Static(id="problems-summary")
-            yield OptionList(*self.problems, id="problems-list")
+            yield OptionList(*(escape(problem) for problem in self.problems), id="problems-list")
             with Horizontal(id="problems-buttons"):
                 yield Button(id="problems-continue", variant="primary")
         yield Footer(compact=True)

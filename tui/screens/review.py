@@ -189,7 +189,7 @@ class ReviewScreen(AppScreen):
         try:
             self.session.undo()
         except UndoError as error:
-            self.notify(str(error), severity="warning", timeout=6)
+            self.notify(str(error), severity="warning", timeout=6, markup=False)
             return
         self._typed, self._suggested = None, None
         self.set_reactive(ReviewScreen.revealed, True)

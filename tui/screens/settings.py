@@ -108,7 +108,7 @@ class SettingsScreen(AppScreen):
             settings = self._form_settings()
         except SettingsError as error:
             self.query_one("#setting-new", Input).focus()
-            self.notify(str(error), severity="error", timeout=6)
+            self.notify(str(error), severity="error", timeout=6, markup=False)
             return False
         if settings != self.app.settings:
             self.app.update_settings(settings)

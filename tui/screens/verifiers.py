@@ -71,7 +71,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         super().on_mount()
         self.query_one("#verifiers-list", SelectionList).focus()
         if self.registry_problems:
-            self.notify("\n".join(self.registry_problems), severity="warning", timeout=10)
+            self.notify("\n".join(self.registry_problems), severity="warning", timeout=10, markup=False)
 
     # --- drawing ------------------------------------------------------------
 

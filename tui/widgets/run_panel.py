@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
@@ -104,7 +105,7 @@ class RunPanel(Horizontal):
         self._cancel = None
         label = self.query_one("#run-label", Static)
         if outcome is None:
-            label.update(f"[red]{tr(self.ui_lang, 'run failed', '运行失败')}: {error}[/]")
+            label.update(f"[red]{tr(self.ui_lang, 'run failed', '运行失败')}: {escape(error or '')}[/]")
         elif outcome.cancelled:
             label.update(tr(self.ui_lang, f"cancelled; {len(outcome.not_run)} not run", f"已取消；{len(outcome.not_run)} 个未运行"))
         else:
@@ -144,5 +145,5 @@ class RunsVerifiers:
 
     def on_run_panel_done(self, event: RunPanel.Done) -> None:
         if event.error:
-            self.notify(event.error, severity="error", timeout=10)  # type: ignore[attr-defined]
+            self.notify(event.error, severity="error", timeout=10, markup=False)  # type: ignore[attr-defined]
         self.refresh_bindings()  # type: ignore[attr-defined]

@@ -74,3 +74,17 @@ async def test_plots_of_a_result(app):
         assert plots.index == (1 % len(result.plots))
         await pilot.press("escape")
         assert app.screen is screen
+
+
+async def test_run_all_can_be_cancelled(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        screen = app.screen
+        await pilot.press("a")
+        assert screen.run_in_progress
+        assert "Cancel" in " ".join(str(key.render()) for key in screen.query("FooterKey"))
+        await pilot.press("c")
+        await wait_for_run(app, pilot)
+        assert not screen.run_in_progress
+        assert "cancelled" in str(screen.query_one("#run-label").render())
+        assert len(screen.results) < len(screen.specs)  # the rest never ran

@@ -143,7 +143,13 @@ class ReviewScreen(AppScreen):
         if next_due is not None:
             local = next_due.astimezone(self.app.day_timezone) if self.app.day_timezone else next_due.astimezone()
             lines.append(self.tr(f"A card you are learning comes back at {local:%H:%M}.", f"学习中的卡片将在 {local:%H:%M} 再次出现。"))
-        lines += ["", self.tr("Escape goes back; u undoes the last rating.", "按 Esc 返回；按 u 撤销上一次评分。")]
+        lines += [
+            "",
+            self.tr(
+                "Escape goes back; u undoes the last rating. More practice: cram (k) or multiple choice (c) from home.",
+                "按 Esc 返回；按 u 撤销上一次评分。想多练习：回到首页选强化练习 (k) 或选择题 (c)。",
+            ),
+        ]
         return "\n".join(lines)
 
     # --- actions ------------------------------------------------------------

@@ -13,9 +13,7 @@ from functools import lru_cache
 @lru_cache(maxsize=4096)
 def readable(text: str) -> str:
     if "$" not in text and "\\" not in text:
-        return text
-    try:
-        from questions.render import render_math
-    except ImportError:  # the renderer is not installed yet: show the source text
-        return text
+        return text  # nothing to convert: skip importing the renderer
+    from questions.render import render_math
+
     return render_math(text)

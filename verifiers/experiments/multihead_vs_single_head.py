@@ -196,7 +196,7 @@ def multihead_vs_single_head(ctx: Context, evidence: Evidence) -> None:
             f"loss {r['multi']['loss']:.3f} → {r['multi']['pruned']:.3f} (the {r['multi']['few']} most important: → {r['multi']['pruned_important']:.3f})"
             for r in runs
         ),
-        value=pruning_cost,
+        value=pruning_fraction,
     )
     evidence.claim(
         "heads-equally-important",

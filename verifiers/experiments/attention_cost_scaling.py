@@ -185,18 +185,27 @@ def _scores_in_place(torch, q, k, scale, scores) -> None:
 
 
 def _score_bytes(torch, q, k, scale, device) -> int:
-    """Bytes the score computation allocates: CUDA's peak counter, or on CPU the weights tensor it produces."""
+    """Bytes the score computation allocates: CUDA's peak counter, or on CPU the score tensor it fills.
+
+    Computed in place in one allocation that holds QKᵀ, so the figure is the n² matrix itself, not
+    temporary copies of it.
+    """
+    def compute():
+        scores = torch.empty(*q.shape[:-1], k.size(-2), device=q.device, dtype=q.dtype)
+        _scores_in_place(torch, q, k, scale, scores)
+        return scores
+
     if device.type == "cuda":
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats(device)
         before = torch.cuda.memory_allocated(device)
-        weights = torch.softmax((q @ k.transpose(-2, -1)) * scale, dim=-1)
+        scores = compute()
         torch.cuda.synchronize()
         peak = torch.cuda.max_memory_allocated(device) - before
-        del weights
+        del scores
         return int(peak)
-    weights = torch.softmax((q @ k.transpose(-2, -1)) * scale, dim=-1)
-    return weights.numel() * weights.element_size()
+    scores = compute()
+    return scores.numel() * scores.element_size()
 
 
 def _parity(torch, shapes, generator, device) -> list[tuple]:

@@ -93,8 +93,8 @@ def attention_cost_scaling(ctx: Context, evidence: Evidence) -> None:
             scale = size["d_head"] ** -0.5
             scores = torch.empty(1, size["heads"], n, n, device=device)
             seconds = fastest_time(lambda: _scores_in_place(torch, q, k, scale, scores), repeats=size["repeats"], device=device)
+            del scores  # freed before the memory measurement allocates its own
             rows.append((n, seconds, _score_bytes(torch, q, k, scale, device)))
-            del scores
         parity = _parity(torch, size["parity_shapes"], generator, device)
 
     lengths = [r[0] for r in rows]

@@ -17,7 +17,8 @@ from enum import Enum
 from typing import Any, Mapping, Sequence
 
 # Bump when a field is renamed, removed or changes meaning; readers refuse
-# other versions (the cache then simply treats the file as stale).
+# other versions (the cache then simply treats the file as stale). A field that
+# is only added (``heatmaps``) keeps the version: readers default it when absent.
 SCHEMA_VERSION = 1
 
 
@@ -231,6 +232,78 @@ class Plot:
 
 
 @dataclass(frozen=True)
+class Heatmap:
+    """A matrix drawn as shaded cells, e.g. attention weights (rows = query
+    positions, columns = key positions). The TUI draws it as coloured blocks,
+    the exports as an inline SVG grid.
+
+    ``value_range`` pins the colour scale (``(0.0, 1.0)`` for probabilities) so
+    that two heatmaps side by side are shaded alike; ``None`` means the range
+    of the values themselves.
+    """
+
+    name: str
+    title: Bilingual
+    x_label: Bilingual  # what the columns are
+    y_label: Bilingual  # what the rows are
+    row_labels: tuple[str, ...]
+    column_labels: tuple[str, ...]
+    values: tuple[tuple[float, ...], ...]
+    value_range: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.values or not self.values[0]:
+            raise ValueError(f"heatmap {self.name!r}: no values")
+        if len(self.values) != len(self.row_labels):
+            raise ValueError(f"heatmap {self.name!r}: {len(self.values)} rows but {len(self.row_labels)} row labels")
+        for index, row in enumerate(self.values):
+            if len(row) != len(self.column_labels):
+                raise ValueError(
+                    f"heatmap {self.name!r}: row {index} has {len(row)} values for {len(self.column_labels)} column labels"
+                )
+        if self.value_range is not None and not self.value_range[0] < self.value_range[1]:
+            raise ValueError(f"heatmap {self.name!r}: value range {self.value_range} is empty")
+
+    def scale(self) -> tuple[float, float]:
+        """The colour scale's ends: ``value_range``, else the finite values' range (widened if flat)."""
+        if self.value_range is not None:
+            return self.value_range
+        finite = [v for row in self.values for v in row if math.isfinite(v)]
+        if not finite:
+            return 0.0, 1.0
+        low, high = min(finite), max(finite)
+        return (low, high) if high > low else (low - 0.5, high + 0.5)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title.to_dict(),
+            "x_label": self.x_label.to_dict(),
+            "y_label": self.y_label.to_dict(),
+            "row_labels": list(self.row_labels),
+            "column_labels": list(self.column_labels),
+            "values": [[_json_number(v) for v in row] for row in self.values],
+            "value_range": None if self.value_range is None else [_json_number(v) for v in self.value_range],
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> "Heatmap":
+        value_range = raw.get("value_range")
+        return cls(
+            name=str(raw["name"]),
+            title=Bilingual.from_dict(raw["title"]),
+            x_label=Bilingual.from_dict(raw["x_label"]),
+            y_label=Bilingual.from_dict(raw["y_label"]),
+            row_labels=tuple(str(label) for label in raw["row_labels"]),
+            column_labels=tuple(str(label) for label in raw["column_labels"]),
+            values=tuple(tuple(float(_number_from_json(v)) for v in row) for row in raw["values"]),  # type: ignore[arg-type]
+            value_range=None
+            if value_range is None
+            else (float(_number_from_json(value_range[0])), float(_number_from_json(value_range[1]))),  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
 class Result:
     """Everything one run of one verifier produced."""
 
@@ -243,6 +316,7 @@ class Result:
     metrics: tuple[Metric, ...] = ()
     tables: tuple[Table, ...] = ()
     plots: tuple[Plot, ...] = ()
+    heatmaps: tuple[Heatmap, ...] = ()
     seed: int = 0
     profile: str = "quick"
     device: str = "cpu"
@@ -273,6 +347,7 @@ class Result:
             "metrics": [m.to_dict() for m in self.metrics],
             "tables": [t.to_dict() for t in self.tables],
             "plots": [p.to_dict() for p in self.plots],
+            "heatmaps": [h.to_dict() for h in self.heatmaps],
             "seed": self.seed,
             "profile": self.profile,
             "device": self.device,
@@ -300,6 +375,8 @@ class Result:
                 metrics=tuple(Metric.from_dict(m) for m in raw["metrics"]),
                 tables=tuple(Table.from_dict(t) for t in raw["tables"]),
                 plots=tuple(Plot.from_dict(p) for p in raw["plots"]),
+                # added after version 1 was first written: a result cached before it simply has none
+                heatmaps=tuple(Heatmap.from_dict(h) for h in raw.get("heatmaps") or ()),
                 seed=int(raw["seed"]),
                 profile=str(raw["profile"]),
                 device=str(raw["device"]),

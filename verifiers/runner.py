@@ -209,6 +209,7 @@ def run_one(
         metrics=tuple(evidence.metrics),
         tables=tuple(evidence.tables),
         plots=tuple(evidence.plots),
+        heatmaps=tuple(evidence.heatmaps),
         seed=seed,
         profile=profile,
         device=device,

@@ -31,7 +31,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Sequence
 
-from verifiers.result import Bilingual, ClaimVerdict, DerivationStep, Metric, Plot, Series, Table, as_floats
+from verifiers.result import Bilingual, ClaimVerdict, DerivationStep, Heatmap, Metric, Plot, Series, Table, as_floats
 
 Kind = Literal["symbolic", "experiment"]
 Profile = Literal["quick", "full"]
@@ -193,6 +193,7 @@ class Evidence:
         self.metrics: list[Metric] = []
         self.tables: list[Table] = []
         self.plots: list[Plot] = []
+        self.heatmaps: list[Heatmap] = []
 
     def claim(self, claim_id: str, *, holds: bool, measured: str, value: float | None = None) -> bool:
         """Record whether the claim's statement held in this run, with the value behind it.
@@ -246,6 +247,38 @@ class Evidence:
                 series=tuple(Series(name=k, x=as_floats(x), y=as_floats(y)) for k, (x, y) in series.items()),
                 x_log=x_log,
                 y_log=y_log,
+            )
+        )
+
+    def heatmap(
+        self,
+        name: str,
+        title: Bilingual,
+        x_label: Bilingual,
+        y_label: Bilingual,
+        values: Sequence[Sequence[Any]],
+        *,
+        row_labels: Sequence[Any] | None = None,
+        column_labels: Sequence[Any] | None = None,
+        value_range: tuple[float, float] | None = None,
+    ) -> None:
+        """A matrix shown as shaded cells, rows top to bottom (a tensor's ``tolist()`` will do).
+
+        Rows and columns are labelled 0, 1, ... unless labels are given;
+        ``value_range`` pins the colour scale, e.g. ``(0.0, 1.0)`` for weights.
+        """
+        matrix = tuple(as_floats(row) for row in values)
+        width = len(matrix[0]) if matrix else 0
+        self.heatmaps.append(
+            Heatmap(
+                name=name,
+                title=title,
+                x_label=x_label,
+                y_label=y_label,
+                row_labels=tuple(str(v) for v in (range(len(matrix)) if row_labels is None else row_labels)),
+                column_labels=tuple(str(v) for v in (range(width) if column_labels is None else column_labels)),
+                values=matrix,
+                value_range=None if value_range is None else (float(value_range[0]), float(value_range[1])),
             )
         )
 

@@ -10,6 +10,7 @@ from verifiers.result import (
     Bilingual,
     ClaimVerdict,
     DerivationStep,
+    Heatmap,
     Metric,
     Plot,
     Result,
@@ -36,6 +37,10 @@ def _full_result() -> Result:
         metrics=(Metric("loss", math.nan, "nats", text), Metric("count", 3.0)),
         tables=(Table("t", text, ("x", "y"), ((1, "a"), (2.5, -math.inf))),),
         plots=(Plot("p", text, text, text, (Series("s", (1.0, 2.0), (3.0, 4.0)),), x_log=True),),
+        heatmaps=(
+            Heatmap("h", text, text, text, ("q0", "q1"), ("k0", "k1", "k2"), ((1.0, 0.0, 0.0), (0.25, 0.75, math.nan)), (0.0, 1.0)),
+            Heatmap("free", text, text, text, ("0",), ("0",), ((-2.5,),)),
+        ),
         seed=42,
         profile="full",
         device="cuda",
@@ -56,6 +61,25 @@ def test_round_trip_through_json_keeps_everything():
     assert restored.tables[0].rows[1][1] == -math.inf
     assert restored.status is Status.FAILED and restored.versions["torch"] == "2.13.0"
     assert restored.plots[0].series[0].y == (3.0, 4.0)
+    heatmap = restored.heatmaps[0]
+    assert heatmap.values[1][:2] == (0.25, 0.75) and math.isnan(heatmap.values[1][2])
+    assert heatmap.row_labels == ("q0", "q1") and heatmap.column_labels == ("k0", "k1", "k2")
+    assert heatmap.value_range == (0.0, 1.0) and restored.heatmaps[1].value_range is None
+
+
+def test_a_result_written_before_heatmaps_existed_still_reads():
+    raw = _full_result().to_dict()
+    del raw["heatmaps"]  # what the cache holds from before the field was added, same schema version
+    restored = Result.from_dict(raw)
+    assert restored.heatmaps == ()
+    assert restored.plots[0].name == "p"
+
+
+def test_a_malformed_heatmap_is_a_format_error():
+    raw = _full_result().to_dict()
+    raw["heatmaps"][0]["values"] = [[1.0, 0.0]]  # one row, two cells, for two rows of three labels
+    with pytest.raises(ResultFormatError, match="heatmap 'h': 1 rows but 2 row labels"):
+        Result.from_dict(raw)
 
 
 def test_matched_needs_an_observation_equal_to_the_expectation():
@@ -90,3 +114,23 @@ def test_series_and_tables_reject_mismatched_shapes():
         Series("s", (1.0, 2.0), (1.0,))
     with pytest.raises(ValueError, match="row 0 has 1 cells for 2 columns"):
         Table("t", Bilingual("z", "e"), ("a", "b"), ((1,),))
+
+
+def test_heatmaps_reject_mismatched_shapes_and_empty_ranges():
+    text = Bilingual("z", "e")
+    with pytest.raises(ValueError, match="row 1 has 1 values for 2 column labels"):
+        Heatmap("h", text, text, text, ("a", "b"), ("x", "y"), ((1.0, 2.0), (3.0,)))
+    with pytest.raises(ValueError, match="no values"):
+        Heatmap("h", text, text, text, (), (), ())
+    with pytest.raises(ValueError, match="value range"):
+        Heatmap("h", text, text, text, ("a",), ("x",), ((1.0,),), value_range=(1.0, 1.0))
+
+
+def test_heatmap_scale_is_the_pinned_range_or_the_finite_values():
+    text = Bilingual("z", "e")
+    pinned = Heatmap("h", text, text, text, ("a",), ("x", "y"), ((0.2, 0.4),), value_range=(0.0, 1.0))
+    assert pinned.scale() == (0.0, 1.0)
+    free = Heatmap("h", text, text, text, ("a",), ("x", "y", "z"), ((0.2, math.inf, 0.4),))
+    assert free.scale() == (0.2, 0.4)
+    flat = Heatmap("h", text, text, text, ("a",), ("x",), ((3.0,),))
+    assert flat.scale() == (2.5, 3.5)

@@ -32,9 +32,18 @@ TERM_SIMILARITY = 85.0  # rapidfuzz ratio (0-100) at which two terms count as th
 EXACT_BELOW = 5  # terms shorter than this must match exactly: "mean" ~ "man" scores 86
 COVERED_SCORE = 0.5  # weighted share of a key point's terms needed to call it covered
 MATH_WEIGHT = 0.5  # a term from a $...$ formula illustrates the point; the prose states it
+BIGRAM_SHARE = 0.5  # share of a long Chinese term's character pairs present for it to count ("初始化" ~ "初始")
+ECHO_WEIGHT = 0.5  # a key-point term the question itself uses ("Q, K and V") restates the question
+KEYWORD_LIST_MIN = 6  # this many bare space-separated terms and no connecting words: a list, not an answer
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_TOKEN = re.compile(r"[a-z0-9]+")
+_LATIN_WORD = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")  # a token, or one punctuation mark
+NEGATED = "¬"
+NEGATIONS = frozenset(
+    ("不", "没", "没有", "无", "非", "未", "并非", "不是", "不要", "不用", "不会", "not", "no", "never", "without", "nor")
+)
 
 # Math as people type it: "√d_k", "sqrt(dk)", "d k" all mean the same term.
 _MATH_REWRITES = (
@@ -42,6 +51,7 @@ _MATH_REWRITES = (
     (re.compile(r"\\sqrt"), " sqrt "),
     (re.compile(r"(?<=[a-z])_\{?([a-z0-9]+)\}?"), r"\1"),  # d_k, d_{model} -> dk, dmodel
     (re.compile(r"\bd\s+(k|v|q|model|ff)\b"), r"d\1"),  # "d k" -> dk
+    (re.compile(r"\bo\(([^()]{1,24})\)"), lambda m: " bigo" + re.sub(r"[^a-z0-9]", "", m.group(1)) + " "),
     (re.compile(r"[$\\{}]"), " "),
     (re.compile(r"\bone[- ]hot\b"), "onehot"),  # "one" alone is a stopword
     # "q·k", "QKᵀ", "dot product", "dot-products" (and "dot prodcut") are one concept
@@ -50,61 +60,193 @@ _MATH_REWRITES = (
 
 ENGLISH_STOPWORDS = frozenset(
     """a an the of to in on at by for with from as and or but if then than so that this these those it its
-    is are was were be been being has have had do does did can could will would should may might must
+    is are was were be been being has have had do does did can could will would should may might must get gets got
     which who whom what when where why how there here like toward towards into onto over under about also just only very
-    not no each every any all some such more most less many much one we you they he she i our your their
-    us them via per same while because thus hence therefore e g ie eg etc""".split()
+    not no each every any all some such more most less many much we you they he she i our your their
+    us them via per while within because thus hence therefore e g ie eg etc""".split()
 )
 CHINESE_STOPWORDS = frozenset(
     """的 了 是 在 和 与 及 或 等 会 就 也 都 而 把 被 让 使 这 那 这个 那个 一个 我们 它 它们 其 之 为 以 对 从
     中 上 下 里 时 后 前 并 且 但 则 即 如 若 因为 所以 因此 可以 能 能够 进行 通过 一种 一些 很 更 最 较 比较 非常
-    要 需要 得 地 着 过 还 又 再 已 已经 用 用于 来 去 个 种 些 之间 的话 这样 那样 如果 就是 也是 不是 有""".split()
+    要 需要 得 地 着 过 还 又 再 已 已经 用 用于 来 去 个 种 些 之间 的话 这样 那样 如果 就是 也是 不是 有
+    经 经过 得到 各 各有 各自 自己 每个 每一个 二者 两者 需 只 只需 只要 仍 仍然 均 成 本 本身 该 所 其他 别的
+    一下 一直 这些 那些 之后 时候 的时候 然后 再用 起来 出来 叫 叫做 称为 相当于 其实 本质 本质上 就是说 每 一 做
+    这时 此时 那么 于是 总之 另外 而且 甚至 还是 可能 一样地 直接 只是 真正""".split()
 )
 
-# Groups of interchangeable words; the first of each is the canonical form. Kept
-# small and domain-specific: every entry is a paraphrase seen in interview answers,
-# and a broad thesaurus would let unrelated answers match.
+# Groups of interchangeable words; the first of each is the canonical form. Groups
+# mix languages on purpose: a key point written in Chinese and an answer that
+# says "linear projection" (or the reverse) meet on the same canonical term, as
+# Chinese interview answers routinely switch language for technical words. Kept
+# domain-specific: every entry is a paraphrase seen in interview answers, and a
+# broad thesaurus would let unrelated answers match.
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("grow", "increase", "rise", "larger", "bigger", "large", "big", "higher", "explode", "blow"),
-    ("shrink", "decrease", "reduce", "smaller", "small", "lower", "decline", "diminish", "drop"),
-    ("vanish", "disappear"),
-    ("gradient", "grad"),
+    ("grow", "increase", "rise", "larger", "bigger", "large", "big", "higher", "explode", "blow",
+     "增大", "变大", "增加", "增长", "上升", "变高", "越大", "扩大", "爆炸", "过大", "太大", "很大", "大"),
+    ("shrink", "decrease", "reduce", "smaller", "small", "lower", "decline", "diminish", "drop",
+     "减小", "变小", "降低", "下降", "减少", "越小", "缩小", "降到", "很小", "小"),
+    ("vanish", "disappear", "消失", "趋于零", "接近零", "趋近于零", "接近0", "趋于0"),
+    ("gradient", "grad", "梯度", "导数"),
     ("variance", "var", "spread", "std", "deviation", "方差", "标准差", "波动"),
-    ("dotproduct", "点积", "内积"),
-    ("mean", "expectation", "expected", "average"),
-    ("dimension", "dim", "dimensionality", "width"),
-    ("saturate", "saturation", "peaky", "peaked"),
-    ("sequence", "seq"),
-    ("parameter", "param", "weight"),
-    ("compute", "computation", "calculate", "calculation", "flop"),
-    ("memory", "mem"),
+    ("dotproduct", "点积", "内积", "点乘"),
+    ("mean", "expectation", "expected", "average", "均值", "期望", "平均", "平均值"),
+    ("dimension", "dim", "dimensionality", "width", "维度", "维数", "维"),
+    ("saturate", "saturation", "peaky", "peaked", "饱和", "饱和区"),
+    ("sharp", "sharper", "sharpness", "尖锐", "尖", "锐利"),
+    ("flat", "flatter", "平坦", "平", "平滑分布"),
+    ("sequence", "seq", "序列"),
+    ("parameter", "param", "weight", "参数", "权重"),
+    ("compute", "computation", "calculate", "calculation", "flop", "计算量", "计算", "开销", "算"),
+    ("memory", "mem", "显存", "内存"),
     ("token", "word", "subword"),
-    ("position", "positional", "location"),
-    ("normalize", "normalise", "normalization", "normalisation", "norm"),
-    ("stable", "stability", "stabilize", "stabilise"),
-    ("scale", "divide", "rescale"),
-    ("keep", "restore", "maintain", "preserve"),
+    ("position", "positional", "location", "位置", "顺序"),
+    ("normalize", "normalise", "normalization", "normalisation", "norm", "归一化", "标准化", "规范化"),
+    ("layernorm", "ln", "层归一化"),
+    ("batchnorm", "bn", "批归一化"),
+    ("stable", "stability", "stabilize", "stabilise", "稳定", "稳定性", "平稳", "稳定下来"),
+    ("scale", "divide", "rescale", "缩放", "除以", "除"),
+    ("keep", "restore", "maintain", "preserve", "保持", "恢复", "维持", "保留", "带着"),
     ("unit", "one", "1"),
     ("zero", "0"),
-    ("增大", "变大", "增加", "增长", "上升", "变高", "越大", "扩大", "爆炸"),
-    ("减小", "变小", "降低", "下降", "减少", "越小", "缩小"),
-    ("消失", "趋于零", "接近零", "趋近于零"),
-    ("梯度", "导数"),
-    ("均值", "期望", "平均"),
-    ("维度", "维数"),
-    ("饱和", "尖锐"),
-    ("参数", "权重"),
-    ("计算量", "计算", "开销"),
-    ("稳定", "稳定性"),
-    ("缩放", "除以", "除"),
-    ("保持", "恢复", "维持"),
-    ("位置", "顺序"),
+    # -- attention and its parts
+    ("linear", "线性"),
+    ("projection", "project", "transformation", "transform", "投影", "线性变换", "变换", "全连接"),
+    ("learn", "learnable", "learnt", "trainable", "学习", "可学习", "可训练", "训练出来", "学出来", "学到"),
+    ("matrix", "matrices", "矩阵"),
+    ("vector", "向量"),
+    ("input", "输入"),
+    ("output", "输出"),
+    ("query", "查询", "q"),
+    ("key", "键", "k"),
+    ("value", "值", "v"),
+    ("attention", "注意力", "关注"),
+    ("weighted", "加权"),
+    ("match", "匹配", "配对", "相关性", "打分"),
+    ("content", "information", "info", "内容", "信息"),
+    ("decouple", "decoupled", "separate", "解耦", "分开", "分离"),
+    ("decide", "determine", "responsible", "负责", "决定", "管", "只管"),
+    ("carry", "hold", "承载", "携带", "装", "存", "提供"),
+    ("pass", "transfer", "传递", "传过去", "传"),
+    ("convex", "凸"),
+    ("differentiable", "可微", "可导", "可微分"),
+    ("smooth", "光滑", "平滑", "soft"),
+    ("temperature", "温度"),
+    ("overflow", "溢出"),
+    ("mask", "masking", "掩码", "屏蔽", "遮挡", "遮住"),
+    ("causal", "因果"),
+    ("residual", "残差"),
+    ("identity", "恒等", "单位矩阵"),
+    ("jacobian", "雅可比", "雅可比矩阵"),
+    ("head", "头", "每头", "每个头"),
+    ("subspace", "子空间"),
+    ("prune", "剪枝", "剪掉", "去掉头"),
+    # -- training and decoding
+    ("train", "training", "训练"),
+    ("inference", "推理", "生成", "generation"),
+    ("parallel", "parallelise", "parallelize", "并行"),
+    ("sequential", "serial", "串行", "逐步"),
+    ("cache", "cached", "缓存"),
+    ("reuse", "复用", "重复使用"),
+    ("append", "追加", "拼接", "拼到"),
+    ("mismatch", "inconsistent", "不一致", "不匹配"),
+    ("label", "标签"),
+    ("target", "目标"),
+    ("shift", "右移", "移位", "shifted"),
+    ("greedy", "贪心", "贪婪"),
+    ("uniform", "均匀", "均匀分布"),
+    ("ranking", "rank", "order", "排序", "大小顺序"),
+    ("entropy", "熵"),
+    ("random", "随机", "多样"),
+    ("deterministic", "确定", "确定性"),
+    ("exact", "精确", "精确计算"),
+    ("approximation", "approximate", "近似"),
+    ("bandwidth", "带宽"),
+    ("tiling", "tile", "block", "分块", "切块"),
+    ("recompute", "recomputation", "重算", "重新计算"),
+    ("statistic", "statistics", "统计量", "统计"),
+    ("initialisation", "initialization", "init", "初始化", "初始"),
+    ("optimise", "optimize", "optimisation", "optimization", "优化"),
+    ("optimiser", "optimizer", "优化器"),
+    ("activation", "激活", "激活值"),
+    ("magnitude", "尺度", "量级", "幅度"),
+    ("easy", "easier", "easily", "易于", "容易", "好训练"),
+    ("increment", "增量"),
+    ("early", "浅层", "底层", "前面的层"),
+    ("sublayer", "子层"),
+    ("collapse", "坍缩", "塌缩", "退化成"),
+    ("symmetry", "symmetric", "对称", "对称性"),
+    ("permutation", "排列", "打乱"),
+    ("equivariant", "等变"),
+    ("rotate", "rotation", "旋转"),
+    ("relative", "相对"),
+    ("extrapolate", "extrapolation", "外推"),
+    ("interpolation", "插值"),
+    ("merge", "合并"),
+    ("frequent", "frequency", "频次", "频率", "次数", "词频", "常见"),
+    ("highest", "最高", "最多", "最常见", "最大"),
+    ("record", "记录", "记下", "记住"),
+    ("rule", "规则"),
+    ("vocabulary", "vocab", "词表", "词汇表"),
+    ("character", "char", "字符", "字"),
+    ("tokenise", "tokenize", "tokenisation", "tokenization", "encode", "分词", "切分"),
+    ("regularise", "regularize", "regularisation", "regularization", "正则", "正则化"),
+    ("calibration", "calibrate", "校准"),
+    ("generalisation", "generalization", "泛化"),
+    ("overconfident", "过度自信", "过于自信"),
+    ("bounded", "有界", "有上界"),
+    ("infinite", "infinity", "无穷", "无穷大", "无穷多"),
+    ("perplexity", "困惑度"),
+    ("diverge", "发散"),
+    ("unreliable", "不可靠"),
+    ("adaptive", "自适应"),
+    ("warmup", "预热"),
+    ("learningrate", "学习率", "lr"),
+    ("past", "previous", "earlier", "历史", "以前", "之前", "前面", "先前"),
+    ("step", "步", "一步", "每步", "每一步"),
+    ("layer", "层", "一层", "每层", "每一层"),
+    ("cannot", "无法", "不能", "没法", "没办法"),
+    ("equal", "same", "identical", "unchanged", "invariant", "invariance", "相同", "一样", "相等", "等于", "不变"),
+    ("stack", "stacking", "堆叠", "堆", "叠"),
+    ("prevent", "avoid", "防止", "避免"),
+    ("start", "begin", "开始", "先", "首先", "起初"),
+    ("symbol", "符号"),
+    ("near", "close", "附近", "靠近", "接近"),
+    ("bottleneck", "瓶颈"),
+    ("hidden", "隐藏", "隐状态"),
+    ("future", "未来", "后面", "之后的"),
+    ("copy", "copies", "抄", "照抄", "复制"),
+    ("sentence", "句子", "一句话", "两句话", "句"),
+    ("representation", "表示", "表征"),
+    ("distance", "距离"),
+    ("exist", "存在"),
+)
+# Phrases rewritten before tokenising, where a multi-word idea has one-word forms
+# in the key points ("weighted sum" and "加权求和" state "weighted average").
+_PHRASE_REWRITES = (
+    (re.compile(r"weighted\s+sum|加权求和|加权和|加权相加"), " weighted average "),
+    (re.compile(r"cross[- ]?entropy"), " crossentropy "),
+    (re.compile(r"n['’]t\b"), " not"),  # "isn't", "doesn't"
+    (re.compile(r"\bnot\s+only\b"), " "),  # "not only X but Y" asserts X
+    (re.compile(r"不改变|不会改变|没有改变|不会变|没有变化|不变化"), " 不变 "),
+    (re.compile(r"\b(?:does|do|did|will|would) not change\b|\bnot changed?\b"), " unchanged "),
+    (re.compile(r"降维"), " 维度降低 "),
+    (re.compile(r"warm[- ]?up"), " warmup "),
+    (re.compile(r"learning[- ]rates?"), " learningrate "),
+    (re.compile(r"linear\s+(?:layer|projection|map)s?"), " linear projection "),
+    (re.compile(r"over[- ]?confiden\w*"), " overconfident "),
+    (re.compile(r"layer\s*norm\w*"), " layernorm "),
+    (re.compile(r"batch\s*norm\w*"), " batchnorm "),
 )
 # Domain words jieba's general dictionary splits apart ("雅可比" -> "雅" "可比").
 CHINESE_TERMS = (
     "雅可比", "点积", "头宽", "归一化", "层归一化", "批归一化", "位置编码", "注意力", "自注意力", "多头",
-    "残差", "掩码", "编码器", "解码器", "前馈", "词嵌入", "温度", "困惑度",
+    "残差", "掩码", "编码器", "解码器", "前馈", "词嵌入", "温度", "困惑度", "解耦", "可学习", "可训练", "频次",
+    "各有", "右移", "重算", "统计量", "子空间", "残差流", "交叉熵", "秩坍缩", "凸组合", "过大", "太大",
+    "等变", "排列等变", "隐藏状态", "长距离",
 )
+# General-dictionary words that swallow a domain phrase: "logit 过大使 softmax 饱和" must
+# cut as "过大 / 使", not "过 / 大使" (ambassador).
+GENERAL_WORDS_NOT_IN_DOMAIN = ("大使",)
 _CANONICAL: dict[str, str] = {}  # filled below, once the stemmer is defined
 
 
@@ -125,6 +267,9 @@ class KeyPointMatch:
 class AnswerCheck:
     question_id: str
     points: tuple[KeyPointMatch, ...]
+    # The answer is a bare list of terms ("Q K V softmax 矩阵 权重 ..."): it states no
+    # relation between them, so no key point counts as covered whatever terms it names.
+    keyword_list: bool = False
 
     @property
     def covered(self) -> tuple[KeyPointMatch, ...]:
@@ -146,24 +291,28 @@ class AnswerCheck:
 def check_typed_answer(question: Question, answer: str, *, covered_score: float = COVERED_SCORE) -> AnswerCheck:
     """Which of ``question``'s key points ``answer`` covers, and the rating that suggests."""
     answer_terms = _AnswerTerms(answer)
+    keyword_list = answer_terms.is_keyword_list()
+    # No Chinese typed: only the English points are tried, and jieba stays unloaded. With
+    # Chinese typed, the Chinese point is tried first so that it is the one shown on a tie
+    # (shared canonical terms often make both languages score the same).
+    langs: tuple[Lang, ...] = ("zh", "en") if answer_terms.has_cjk else ("en",)
+    echoed = frozenset(term for lang in langs for term in terms(question.question.get(lang)))
     points = []
     for index, point in enumerate(question.key_points.pairs()):
-        candidates = [_score_point(point.en, "en", answer_terms)]
-        if answer_terms.has_cjk:  # no Chinese typed: zh points cannot score, and jieba stays unloaded
-            candidates.append(_score_point(point.zh, "zh", answer_terms))
+        candidates = [_score_point(point.get(lang), lang, answer_terms, echoed) for lang in langs]
         score, lang, matched, missing = max(candidates, key=lambda c: c[0])
         points.append(
             KeyPointMatch(
                 index=index,
                 text=point,
                 score=round(score, 3),
-                covered=score >= covered_score,
+                covered=score >= covered_score and not keyword_list,
                 lang=lang,
                 matched_terms=matched,
                 missing_terms=missing,
             )
         )
-    return AnswerCheck(question_id=question.id, points=tuple(points))
+    return AnswerCheck(question_id=question.id, points=tuple(points), keyword_list=keyword_list)
 
 
 def warm_up_chinese() -> None:
@@ -176,36 +325,65 @@ class _AnswerTerms:
     """The typed answer, normalised and tokenised once, with a cache of term lookups."""
 
     def __init__(self, answer: str) -> None:
+        self.raw = answer
         self.text = _normalise(answer)
         self.has_cjk = bool(_CJK.search(self.text))
         self.tokens = set(terms(answer))
+        self._affirmed = [token for token in self.tokens if not token.startswith(NEGATED)]
+        # Character pairs inside each run of Chinese: paraphrases keep most of them
+        # even where jieba cuts the same words differently.
+        self.bigrams = {run[i : i + 2] for run in _CJK_RUN.findall(self.text) for i in range(len(run) - 1)}
         self._best: dict[str, float] = {}
+
+    def is_keyword_list(self) -> bool:
+        """Whether the answer is only space-separated bare terms, with no word joining them."""
+        chunks = self.raw.split()
+        if len(chunks) < KEYWORD_LIST_MIN or re.search(r"[,，。.;；:：、!?！？()（）=→]", self.raw):
+            return False
+        # each chunk must be exactly one content term; a connecting word ("的", "is") or a
+        # phrase inside a chunk means the answer says something about its terms
+        return all(len(_segment_words(chunk)) == 1 and len(terms(chunk)) == 1 for chunk in chunks)
 
     def similarity(self, term: str) -> float:
         """Best similarity (0-100) of ``term`` to any answer token (or a verbatim occurrence)."""
         if term not in self._best:
             from rapidfuzz import fuzz, process
 
-            if _CJK.search(term) and term in self.text:
+            negated = term.startswith(NEGATED)
+            if term in self.tokens:
                 best = 100.0
-            elif term in self.tokens:
+            elif negated:  # a negated claim needs the same negation, not a near spelling of the word alone
+                same_polarity = [token for token in self.tokens if token.startswith(NEGATED)]
+                found = process.extractOne(term, same_polarity, scorer=fuzz.ratio) if same_polarity else None
+                best = float(found[1]) if found and len(term) > EXACT_BELOW else 0.0
+            elif _CJK.search(term) and term in self.text:
                 best = 100.0
+            elif _CJK.search(term) and len(term) >= 3:
+                pairs = {term[i : i + 2] for i in range(len(term) - 1)}
+                share = len(pairs & self.bigrams) / len(pairs)
+                best = 100.0 if share >= BIGRAM_SHARE else 100.0 * share
             elif len(term) < EXACT_BELOW:
                 best = 0.0
             else:
-                found = process.extractOne(term, self.tokens, scorer=fuzz.ratio) if self.tokens else None
+                found = process.extractOne(term, self._affirmed, scorer=fuzz.ratio) if self._affirmed else None
                 best = float(found[1]) if found else 0.0
             self._best[term] = best
         return self._best[term]
 
 
-def _score_point(point: str, lang: Lang, answer: _AnswerTerms) -> tuple[float, Lang, tuple[str, ...], tuple[str, ...]]:
+def _score_point(
+    point: str, lang: Lang, answer: _AnswerTerms, echoed: frozenset[str]
+) -> tuple[float, Lang, tuple[str, ...], tuple[str, ...]]:
+    """Weighted share of ``point``'s terms found in the answer; terms the question itself
+    uses (``echoed``) weigh less, since repeating the question shows no knowledge."""
     point_terms = _weighted_terms(point)
     if not point_terms:
         return 0.0, lang, (), ()
     matched, missing = [], []
     total = found = 0.0
     for term, weight in point_terms.items():
+        if term in echoed:
+            weight *= ECHO_WEIGHT
         total += weight
         if answer.similarity(term) >= TERM_SIMILARITY:
             found += weight
@@ -219,7 +397,9 @@ def _weighted_terms(point: str) -> dict[str, float]:
     """A key point's terms with their weights; a term in both prose and formula keeps the larger."""
     weights: dict[str, float] = {}
     prose = _FORMULA.sub(" ", point)
-    for text, scale in ((prose, 1.0), *((formula, MATH_WEIGHT) for formula in _FORMULA.findall(point))):
+    # "FLOPs 仍是 $O(n^2d)$": when the prose names at most one term, the formula is the claim
+    math_weight = MATH_WEIGHT if len(terms(prose)) > 1 else 1.0
+    for text, scale in ((prose, 1.0), *((formula, math_weight) for formula in _FORMULA.findall(point))):
         for term in terms(text):
             # a single Chinese character or a one-letter symbol carries little meaning alone
             weight = scale * (0.5 if len(term) == 1 else 1.0)
@@ -231,35 +411,62 @@ _FORMULA = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.DOTALL)
 
 
 def terms(text: str) -> list[str]:
-    """Content terms of ``text``: normalised, stemmed, synonym-canonical, stopwords dropped."""
+    """Content terms of ``text``: normalised, stemmed, synonym-canonical, stopwords dropped.
+
+    A negation ("不", "没有", "not", "without") marks the next content term as negated
+    ("¬approximation"), so "exact, not an approximation" and "it is an approximation"
+    no longer share that term. Its reach ends at punctuation.
+    """
     out: list[str] = []
-    for piece in _segments(_normalise(text)):
+    negate = False
+    for word in _words(_normalise(text)):
+        if word in NEGATIONS:
+            negate = True
+        elif not (_CJK.search(word) or _LATIN_TOKEN.fullmatch(word)):
+            negate = False  # punctuation
+        elif (term := _content_term(word)) is not None:
+            out.append(NEGATED + term if negate else term)
+            negate = False
+    return out
+
+
+def _words(text: str) -> list[str]:
+    """Words and punctuation marks of normalised ``text`` in order; Chinese cut by jieba."""
+    words: list[str] = []
+    for piece in _segments(text):
         if not _CJK.search(piece):
-            out.extend(_latin_terms(piece))
+            words.extend(_LATIN_WORD.findall(piece))
             continue
         for word in _cut_chinese(piece):
-            if _CJK.search(word):
-                if word not in CHINESE_STOPWORDS:
-                    out.append(_CANONICAL.get(word, word))
-            else:
-                out.extend(_latin_terms(word))  # Latin terms inside Chinese text ("softmax", "d_k")
-    return out
+            words.extend([word] if _CJK.search(word) else _LATIN_WORD.findall(word))  # "softmax", "d_k" inside Chinese
+    return words
+
+
+def _content_term(word: str) -> str | None:
+    """The canonical term for one word, or None for a stopword."""
+    if _CJK.search(word):
+        return None if word in CHINESE_STOPWORDS else _CANONICAL.get(word, word)
+    if word in ENGLISH_STOPWORDS:
+        return None
+    stemmed = _stem(word)
+    # "scaling" stems to "scal": try the silent-e form before giving up on the synonym table
+    return _CANONICAL.get(word) or _CANONICAL.get(stemmed) or _CANONICAL.get(stemmed + "e") or stemmed
+
+
+def _segment_words(text: str) -> list[str]:
+    """Every word of ``text``, stopwords included, in order."""
+    words: list[str] = []
+    for piece in _segments(_normalise(text)):
+        if _CJK.search(piece):
+            words.extend(word for word in _cut_chinese(piece) if word.strip())
+        else:
+            words.extend(_LATIN_TOKEN.findall(piece))
+    return words
 
 
 def _segments(text: str) -> list[str]:
     """Split text into runs of CJK and runs of everything else."""
     return [m.group(0) for m in re.finditer(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", text)]
-
-
-def _latin_terms(text: str) -> list[str]:
-    out = []
-    for token in _LATIN_TOKEN.findall(text):
-        if token in ENGLISH_STOPWORDS:
-            continue
-        stemmed = _stem(token)
-        # "scaling" stems to "scal": try the silent-e form before giving up on the synonym table
-        out.append(_CANONICAL.get(token) or _CANONICAL.get(stemmed) or _CANONICAL.get(stemmed + "e") or stemmed)
-    return out
 
 
 def _stem(word: str) -> str:
@@ -281,7 +488,7 @@ def _normalise(text: str) -> str:
 
     # Key points carry $...$ LaTeX; compare what a reader sees ("Var(q·k)=d_k"), not macro names.
     text = unicodedata.normalize("NFKC", render_math(text)).lower()
-    for pattern, replacement in _MATH_REWRITES:
+    for pattern, replacement in (*_MATH_REWRITES, *_PHRASE_REWRITES):
         text = pattern.sub(replacement, text)
     return text
 
@@ -305,6 +512,8 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter would land on the terminal
     for word in (*CHINESE_TERMS, *(w for group in SYNONYM_GROUPS for w in group if _CJK.search(w))):
         jieba.add_word(word)  # keep domain terms and synonyms whole so matching and the table apply
+    for word in GENERAL_WORDS_NOT_IN_DOMAIN:
+        jieba.del_word(word)
     return jieba
 
 

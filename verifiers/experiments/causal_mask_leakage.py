@@ -143,6 +143,15 @@ def causal_mask_leakage(ctx: Context, evidence: Evidence) -> None:
             ("query", *(f"key {j}" for j in range(HEATMAP_LENGTH))),
             [(i, *(round(w, 4) for w in row)) for i, row in enumerate(heatmaps[masked])],
         )
+        # The same weights as a picture: the masked one is lower-triangular at a glance.
+        evidence.heatmap(
+            name,
+            title,
+            text(zh="键位置", en="key position"),
+            text(zh="查询位置", en="query position"),
+            heatmaps[masked],
+            value_range=(0.0, 1.0),
+        )
     above_diagonal = max(heatmaps[True][i][j] for i in range(HEATMAP_LENGTH) for j in range(i + 1, HEATMAP_LENGTH))
     evidence.metric("masked_weight_on_future", above_diagonal, zh="带掩码时分给未来位置的最大权重", en="largest weight on a future position, masked")
     first = trained[0]

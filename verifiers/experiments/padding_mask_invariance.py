@@ -10,6 +10,7 @@ SIZES = {
     "quick": dict(length=10, pads=(0, 4, 12, 30), d_model=64, layers=2, trials=4),
     "full": dict(length=40, pads=(0, 8, 40, 200), d_model=256, layers=6, trials=16),
 }
+HEATMAP_REAL, HEATMAP_PADS = 5, 3  # the one example whose attention weights are shown: real tokens, then padding
 EQUAL_TOLERANCE = 1e-5  # relative; float32 round-off of sums over different key counts
 CHANGED_AT_LEAST = 1e-2  # relative
 
@@ -126,6 +127,7 @@ def padding_mask_invariance(ctx: Context, evidence: Evidence) -> None:
             y_log=True,
         )
         naive, ours = _fully_masked_rows(torch, device, generator)
+        _attention_heatmaps(evidence, model, size["length"], pad_id, device, generator)
 
     evidence.metric("masked_max_relative_change", worst_masked, zh="有掩码时的最大相对变化", en="largest relative change, with mask")
     evidence.metric("unmasked_min_relative_change", worst_unmasked, zh="无掩码时的最小相对变化", en="smallest relative change, without mask")
@@ -168,6 +170,39 @@ def padding_mask_invariance(ctx: Context, evidence: Evidence) -> None:
         f"least {fmt(worst_unmasked)}. A naive −∞ fill of a full row gives {naive['nan']} NaN weights; both of "
         "transformer_core's attention paths stay finite.",
     )
+
+
+def _attention_heatmaps(evidence: Evidence, model, length: int, pad_id: int, device, generator) -> None:
+    """Layer 0, head 0 attention weights of one padded sentence, with and without the padding mask.
+
+    With the mask the padding columns are 0 and every row spreads its weight over the real tokens only.
+    """
+    import torch
+
+    real_count = min(HEATMAP_REAL, length)
+    ids = torch.cat(
+        [torch.randint(1, 50, (1, real_count), generator=generator), torch.full((1, HEATMAP_PADS), pad_id, dtype=torch.long)],
+        dim=1,
+    ).to(device)
+    real = torch.zeros_like(ids, dtype=torch.bool)
+    real[:, :real_count] = True
+    labels = [str(i) for i in range(real_count)] + ["pad"] * HEATMAP_PADS
+    with torch.no_grad():
+        for padding_mask, name, title in (
+            (real, "attention_with_mask", text(zh="注意力权重（带填充掩码；第 0 层第 0 头，最后 3 个是填充）", en="Attention weights with the padding mask (layer 0, head 0; the last 3 are padding)")),
+            (torch.ones_like(real), "attention_without_mask", text(zh="注意力权重（不带填充掩码；第 0 层第 0 头，最后 3 个是填充）", en="Attention weights without the padding mask (layer 0, head 0; the last 3 are padding)")),
+        ):
+            _, weights = model(ids, padding_mask, return_attention=True)
+            evidence.heatmap(
+                name,
+                title,
+                text(zh="键位置", en="key position"),
+                text(zh="查询位置", en="query position"),
+                weights["encoder.0.self_attention"][0, 0].tolist(),
+                row_labels=labels,
+                column_labels=labels,
+                value_range=(0.0, 1.0),
+            )
 
 
 def _fully_masked_rows(torch, device, generator):

@@ -72,6 +72,9 @@ def test_evidence_is_complete_and_survives_json(spec, results):
         for series in plot.series:
             assert len(series.x) == len(series.y) > 0, (plot.name, series.name)
             assert all(math.isfinite(v) for v in (*series.x, *series.y)), (plot.name, series.name)
+    for heatmap in result.heatmaps:
+        low, high = heatmap.scale()
+        assert all(math.isfinite(v) and low <= v <= high for row in heatmap.values for v in row), heatmap.name
     assert "torch" in result.versions
     restored = Result.from_dict(json.loads(json.dumps(result.to_dict(), allow_nan=False)))
     assert restored.to_dict() == result.to_dict()
@@ -89,6 +92,45 @@ def test_plots_cover_what_the_issue_asks_for(results):
         ("label-smoothing-calibration", "reliability"),
     ]:
         assert expected in names
+
+
+def _rows_sum_to_one(values, rows) -> bool:
+    return all(abs(sum(values[i]) - 1.0) < 1e-5 for i in rows)
+
+
+def test_causal_mask_heatmaps_show_the_mask_hiding_the_future(results):
+    result = results["causal-mask-leakage"]
+    by_name = {h.name: h for h in result.heatmaps}
+    assert list(by_name) == ["attention_with_mask", "attention_without_mask"]
+    masked, unmasked = by_name["attention_with_mask"].values, by_name["attention_without_mask"].values
+    size = len(masked)
+    assert size >= 4 and all(len(row) == size for row in (*masked, *unmasked))
+    assert _rows_sum_to_one(masked, range(size)) and _rows_sum_to_one(unmasked, range(size))
+    future = [(i, j) for i in range(size) for j in range(i + 1, size)]
+    assert all(masked[i][j] == 0.0 for i, j in future)  # the mask removes the future exactly
+    assert all(unmasked[i][j] > 0.0 for i, j in future)  # without it every future key gets some weight
+    assert masked[0][0] == pytest.approx(1.0)  # the first query sees only itself
+    assert by_name["attention_with_mask"].value_range == (0.0, 1.0)
+    # the tables with the same numbers stay, for text-only views
+    table = next(t for t in result.tables if t.name == "attention_with_mask")
+    assert [row[1:] for row in table.rows] == [tuple(round(w, 4) for w in row) for row in masked]
+
+
+def test_padding_mask_heatmaps_show_padding_columns_at_zero(results):
+    result = results["padding-mask-invariance"]
+    by_name = {h.name: h for h in result.heatmaps}
+    assert list(by_name) == ["attention_with_mask", "attention_without_mask"]
+    masked = by_name["attention_with_mask"]
+    unmasked = by_name["attention_without_mask"]
+    labels = masked.column_labels
+    padding = [j for j, label in enumerate(labels) if label == "pad"]
+    real = [j for j, label in enumerate(labels) if label != "pad"]
+    assert len(padding) == 3 and len(real) >= 3 and masked.row_labels == labels == unmasked.column_labels
+    every_row = range(len(labels))
+    assert _rows_sum_to_one(masked.values, every_row) and _rows_sum_to_one(unmasked.values, every_row)
+    # every query, real or padded, puts exactly nothing on a padding key
+    assert all(masked.values[i][j] == 0.0 for i in every_row for j in padding)
+    assert all(unmasked.values[i][j] > 0.0 for i in real for j in padding)  # without the mask, padding is seen
 
 
 def test_documents_wrong_claims_are_refuted(results):

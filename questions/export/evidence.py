@@ -1,8 +1,9 @@
 """Read verifier results (``Result.to_dict()`` of ``verifiers.result``) for the
-exports: verdict marks, per-claim lines, and plots drawn as inline SVG.
+exports: verdict marks, per-claim lines, and plots and heatmaps drawn as inline SVG.
 
 Results arrive as plain dicts (``questions`` does not import ``verifiers``);
-only the keys of schema version 1 are read here.
+only the keys of schema version 1 are read here (``heatmaps`` may be absent:
+results cached before it was added have none).
 """
 
 from __future__ import annotations
@@ -146,3 +147,134 @@ def _padded_range(low: float, high: float) -> tuple[float, float]:
 def _tick(value: float, log: bool) -> str:
     shown = 10**value if log else value
     return f"{shown:.3g}"
+
+
+# --- heatmaps ------------------------------------------------------------------------
+
+# White for the low end (a masked attention weight is "nothing") to dark blue for the
+# high end: readable in print and in grey scale, unlike a rainbow.
+_SHADES = ((0xF7, 0xFB, 0xFF), (0xC6, 0xDB, 0xEF), (0x6B, 0xAE, 0xD6), (0x21, 0x71, 0xB5), (0x08, 0x30, 0x6B))
+_NOT_A_NUMBER = "#bbbbbb"
+_GRID_SIDE = 240  # the longer side of the grid, in px, whatever the matrix size
+_CELL_MIN, _CELL_MAX = 4.0, 36.0
+_CELL_WITH_NUMBER = 24.0  # cells at least this wide carry their value as text
+_BAR_STEPS = 24
+
+
+def svg_heatmap(heatmap: Mapping[str, Any], lang: Lang) -> str:
+    """The heatmap's matrix as a self-contained ``<svg>`` grid with tick labels and a colour scale.
+
+    Rows run top to bottom, columns left to right. Each cell carries its value
+    as a tooltip, and as text when the cells are large enough; a non-finite
+    value is drawn grey. All text is escaped. Returns an empty string when
+    there is no value to draw.
+    """
+    rows = [[_finite_or_none(v) for v in row] for row in heatmap.get("values") or ()]
+    n_rows, n_cols = len(rows), max((len(row) for row in rows), default=0)
+    if not n_rows or not n_cols:
+        return ""
+    low, high = _heatmap_scale(heatmap, rows)
+    row_labels = _labels(heatmap.get("row_labels"), n_rows)
+    column_labels = _labels(heatmap.get("column_labels"), n_cols)
+    title = escape(text_of(heatmap.get("title"), lang))
+
+    cell = max(_CELL_MIN, min(_CELL_MAX, _GRID_SIDE / max(n_rows, n_cols)))
+    label_w = 8 + 6 * max(len(label) for label in row_labels)
+    grid_left, grid_top = 24 + label_w, 44
+    grid_w, grid_h = cell * n_cols, cell * n_rows
+    bar_left = grid_left + grid_w + 14
+    width = max(_WIDTH, bar_left + 10 + 48)
+    height = grid_top + grid_h + 34
+    row_every = max(1, math.ceil(10 / cell))  # keep tick labels at least 10 px apart
+    column_every = max(1, math.ceil(max(len(label) for label in column_labels) * 6 / cell))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="plot heatmap" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{title}">',
+        f'<text x="{width / 2:.1f}" y="16" text-anchor="middle" class="plot-title">{title}</text>',
+    ]
+    for i, row in enumerate(rows):
+        for j in range(n_cols):
+            value = row[j] if j < len(row) else None
+            x, y = grid_left + j * cell, grid_top + i * cell
+            fill = _NOT_A_NUMBER if value is None else _shade((value - low) / (high - low))
+            shown = "NaN" if value is None else f"{value:.4g}"
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}" height="{cell:.1f}" fill="{fill}">'
+                f"<title>{escape(row_labels[i])}, {escape(column_labels[j])}: {shown}</title></rect>"
+            )
+            if cell >= _CELL_WITH_NUMBER and value is not None:
+                ink = "#ffffff" if (value - low) / (high - low) > 0.55 else "#222222"
+                parts.append(
+                    f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + 3:.1f}" text-anchor="middle" font-size="8" '
+                    f'fill="{ink}" class="cell-value">{_cell_number(value)}</text>'
+                )
+    parts.append(f'<rect x="{grid_left}" y="{grid_top}" width="{grid_w:.1f}" height="{grid_h:.1f}" fill="none" stroke="#999"/>')
+    for i in range(0, n_rows, row_every):
+        parts.append(
+            f'<text x="{grid_left - 4}" y="{grid_top + (i + 0.5) * cell + 3:.1f}" text-anchor="end" class="tick">{escape(row_labels[i])}</text>'
+        )
+    for j in range(0, n_cols, column_every):
+        parts.append(
+            f'<text x="{grid_left + (j + 0.5) * cell:.1f}" y="{grid_top - 4}" text-anchor="middle" class="tick">{escape(column_labels[j])}</text>'
+        )
+    parts.append(
+        f'<text x="{grid_left + grid_w / 2:.1f}" y="{height - 8:.1f}" text-anchor="middle" class="axis">'
+        f"{escape(text_of(heatmap.get('x_label'), lang))}</text>"
+    )
+    middle = grid_top + grid_h / 2
+    parts.append(
+        f'<text x="12" y="{middle:.1f}" text-anchor="middle" class="axis" transform="rotate(-90 12 {middle:.1f})">'
+        f"{escape(text_of(heatmap.get('y_label'), lang))}</text>"
+    )
+    # The colour scale: stacked bands rather than a gradient, which would need a document-wide id.
+    band = grid_h / _BAR_STEPS
+    for step in range(_BAR_STEPS):
+        fraction = 1 - (step + 0.5) / _BAR_STEPS
+        parts.append(
+            f'<rect x="{bar_left:.1f}" y="{grid_top + step * band:.2f}" width="10" height="{band + 0.3:.2f}" fill="{_shade(fraction)}"/>'
+        )
+    parts.append(f'<rect x="{bar_left:.1f}" y="{grid_top}" width="10" height="{grid_h:.1f}" fill="none" stroke="#999"/>')
+    for fraction, y in ((1.0, grid_top + 4), (0.5, middle + 3), (0.0, grid_top + grid_h)):
+        parts.append(f'<text x="{bar_left + 14:.1f}" y="{y:.1f}" class="tick">{low + fraction * (high - low):.3g}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _finite_or_none(value: Any) -> float | None:
+    """A JSON cell as a float; ``None`` for NaN, infinities (strings in JSON) and anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _heatmap_scale(heatmap: Mapping[str, Any], rows: list[list[float | None]]) -> tuple[float, float]:
+    pinned = heatmap.get("value_range")
+    if pinned and len(pinned) == 2:
+        low, high = _finite_or_none(pinned[0]), _finite_or_none(pinned[1])
+        if low is not None and high is not None and low < high:
+            return low, high
+    finite = [v for row in rows for v in row if v is not None]
+    if not finite:
+        return 0.0, 1.0
+    low, high = min(finite), max(finite)
+    return (low, high) if high > low else (low - 0.5, high + 0.5)
+
+
+def _labels(raw: Any, count: int) -> list[str]:
+    labels = [str(label) for label in (raw or ())][:count]
+    return labels + [str(index) for index in range(len(labels), count)]
+
+
+def _shade(fraction: float) -> str:
+    """The colour of a value at ``fraction`` (0..1, clamped) of the scale, interpolated between ``_SHADES``."""
+    position = min(1.0, max(0.0, fraction)) * (len(_SHADES) - 1)
+    index = min(int(position), len(_SHADES) - 2)
+    t = position - index
+    low, high = _SHADES[index], _SHADES[index + 1]
+    return "#" + "".join(f"{round(a + (b - a) * t):02x}" for a, b in zip(low, high))
+
+
+def _cell_number(value: float) -> str:
+    # An exact zero (a masked weight) reads "0", so it stands apart from a small weight shown as 0.00.
+    return "0" if value == 0 else f"{value:.2f}"

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
-from questions.export.evidence import claim_lines, run_date, status_mark, svg_plot, text_of
+from questions.export.evidence import claim_lines, run_date, status_mark, svg_heatmap, svg_plot, text_of
 from questions.export.sheet import StudySheet
 from questions.export.writing import write_atomically
 from questions.mathtext import split_math
@@ -209,5 +209,7 @@ def _evidence(
         parts.append(f"<ul>{''.join(items)}</ul>")
     for plot in result.get("plots") or ():
         parts.append(svg_plot(plot, primary))
+    for heatmap in result.get("heatmaps") or ():
+        parts.append(svg_heatmap(heatmap, primary))
     parts.append("</div>")
     return "".join(parts)

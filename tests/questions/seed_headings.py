@@ -1,6 +1,6 @@
 """The prompts in the five seed documents that the bank must answer, verbatim.
 
-Read by hand from ``../shared/seeds/`` (beside the repository): for each
+Read by hand from the seed documents (``tests/questions/seeds/``, a verbatim copy of ``shared/seeds/``): for each
 document, every line that asks a question (numbered questions, ``面试官视角`` /
 ``面试核心问题`` / ``面试追问`` prompts, ``Q..`` sections, question headings)
 and the prose sections that teach a topic an interviewer asks about (input

@@ -3,9 +3,10 @@ every citation in it can be found in its document.
 
 Forward: each prompt listed in ``seed_headings`` is the ``sources`` heading of
 some question. Reverse: each ``sources`` heading is a (normalised) line of its
-document, or a contiguous part of one. The forward checks need only the list
-in this repository; the checks that read the documents themselves look for
-them beside the repository (``../shared/seeds/``) or in ``$TPREP_SEEDS``.
+document, or a contiguous part of one. The documents are kept in this
+repository (``tests/questions/seeds/``, copied verbatim from the project's
+``shared/seeds/``) so these checks always run; ``$TPREP_SEEDS`` points them at
+another copy.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from questions.lint import lint_dirs
 from questions.schema import SEED_DOCUMENTS, normalise_heading
 from tests.questions.seed_headings import QUESTION_HEADINGS, TOPIC_HEADINGS
 
-SEEDS_DIR = Path(os.environ.get("TPREP_SEEDS", Path(__file__).resolve().parents[3] / "shared" / "seeds"))
-needs_seeds = pytest.mark.skipif(
-    not all((SEEDS_DIR / doc).is_file() for doc in SEED_DOCUMENTS),
-    reason=f"the seed documents are not at {SEEDS_DIR} (set TPREP_SEEDS to their folder)",
-)
+SEEDS_DIR = Path(os.environ.get("TPREP_SEEDS", Path(__file__).resolve().parent / "seeds"))
+
+
+def test_the_seed_documents_are_all_here():
+    assert sorted(p.name for p in SEEDS_DIR.glob("*.txt")) == sorted(SEED_DOCUMENTS)
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +90,6 @@ def test_every_listed_document_is_a_seed_document():
             assert len(prompts) == len(set(prompts)), f"{doc}: a prompt is listed twice"
 
 
-@needs_seeds
 @pytest.mark.parametrize("doc", SEED_DOCUMENTS)
 def test_every_listed_prompt_is_in_its_document(doc):
     lines = document_lines(doc)
@@ -113,7 +113,6 @@ def test_every_prose_topic_of_the_document_is_in_the_bank(doc):
     assert not missing, f"{doc}: prose sections no question cites:\n  " + "\n  ".join(missing)
 
 
-@needs_seeds
 @pytest.mark.parametrize("doc", SEED_DOCUMENTS)
 def test_every_citation_can_be_found_in_its_document(doc):
     lines = document_lines(doc)

@@ -10,6 +10,7 @@ torch/sympy are never imported until a verifier actually runs (in a worker).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 import threading
@@ -47,6 +48,11 @@ SCREENS_BY_NAME: dict[str, tuple[str, str]] = {
     "settings": ("settings", "SettingsScreen"),
     "export": ("export", "ExportScreen"),  # a dialog over the current screen
 }
+
+# Screens built once and kept when left, so opening them again only shows them: Browse mounts
+# four dropdowns and a line per question, far more than a keypress may cost, and keeps the
+# search, filters and highlighted question where the user left them.
+KEPT_SCREENS = frozenset({"browse"})
 
 Clock = Callable[[], datetime]
 
@@ -182,12 +188,21 @@ class TPrepApp(App[int]):
 
     def open_screen(self, name: str, *args, **kwargs) -> None:
         """Push one of the app's screens by name, importing its module on first use."""
+        if name in KEPT_SCREENS and not args and not kwargs:
+            if not self.is_screen_installed(name):
+                self.install_screen(self.make_screen(name), name)
+            self.push_screen(name)
+            return
         self.push_screen(self.make_screen(name, *args, **kwargs))
 
     def preload_screens(self) -> None:
         """Import every screen module (from a worker thread, after the first paint)."""
         for module_name, _class_name in SCREENS_BY_NAME.values():
             importlib.import_module(f"tui.screens.{module_name}")
+        # Everything alive now (modules, the bank, the home screen) lives as long as the app.
+        # Moved out of the collector's sight, a full collection triggered mid-keypress no longer
+        # walks it all (tens of milliseconds each time).
+        gc.freeze()
 
     def make_screen(self, name: str, *args, **kwargs) -> "Screen":
         module_name, class_name = SCREENS_BY_NAME[name]

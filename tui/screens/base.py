@@ -26,7 +26,17 @@ class _FollowsLanguage:
         # The app's own resize event comes before the new size is settled; the screen's comes after.
         self.app.check_size()
 
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_language_stale", False):
+            self._language_stale = False
+            self._on_app_language(self.app.language)
+
     def _on_app_language(self, _language: str) -> None:
+        if self not in self.app.screen_stack:  # type: ignore[operator]
+            # A screen kept for reuse (Browse) while it is off the stack: relabel it once it is
+            # shown again rather than on every language switch made elsewhere.
+            self._language_stale = True
+            return
         localise_bindings(self, self.app.ui_lang)  # type: ignore[arg-type]
         try:
             self.show_language()

@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import Checkbox, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen
 from tui.widgets.bars import one_line_each
+from tui.widgets.footer import AppFooter
 from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class BrowseScreen(AppScreen):
             yield Select([(doc, doc) for doc in docs], id="browse-doc")
         yield Static(id="browse-count")
         yield OptionList(id="browse-results")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -208,7 +209,7 @@ class QuestionDetailScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield QuestionView()
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def show_language(self) -> None:
         markup = question_markup(self.question, self.app.language, self.app.ui_lang, reveal=True, bank=self.app.bank)

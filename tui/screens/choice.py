@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen, rating_saved
+from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
 from tui.widgets.question_view import question_heading
 from tui.widgets.rating_bar import RATING_LABELS, RatingBar
@@ -73,7 +74,7 @@ class ChoiceScreen(AppScreen):
         yield OptionList(id="choice-options")
         yield Static(id="choice-feedback", classes="-hidden")
         yield RatingBar(classes="-hidden")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

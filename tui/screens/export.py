@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tui.screens.base import AppModal
+from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from tui.app import TPrepApp
@@ -42,7 +43,7 @@ class ExportScreen(AppModal):
                 yield Checkbox(id="export-force", value=False)
             yield Static(id="export-message")
             yield Button(id="export-button", variant="primary")
-        yield Footer(compact=True)
+        yield AppFooter()
         self._topics = sorted(self.app.bank.topics(), key=topic_order)
 
     def show_language(self) -> None:

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import _FollowsLanguage
 from tui.widgets.bars import mastery_bar
+from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from tui.app import TPrepApp
@@ -57,7 +58,7 @@ class HomeScreen(_FollowsLanguage, Screen):
                 yield Static(id="home-today")
                 yield OptionList(id="home-modes")
             yield Static(id="home-mastery")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -10,11 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, OptionList, SelectionList, Static
+from textual.widgets import Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.bars import one_line_each
+from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
 from tui.widgets.question_view import QuestionView, question_heading
 
@@ -59,7 +60,7 @@ class MockInterviewScreen(AppScreen):
         yield OptionList(id="mock-starts")
         yield QuestionView(classes="-hidden")
         yield SelectionList(id="mock-points", classes="-hidden")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 
 from tui.screens.base import AppModal
+from tui.widgets.footer import AppFooter
 
 
 class BankProblemsScreen(AppModal):
@@ -45,7 +46,7 @@ class BankProblemsScreen(AppModal):
             yield OptionList(*(escape(problem) for problem in self.problems), id="problems-list")
             with Horizontal(id="problems-buttons"):
                 yield Button(id="problems-continue", variant="primary")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def show_language(self) -> None:
         count = len(self.problems)

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.screens.base import AppModal
 from tui.widgets.evidence import result_markup
+from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
 from tui.widgets.run_panel import RunPanel, RunsVerifiers
 
@@ -47,7 +48,7 @@ class ProveItScreen(RunsVerifiers, AppModal):
             with VerticalScroll(id="prove-scroll"):
                 yield Static(id="prove-text")
             yield RunPanel(self.app.ui_lang, classes="-hidden")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -10,9 +10,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from tui.screens.base import AppScreen, rating_saved
+from tui.widgets.footer import AppFooter
 from tui.widgets.question_view import QuestionView, question_markup
 from tui.widgets.rating_bar import RatingBar
 
@@ -64,7 +65,7 @@ class ReviewScreen(AppScreen):
         yield QuestionView()
         yield Input(id="review-typed", classes="-hidden")
         yield RatingBar(classes="-hidden")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

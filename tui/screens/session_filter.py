@@ -8,9 +8,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Footer, Label, Select, Static
+from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from tui.screens.base import AppModal
+from tui.widgets.footer import AppFooter
 from tui.widgets.question_view import DIFFICULTY_STARS
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class SessionFilterScreen(AppModal):
                 yield Checkbox(id="filter-weak")
                 yield Checkbox(id="filter-verified")
             yield Button(id="filter-start", variant="primary")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

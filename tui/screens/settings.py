@@ -8,10 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from tui.screens.base import AppScreen
 from tui.settings import DAILY_NEW_RANGE, Settings, SettingsError
+from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from tui.app import TPrepApp
@@ -53,7 +54,7 @@ class SettingsScreen(AppScreen):
                 )
             yield Static(id="settings-explain")
             yield Button(id="settings-save", variant="primary")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def show_language(self) -> None:
         self.query_one("#settings-box").border_title = self.tr("Settings", "设置")

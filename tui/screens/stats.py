@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui.screens.base import AppScreen
 from tui.widgets.bars import mastery_bar
+from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from questions.study.stats import DayCount, StudyStats
@@ -61,7 +62,7 @@ class StatsScreen(AppScreen):
         yield Header()
         with VerticalScroll(id="stats-scroll"):
             yield Static(id="stats-text")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -8,10 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, SelectionList, Static
+from textual.widgets import Header, SelectionList, Static
 
 from tui.screens.base import AppScreen
 from tui.widgets.evidence import result_markup, status_mark
+from tui.widgets.footer import AppFooter
 from tui.widgets.run_panel import RunPanel, RunsVerifiers
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
             with VerticalScroll(id="verifiers-detail"):
                 yield Static(id="verifiers-detail-text")
         yield RunPanel(self.app.ui_lang, classes="-hidden")
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -17,12 +17,12 @@ def truncate_cells(text: str, width: int) -> str:
     """``text`` cut to at most ``width`` terminal cells with "…" (a CJK character takes two)."""
     if cell_len(text) <= width:
         return text
-    cut = ""
-    for character in text:
-        if cell_len(cut + character) > width - 1:
+    used, end = 0, 0
+    for end, character in enumerate(text):  # one pass: cell widths add up character by character
+        used += cell_len(character)
+        if used > width - 1:
             break
-        cut += character
-    return cut + "…"
+    return text[:end] + "…"
 
 
 def pad_cells(text: str, width: int) -> str:

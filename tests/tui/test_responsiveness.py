@@ -1,0 +1,84 @@
+"""What keeps keys fast without changing what they do: a footer relabelled in place, Browse kept
+for reuse, one-pass truncation. (Timings live in bench/startup.py, never in tests.)"""
+
+from rich.cells import cell_len
+from textual.widgets import Input
+
+from tui.screens.browse import BrowseScreen
+from tui.screens.home import HomeScreen
+from tui.widgets.bars import truncate_cells
+from tui.widgets.footer import AppFooter
+
+
+def footer_keys(app) -> list[tuple[str, str, bool]]:
+    return [(key.key, key.description, key.has_class("-disabled")) for key in app.screen.query_one(AppFooter).query("FooterKey")]
+
+
+async def test_reveal_relabels_the_footer_keys_it_already_has(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()  # home's start-up imports done (see the report on import races)
+        await pilot.press("r")
+        await pilot.pause()
+        before = list(app.screen.query_one(AppFooter).query("FooterKey"))
+        assert {"space", "t"} <= {key for key, _description, _disabled in footer_keys(app)}
+        await pilot.press("space")
+        await pilot.pause()
+        after = list(app.screen.query_one(AppFooter).query("FooterKey"))
+        shown = footer_keys(app)
+        ratings = [(key, description) for key, description, _x in shown if key in "1234"]
+        assert ratings == [("1", "Again"), ("2", "Hard"), ("3", "Good"), ("4", "Easy")]
+        assert "space" not in [key for key, _d, _x in shown]
+        assert after[: len(before)] == before[: len(after)]  # the same widgets, relabelled
+        assert all(key.has_class("-compact") for key in after)
+        await pilot.press("l", "l")  # English -> both -> Chinese
+        await pilot.pause()
+        assert [d for k, d, _x in footer_keys(app) if k in "1234"] == ["重来", "困难", "良好", "简单"]
+        await pilot.press("3")  # the next card: back to reveal and type
+        await pilot.pause()
+        shown = {key: description for key, description, _x in footer_keys(app)}
+        assert (shown.get("space"), shown.get("t"), shown.get("1")) == ("显示答案", "输入答案", None)
+
+
+async def test_a_key_that_changes_no_binding_leaves_the_footer_alone(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        before = list(app.screen.query_one(AppFooter).query("FooterKey"))
+        await pilot.press(*"soft")
+        await pilot.pause()
+        assert list(app.screen.query_one(AppFooter).query("FooterKey")) == before
+
+
+async def test_browse_is_kept_with_its_search_and_follows_the_language_when_shown_again(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        browse = app.screen
+        assert isinstance(browse, BrowseScreen)
+        await pilot.press(*"softmax")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("l", "l")  # to Chinese while Browse is away
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert app.screen is browse
+        assert browse.query_one("#browse-query", Input).value == "softmax"
+        assert "2 / 4 道题" in str(browse.query_one("#browse-count").render())
+        assert browse.query_one("#browse-query", Input).placeholder.startswith("搜索")
+
+
+def test_truncation_matches_cutting_character_by_character():
+    def reference(text: str, width: int) -> str:
+        if cell_len(text) <= width:
+            return text
+        cut = ""
+        for character in text:
+            if cell_len(cut + character) > width - 1:
+                break
+            cut += character
+        return cut + "…"
+
+    for text in ("abcdef", "中文字符串", "a中b文c", "Q·K 的缩放 √d_k", "x"):
+        for width in range(1, 12):
+            assert truncate_cells(text, width) == reference(text, width), (text, width)

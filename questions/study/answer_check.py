@@ -71,7 +71,7 @@ CHINESE_STOPWORDS = frozenset(
     要 需要 得 地 着 过 还 又 再 已 已经 用 用于 来 去 个 种 些 之间 的话 这样 那样 如果 就是 也是 不是 有
     经 经过 得到 各 各有 各自 自己 每个 每一个 二者 两者 需 只 只需 只要 仍 仍然 均 成 本 本身 该 所 其他 别的
     一下 一直 这些 那些 之后 时候 的时候 然后 再用 起来 出来 叫 叫做 称为 相当于 其实 本质 本质上 就是说 每 一 做
-    这时 此时 那么 于是 总之 另外 而且 甚至 还是 可能 一样地 直接 只是 真正""".split()
+    随 随着 根据 这时 此时 那么 于是 总之 另外 而且 甚至 还是 可能 一样地 直接 只是 真正""".split()
 )
 
 # Groups of interchangeable words; the first of each is the canonical form. Groups
@@ -96,7 +96,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("flat", "flatter", "平坦", "平", "平滑分布"),
     ("sequence", "seq", "序列"),
     ("parameter", "param", "weight", "参数", "权重"),
-    ("compute", "computation", "calculate", "calculation", "flop", "计算量", "计算", "开销", "算"),
+    ("compute", "computation", "calculate", "calculation", "flop", "cost", "计算量", "计算", "开销", "算", "代价", "成本"),
     ("memory", "mem", "显存", "内存"),
     ("token", "word", "subword"),
     ("position", "positional", "location", "位置", "顺序"),
@@ -116,9 +116,9 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("vector", "向量"),
     ("input", "输入"),
     ("output", "输出"),
-    ("query", "查询", "q"),
-    ("key", "键", "k"),
-    ("value", "值", "v"),
+    ("query", "查询"),
+    ("key", "键"),
+    ("value", "值"),
     ("attention", "注意力", "关注"),
     ("weighted", "加权"),
     ("match", "匹配", "配对", "相关性", "打分"),
@@ -219,6 +219,19 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("representation", "表示", "表征"),
     ("distance", "距离"),
     ("exist", "存在"),
+    ("whole", "entire", "全部", "整个", "所有", "全体"),
+    ("finish", "finished", "complete", "completed", "完成", "结束", "终止", "结束符"),
+    ("store", "save", "保存", "存储", "存起来", "存下", "存下来"),
+    ("worse", "degrade", "hurt", "变差", "更差", "变坏", "退化"),
+    ("short", "shorter", "偏短", "短", "短句", "过短"),
+    ("typical", "typically", "usually", "常用", "一般", "通常"),
+    ("size", "大小", "数量", "个数"),
+    ("advantage", "benefit", "优势", "优点", "好处"),
+    ("precompute", "precomputable", "预计算", "提前算好", "提前计算", "预先计算"),
+    ("elementwise", "逐元素", "按元素", "逐位"),
+    ("embedding", "embed", "嵌入", "词向量", "词嵌入"),
+    ("accumulate", "compound", "累积", "累加", "积累", "越积越多"),
+    ("unseen", "未见", "没见过", "没见到"),
 )
 # Phrases rewritten before tokenising, where a multi-word idea has one-word forms
 # in the key points ("weighted sum" and "加权求和" state "weighted average").
@@ -230,6 +243,7 @@ _PHRASE_REWRITES = (
     (re.compile(r"不改变|不会改变|没有改变|不会变|没有变化|不变化"), " 不变 "),
     (re.compile(r"\b(?:does|do|did|will|would) not change\b|\bnot changed?\b"), " unchanged "),
     (re.compile(r"降维"), " 维度降低 "),
+    (re.compile(r"element[- ]wise"), " elementwise "),
     (re.compile(r"warm[- ]?up"), " warmup "),
     (re.compile(r"learning[- ]rates?"), " learningrate "),
     (re.compile(r"linear\s+(?:layer|projection|map)s?"), " linear projection "),
@@ -242,11 +256,12 @@ CHINESE_TERMS = (
     "雅可比", "点积", "头宽", "归一化", "层归一化", "批归一化", "位置编码", "注意力", "自注意力", "多头",
     "残差", "掩码", "编码器", "解码器", "前馈", "词嵌入", "温度", "困惑度", "解耦", "可学习", "可训练", "频次",
     "各有", "右移", "重算", "统计量", "子空间", "残差流", "交叉熵", "秩坍缩", "凸组合", "过大", "太大",
-    "等变", "排列等变", "隐藏状态", "长距离",
+    "等变", "排列等变", "隐藏状态", "长距离", "矩阵乘", "矩阵乘法", "主权重",
 )
 # General-dictionary words that swallow a domain phrase: "logit 过大使 softmax 饱和" must
-# cut as "过大 / 使", not "过 / 大使" (ambassador).
-GENERAL_WORDS_NOT_IN_DOMAIN = ("大使",)
+# cut as "过大 / 使", not "过 / 大使" (ambassador); "矩阵乘用" is not "乘用" (passenger car),
+# "主权重" not "主权" (sovereignty), "预计算" not "预计" (estimate).
+GENERAL_WORDS_NOT_IN_DOMAIN = ("大使", "乘用", "主权", "预计")
 _CANONICAL: dict[str, str] = {}  # filled below, once the stemmer is defined
 
 
@@ -358,6 +373,8 @@ class _AnswerTerms:
                 best = float(found[1]) if found and len(term) > EXACT_BELOW else 0.0
             elif _CJK.search(term) and term in self.text:
                 best = 100.0
+            elif any(alias in self.text for alias in _CHINESE_ALIASES.get(term, ())):
+                best = 100.0  # "线性关系" holds "线性" (linear) even where jieba keeps the phrase whole
             elif _CJK.search(term) and len(term) >= 3:
                 pairs = {term[i : i + 2] for i in range(len(term) - 1)}
                 share = len(pairs & self.bigrams) / len(pairs)
@@ -374,13 +391,17 @@ class _AnswerTerms:
 def _score_point(
     point: str, lang: Lang, answer: _AnswerTerms, echoed: frozenset[str]
 ) -> tuple[float, Lang, tuple[str, ...], tuple[str, ...]]:
-    """Weighted share of ``point``'s terms found in the answer; terms the question itself
-    uses (``echoed``) weigh less, since repeating the question shows no knowledge."""
+    """Weighted share of ``point``'s terms found in the answer.
+
+    Terms the question itself uses (``echoed``) weigh less, and count only beside a term
+    it does not use: repeating the question's words shows no knowledge.
+    """
     point_terms = _weighted_terms(point)
     if not point_terms:
         return 0.0, lang, (), ()
     matched, missing = [], []
     total = found = 0.0
+    says_more = all(term in echoed for term in point_terms)  # a point made of the question's words
     for term, weight in point_terms.items():
         if term in echoed:
             weight *= ECHO_WEIGHT
@@ -388,9 +409,10 @@ def _score_point(
         if answer.similarity(term) >= TERM_SIMILARITY:
             found += weight
             matched.append(term)
+            says_more = says_more or term not in echoed
         else:
             missing.append(term)
-    return found / total, lang, tuple(matched), tuple(missing)
+    return (found / total if says_more else 0.0), lang, tuple(matched), tuple(missing)
 
 
 def _weighted_terms(point: str) -> dict[str, float]:
@@ -520,3 +542,8 @@ def _jieba():
 # Inflected forms meet their group too: "dividing" stems to "divid", as does "divide".
 _CANONICAL.update({_stem(word): group[0] for group in SYNONYM_GROUPS for word in group if not _CJK.search(word)})
 _CANONICAL.update({word: group[0] for group in SYNONYM_GROUPS for word in group})
+# Chinese forms of each canonical term, two characters or more (one character is too
+# often part of an unrelated word), looked for verbatim in the answer.
+_CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
+    group[0]: tuple(word for word in group if _CJK.search(word) and len(word) >= 2) for group in SYNONYM_GROUPS
+}

@@ -34,6 +34,7 @@ FIXTURE = Path(__file__).with_name("typed_answers.yaml")
 class LabelledAnswer:
     question: Question
     kind: str  # good / partial / wrong / offtopic / stuffed
+    split: str  # tuned (the matcher was improved against these) / holdout (written afterwards)
     lang: str  # zh / en / mixed
     text: str
     covers: frozenset[int]
@@ -54,7 +55,8 @@ def labelled_answers() -> tuple[LabelledAnswer, ...]:
             covers = frozenset(answer["covers"])
             if not covers <= set(range(point_count)):
                 raise ValueError(f"{FIXTURE.name}: {question.id} has {point_count} key points, labels say {sorted(covers)}")
-            out.append(LabelledAnswer(question, answer["kind"], answer["lang"], answer["text"], covers))
+            split = entry.get("split", "tuned")
+            out.append(LabelledAnswer(question, answer["kind"], split, answer["lang"], answer["text"], covers))
     return tuple(out)
 
 
@@ -87,11 +89,11 @@ class Tally:
 
 
 def evaluate() -> dict[str, Tally]:
-    """Tallies keyed "all", "kind:<kind>" and "lang:<lang>"."""
+    """Tallies keyed "all", "split:<split>", "kind:<kind>" and "lang:<lang>"."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     for answer in labelled_answers():
         check = check_typed_answer(answer.question, answer.text)
-        for key in ("all", f"kind:{answer.kind}", f"lang:{answer.lang}"):
+        for key in ("all", f"split:{answer.split}", f"kind:{answer.kind}", f"lang:{answer.lang}"):
             tallies[key].add(answer, check)
     return dict(tallies)
 
@@ -128,7 +130,8 @@ def table(tallies: dict[str, Tally]) -> str:
     def pct(value: float | None) -> str:
         return "   -" if value is None else f"{value:4.0%}"
 
-    order = ["all", *sorted(key for key in tallies if key.startswith("kind:")), *sorted(k for k in tallies if k.startswith("lang:"))]
+    order = ["all", *(sorted(key for key in tallies if key.startswith(prefix)) for prefix in ("split:", "kind:", "lang:"))]
+    order = [order[0], *(key for group in order[1:] for key in group)]
     rows = [f"{'slice':<15} {'answers':>7} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>5} {'recall':>6} {'rating ok':>9}"]
     for key in order:
         tally = tallies[key]

@@ -154,7 +154,7 @@ def _tick(value: float, log: bool) -> str:
 # White for the low end (a masked attention weight is "nothing") to dark blue for the
 # high end: readable in print and in grey scale, unlike a rainbow.
 _SHADES = ((0xF7, 0xFB, 0xFF), (0xC6, 0xDB, 0xEF), (0x6B, 0xAE, 0xD6), (0x21, 0x71, 0xB5), (0x08, 0x30, 0x6B))
-_NOT_A_NUMBER = "#bbbbbb"
+NOT_A_NUMBER_COLOUR = "#bbbbbb"  # NaN or infinite: grey, off the colour scale
 _GRID_SIDE = 240  # the longer side of the grid, in px, whatever the matrix size
 _CELL_MIN, _CELL_MAX = 4.0, 36.0
 _CELL_WITH_NUMBER = 24.0  # cells at least this wide carry their value as text
@@ -197,7 +197,7 @@ def svg_heatmap(heatmap: Mapping[str, Any], lang: Lang) -> str:
         for j in range(n_cols):
             value = row[j] if j < len(row) else None
             x, y = grid_left + j * cell, grid_top + i * cell
-            fill = _NOT_A_NUMBER if value is None else _shade((value - low) / (high - low))
+            fill = NOT_A_NUMBER_COLOUR if value is None else heatmap_colour((value - low) / (high - low))
             shown = "NaN" if value is None else f"{value:.4g}"
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}" height="{cell:.1f}" fill="{fill}">'
@@ -232,7 +232,7 @@ def svg_heatmap(heatmap: Mapping[str, Any], lang: Lang) -> str:
     for step in range(_BAR_STEPS):
         fraction = 1 - (step + 0.5) / _BAR_STEPS
         parts.append(
-            f'<rect x="{bar_left:.1f}" y="{grid_top + step * band:.2f}" width="10" height="{band + 0.3:.2f}" fill="{_shade(fraction)}"/>'
+            f'<rect x="{bar_left:.1f}" y="{grid_top + step * band:.2f}" width="10" height="{band + 0.3:.2f}" fill="{heatmap_colour(fraction)}"/>'
         )
     parts.append(f'<rect x="{bar_left:.1f}" y="{grid_top}" width="10" height="{grid_h:.1f}" fill="none" stroke="#999"/>')
     for fraction, y in ((1.0, grid_top + 4), (0.5, middle + 3), (0.0, grid_top + grid_h)):
@@ -266,8 +266,9 @@ def _labels(raw: Any, count: int) -> list[str]:
     return labels + [str(index) for index in range(len(labels), count)]
 
 
-def _shade(fraction: float) -> str:
-    """The colour of a value at ``fraction`` (0..1, clamped) of the scale, interpolated between ``_SHADES``."""
+def heatmap_colour(fraction: float) -> str:
+    """The colour of a value at ``fraction`` (0..1, clamped) of a heatmap's scale, as ``#rrggbb``
+    between ``_SHADES`` (shared by the exports and the app, so both shade alike)."""
     position = min(1.0, max(0.0, fraction)) * (len(_SHADES) - 1)
     index = min(int(position), len(_SHADES) - 2)
     t = position - index

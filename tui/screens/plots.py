@@ -103,7 +103,8 @@ class HeatmapView(Widget):
 
 _GUTTER_MAX = 6  # row labels longer than this are cut: the cells need the width
 _NUMBER_CELL = 5  # a cell this wide holds "0.25" with a space to spare
-_CELL_MAX = 7
+_CELL_MAX = 8
+_CELL_LINES_MAX = 3
 _BAR_STEPS = 20
 
 
@@ -125,6 +126,9 @@ def heatmap_text(heatmap: "Heatmap", language: str, width: int, height: int) -> 
     row_lines = max(1, height - 3)  # the axes line, the column labels and the colour scale take three
     halves = n_rows > row_lines
     shown_rows = min(n_rows, 2 * row_lines if halves else row_lines)
+    # Terminal cells are about twice as tall as wide: with room to spare, give each row up to
+    # three lines so the cells come out closer to square (the value sits on the middle line).
+    cell_h = 1 if halves else max(1, min(_CELL_LINES_MAX, row_lines // n_rows))
 
     def colour(value: float) -> str:
         return NOT_A_NUMBER_COLOUR if not math.isfinite(value) else heatmap_colour((value - low) / (high - low))
@@ -144,14 +148,18 @@ def heatmap_text(heatmap: "Heatmap", language: str, width: int, height: int) -> 
     text.append("\n")
     step = 2 if halves else 1
     for i in range(0, shown_rows, step):
-        text.append(_fit(heatmap.row_labels[i], gutter - 1).rjust(gutter - 1) + " ", style="bold")
-        for j, value in enumerate(heatmap.values[i]):
-            if halves:
-                below = heatmap.values[i + 1][j] if i + 1 < shown_rows else math.nan
-                text.append("▀" * cell_w, style=Style(color=colour(value), bgcolor=colour(below) if i + 1 < shown_rows else None))
-            else:
-                text.append(_cell_label(value, cell_w) if numbers else " " * cell_w, style=_cell_style(colour(value), value, low, high))
-        text.append("\n")
+        for line in range(cell_h):
+            middle = line == cell_h // 2
+            label = _fit(heatmap.row_labels[i], gutter - 1) if middle else ""
+            text.append(label.rjust(gutter - 1) + " ", style="bold")
+            for j, value in enumerate(heatmap.values[i]):
+                if halves:
+                    below = heatmap.values[i + 1][j] if i + 1 < shown_rows else math.nan
+                    text.append("▀" * cell_w, style=Style(color=colour(value), bgcolor=colour(below) if i + 1 < shown_rows else None))
+                else:
+                    shown = _cell_label(value, cell_w) if numbers and middle else " " * cell_w
+                    text.append(shown, style=_cell_style(colour(value), value, low, high))
+            text.append("\n")
     text.append(" " * gutter + f"{low:.3g} ", style="dim")
     for k in range(_BAR_STEPS):
         text.append(" ", style=Style(bgcolor=heatmap_colour((k + 0.5) / _BAR_STEPS)))

@@ -1,18 +1,34 @@
-"""Score a typed answer against a question's key points, in Chinese or English.
+"""Score a typed answer against a question's key points, in Chinese, English or a mix.
 
 Each key point is reduced to its content terms; a point is covered when enough
 of its terms (weighted) appear in the answer. Terms match fuzzily, so typos,
-inflections and word-order changes still count, and through a small table of
-domain synonyms ("grows" / "increases", "变大" / "增大"), so common
-paraphrases count too. Both languages of a key point are tried and the better
-score kept: an answer typed in English is checked against the English key
-points, one in Chinese against the Chinese ones, a mix against both.
+inflections and word-order changes still count, and through a table of domain
+synonyms whose groups span both languages ("线性投影" / "linear projection",
+"变大" / "grows", "查询" / "query"), so paraphrases and the habit of typing
+technical words in English inside a Chinese answer count too. Both languages
+of a key point are tried and the better score kept (the Chinese one on a tie
+when Chinese was typed).
+
+What keeps wrong answers from scoring:
+- a negation stays with its term ("不是近似" -> "¬approximation"), so the
+  opposite claim does not match;
+- terms the question itself uses weigh half and count only beside a term it
+  does not use: restating the question covers nothing;
+- a bare list of terms ("Q K V softmax 矩阵 权重 ...") covers nothing
+  (``AnswerCheck.keyword_list`` says why).
 
 Chinese is segmented with jieba (imported on first use: loading its
-dictionary takes about a second, so never at start-up); a Chinese term also
-counts when it appears verbatim in the answer, which makes the check
-independent of how jieba happens to split a phrase. English uses regex tokens,
-a light suffix stemmer and rapidfuzz similarity.
+dictionary takes about a second, so never at start-up), with the domain terms
+and synonyms added to its dictionary and a few general words that swallow
+domain phrases removed ("过大使" is not "ambassador"). A Chinese term also
+counts when it, or a Chinese synonym of it, appears verbatim in the answer, or
+when most of its character pairs do ("初始化" ~ "初始"): the check does not
+depend on how jieba happens to split a phrase. English uses regex tokens, a
+light suffix stemmer and rapidfuzz similarity.
+
+Measured on hand-labelled answers to real bank questions:
+``python -m tests.questions.study.answer_eval`` prints precision and recall
+per key point.
 """
 
 from __future__ import annotations
@@ -227,6 +243,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("typical", "typically", "usually", "常用", "一般", "通常"),
     ("size", "大小", "数量", "个数"),
     ("advantage", "benefit", "优势", "优点", "好处"),
+    ("three", "三个"),
     ("precompute", "precomputable", "预计算", "提前算好", "提前计算", "预先计算"),
     ("elementwise", "逐元素", "按元素", "逐位"),
     ("embedding", "embed", "嵌入", "词向量", "词嵌入"),
@@ -244,6 +261,7 @@ _PHRASE_REWRITES = (
     (re.compile(r"\b(?:does|do|did|will|would) not change\b|\bnot changed?\b"), " unchanged "),
     (re.compile(r"降维"), " 维度降低 "),
     (re.compile(r"element[- ]wise"), " elementwise "),
+    (re.compile(r"\bqkv\b"), " q k v "),  # "QKV" names all three
     (re.compile(r"warm[- ]?up"), " warmup "),
     (re.compile(r"learning[- ]rates?"), " learningrate "),
     (re.compile(r"linear\s+(?:layer|projection|map)s?"), " linear projection "),

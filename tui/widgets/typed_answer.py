@@ -27,6 +27,8 @@ def coverage_markup(check: "AnswerCheck", typed: str, language: str, ui_lang: st
         f"{len(check.covered)}/{len(check.points)}  "
         f"[dim]{tr(ui_lang, f'suggested: {rating} {english}', f'建议评分：{rating} {chinese}')}[/]",
     ]
+    if check.keyword_list:  # say why naming the right terms earned nothing
+        lines.append(f"[dim]{tr(ui_lang, 'A list of terms states no claim: answer in sentences.', '只列关键词不算作答：请用句子说明它们的关系。')}[/]")
     for point in check.points:
         mark = "[green]✓[/]" if point.covered else "[red]✗[/]"
         lines.append(f"{mark} " + bilingual(point.text, language).replace("\n", "\n  "))

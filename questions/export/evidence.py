@@ -9,6 +9,7 @@ results cached before it was added have none).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Mapping
@@ -164,7 +165,9 @@ _BAR_STEPS = 24
 def svg_heatmap(heatmap: Mapping[str, Any], lang: Lang) -> str:
     """The heatmap's matrix as a self-contained ``<svg>`` grid with tick labels and a colour scale.
 
-    Rows run top to bottom, columns left to right. Each cell carries its value
+    Rows run top to bottom, columns left to right. Text sizes are set on the
+    elements too, so the image reads the same without the page's stylesheet
+    (a standalone file, WeasyPrint). Each cell carries its value
     as a tooltip, and as text when the cells are large enough; a non-finite
     value is drawn grey. All text is escaped. Returns an empty string when
     there is no value to draw.
@@ -180,10 +183,12 @@ def svg_heatmap(heatmap: Mapping[str, Any], lang: Lang) -> str:
 
     cell = max(_CELL_MIN, min(_CELL_MAX, _GRID_SIDE / max(n_rows, n_cols)))
     label_w = 8 + 6 * max(len(label) for label in row_labels)
-    grid_left, grid_top = 24 + label_w, 44
+    grid_left = 24 + label_w
     grid_w, grid_h = cell * n_cols, cell * n_rows
     bar_left = grid_left + grid_w + 14
     width = max(_WIDTH, bar_left + 10 + 48)
+    title_lines = _wrap(text_of(heatmap.get("title"), lang), width - 16)
+    grid_top = 30 + 14 * len(title_lines)
     height = grid_top + grid_h + 34
     row_every = max(1, math.ceil(10 / cell))  # keep tick labels at least 10 px apart
     column_every = max(1, math.ceil(max(len(label) for label in column_labels) * 6 / cell))
@@ -191,8 +196,9 @@ def svg_heatmap(heatmap: Mapping[str, Any], lang: Lang) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="plot heatmap" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{title}">',
-        f'<text x="{width / 2:.1f}" y="16" text-anchor="middle" class="plot-title">{title}</text>',
     ]
+    for number, line in enumerate(title_lines):  # long titles wrap rather than run off the image
+        parts.append(f'<text x="{width / 2:.1f}" y="{16 + 14 * number}" text-anchor="middle" class="plot-title" font-size="11" font-weight="600">{escape(line)}</text>')
     for i, row in enumerate(rows):
         for j in range(n_cols):
             value = row[j] if j < len(row) else None
@@ -206,25 +212,25 @@ def svg_heatmap(heatmap: Mapping[str, Any], lang: Lang) -> str:
             if cell >= _CELL_WITH_NUMBER and value is not None:
                 ink = "#ffffff" if (value - low) / (high - low) > 0.55 else "#222222"
                 parts.append(
-                    f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + 3:.1f}" text-anchor="middle" font-size="8" '
+                    f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + 3:.1f}" text-anchor="middle" style="font-size:8px" '
                     f'fill="{ink}" class="cell-value">{_cell_number(value)}</text>'
                 )
     parts.append(f'<rect x="{grid_left}" y="{grid_top}" width="{grid_w:.1f}" height="{grid_h:.1f}" fill="none" stroke="#999"/>')
     for i in range(0, n_rows, row_every):
         parts.append(
-            f'<text x="{grid_left - 4}" y="{grid_top + (i + 0.5) * cell + 3:.1f}" text-anchor="end" class="tick">{escape(row_labels[i])}</text>'
+            f'<text x="{grid_left - 4}" y="{grid_top + (i + 0.5) * cell + 3:.1f}" text-anchor="end" class="tick" font-size="10">{escape(row_labels[i])}</text>'
         )
     for j in range(0, n_cols, column_every):
         parts.append(
-            f'<text x="{grid_left + (j + 0.5) * cell:.1f}" y="{grid_top - 4}" text-anchor="middle" class="tick">{escape(column_labels[j])}</text>'
+            f'<text x="{grid_left + (j + 0.5) * cell:.1f}" y="{grid_top - 4}" text-anchor="middle" class="tick" font-size="10">{escape(column_labels[j])}</text>'
         )
     parts.append(
-        f'<text x="{grid_left + grid_w / 2:.1f}" y="{height - 8:.1f}" text-anchor="middle" class="axis">'
+        f'<text x="{grid_left + grid_w / 2:.1f}" y="{height - 8:.1f}" text-anchor="middle" class="axis" font-size="10">'
         f"{escape(text_of(heatmap.get('x_label'), lang))}</text>"
     )
     middle = grid_top + grid_h / 2
     parts.append(
-        f'<text x="12" y="{middle:.1f}" text-anchor="middle" class="axis" transform="rotate(-90 12 {middle:.1f})">'
+        f'<text x="12" y="{middle:.1f}" text-anchor="middle" class="axis" font-size="10" transform="rotate(-90 12 {middle:.1f})">'
         f"{escape(text_of(heatmap.get('y_label'), lang))}</text>"
     )
     # The colour scale: stacked bands rather than a gradient, which would need a document-wide id.
@@ -236,9 +242,27 @@ def svg_heatmap(heatmap: Mapping[str, Any], lang: Lang) -> str:
         )
     parts.append(f'<rect x="{bar_left:.1f}" y="{grid_top}" width="10" height="{grid_h:.1f}" fill="none" stroke="#999"/>')
     for fraction, y in ((1.0, grid_top + 4), (0.5, middle + 3), (0.0, grid_top + grid_h)):
-        parts.append(f'<text x="{bar_left + 14:.1f}" y="{y:.1f}" class="tick">{low + fraction * (high - low):.3g}</text>')
+        parts.append(f'<text x="{bar_left + 14:.1f}" y="{y:.1f}" class="tick" font-size="10">{low + fraction * (high - low):.3g}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _wrap(text: str, max_px: float) -> list[str]:
+    """``text`` in lines of at most ``max_px`` at the title's size (about 6 px a Latin letter, 11 a
+    Chinese character): between words where there are spaces, anywhere in Chinese."""
+    lines: list[str] = []
+    line, line_px = "", 0.0
+    for piece in re.findall(r"\S+\s*|\s+", text):
+        for chunk in [piece] if piece.isascii() else list(piece):
+            chunk_px = sum(6.0 if ch.isascii() else 11.0 for ch in chunk.rstrip())
+            if line and line_px + chunk_px > max_px:
+                lines.append(line.rstrip())
+                line, line_px = "", 0.0
+            line += chunk
+            line_px += sum(6.0 if ch.isascii() else 11.0 for ch in chunk)
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
 
 
 def _finite_or_none(value: Any) -> float | None:

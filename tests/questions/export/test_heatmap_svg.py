@@ -105,3 +105,14 @@ def test_html_evidence_shows_heatmaps_after_the_plots(small_bank, sqrt_dk_result
     assert "Attention &lt;script&gt;" in html and "<script>" not in html
     # a result cached before heatmaps existed has no key at all, and still exports
     assert 'class="plot heatmap"' not in render_html(build_sheet(small_bank, "en", {"sqrt-dk-variance": sqrt_dk_result}))
+
+
+def test_a_long_title_wraps_inside_the_image_and_pushes_the_grid_down():
+    long_title = {"zh": "注" * 60, "en": "Attention weights with the padding mask (layer 0, head 0; the last 3 are padding) " * 2}
+    short, wrapped = svg_heatmap(_heatmap(), "en"), svg_heatmap(_heatmap(title=long_title), "en")
+    titles = [t.text for t in ET.fromstring(wrapped).iter(f"{SVG}text") if t.get("class") == "plot-title"]
+    assert len(titles) >= 3 and " ".join(titles) == long_title["en"].strip()
+    assert all(len(line) <= 70 for line in titles)
+    assert float(ET.fromstring(wrapped).get("height")) > float(ET.fromstring(short).get("height"))
+    chinese = [t.text for t in ET.fromstring(svg_heatmap(_heatmap(title=long_title), "zh")).iter(f"{SVG}text") if t.get("class") == "plot-title"]
+    assert len(chinese) >= 2 and "".join(chinese) == long_title["zh"]

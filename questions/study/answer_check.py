@@ -329,7 +329,7 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     # Chinese typed, the Chinese point is tried first so that it is the one shown on a tie
     # (shared canonical terms often make both languages score the same).
     langs: tuple[Lang, ...] = ("zh", "en") if answer_terms.has_cjk else ("en",)
-    echoed = frozenset(term for lang in langs for term in terms(question.question.get(lang)))
+    echoed = frozenset(term for lang in langs for term in _question_terms(question.question.get(lang)))
     points = []
     for index, point in enumerate(question.key_points.pairs()):
         candidates = [_score_point(point.get(lang), lang, answer_terms, echoed) for lang in langs]
@@ -420,7 +420,7 @@ def _score_point(
     matched, missing = [], []
     total = found = 0.0
     says_more = all(term in echoed for term in point_terms)  # a point made of the question's words
-    for term, weight in point_terms.items():
+    for term, weight in point_terms:
         if term in echoed:
             weight *= ECHO_WEIGHT
         total += weight
@@ -433,7 +433,13 @@ def _score_point(
     return (found / total if says_more else 0.0), lang, tuple(matched), tuple(missing)
 
 
-def _weighted_terms(point: str) -> dict[str, float]:
+@lru_cache(maxsize=512)
+def _question_terms(text: str) -> tuple[str, ...]:
+    return tuple(terms(text))
+
+
+@lru_cache(maxsize=2048)  # the bank's key points are re-checked with every answer
+def _weighted_terms(point: str) -> tuple[tuple[str, float], ...]:
     """A key point's terms with their weights; a term in both prose and formula keeps the larger."""
     weights: dict[str, float] = {}
     prose = _FORMULA.sub(" ", point)
@@ -444,7 +450,7 @@ def _weighted_terms(point: str) -> dict[str, float]:
             # a single Chinese character or a one-letter symbol carries little meaning alone
             weight = scale * (0.5 if len(term) == 1 else 1.0)
             weights[term] = max(weights.get(term, 0.0), weight)
-    return weights
+    return tuple(weights.items())
 
 
 _FORMULA = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.DOTALL)

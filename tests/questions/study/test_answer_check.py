@@ -240,3 +240,14 @@ def test_repeating_the_question_earns_less_than_answering_it():
     plain = make_question("q", key_points=(point,), text="How does attention work?")
     echo = "query key value, query, key and value"
     assert check_typed_answer(asked, echo).points[0].score < check_typed_answer(plain, echo).points[0].score
+
+
+def test_the_question_s_own_words_alone_cover_nothing():
+    question = make_question(
+        "q",
+        key_points=(("BERT 掩码在输入上，GPT 掩码在注意力上", "BERT masks the input; GPT masks attention"),),
+        text="How do BERT and GPT differ in their attention masks?",
+    )
+    echo = check_typed_answer(question, "BERT and GPT differ in their attention masks.").points[0]
+    assert not echo.covered and echo.score == 0.0 and "bert" in echo.matched_terms
+    assert check_typed_answer(question, "BERT masks input tokens, GPT masks the attention scores.").points[0].covered

@@ -49,6 +49,14 @@ SCREENS_BY_NAME: dict[str, tuple[str, str]] = {
     "export": ("export", "ExportScreen"),  # a dialog over the current screen
 }
 
+# Imported by the start-up worker (with the screens above) so that no key waits for them. The
+# whole study engine comes first: every screen imports its submodules lazily, and importing one
+# of them on the UI thread while the worker runs the package's ``__init__`` breaks both imports
+# (CPython's import deadlock detection fails one; the other then finds ``questions.study``
+# missing: ``KeyError: 'questions.study'``).
+STUDY_ENGINE = "questions.study"
+PRELOADED_MODULES: tuple[str, ...] = (STUDY_ENGINE, "questions.topics", "questions.search", "tui.widgets.summary")
+
 # Screens built once and kept when left, so opening them again only shows them: Browse mounts
 # four dropdowns and a line per question, far more than a keypress may cost, and keeps the
 # search, filters and highlighted question where the user left them.
@@ -103,6 +111,9 @@ class TPrepApp(App[int]):
         self.seed = seed  # shuffles of multiple choice and mock interviews; None: a fresh one each time
         self._store: "ProgressStore | None" = None
         self._store_lock = threading.Lock()  # the home screen's worker and the UI thread may both open it
+        # Held for every import the app does lazily (see ``import_lazily``): the start-up worker and
+        # the UI thread never import the same package at once.
+        self._import_lock = threading.RLock()
         self.set_reactive(TPrepApp.language, self.settings.language)
         self.theme = self.settings.theme if self.settings.theme in self.available_themes else "textual-dark"
 
@@ -195,10 +206,24 @@ class TPrepApp(App[int]):
             return
         self.push_screen(self.make_screen(name, *args, **kwargs))
 
+    def import_lazily(self, module_name: str):
+        """Import a module the app loads on first use; the one way the app does so off start-up.
+
+        Two threads importing one package at once can break the import (see
+        ``PRELOADED_MODULES``), so imports run one at a time: a key pressed while the start-up
+        worker is still importing waits for it (tens of milliseconds) instead of racing it.
+        """
+        with self._import_lock:
+            importlib.import_module(STUDY_ENGINE)  # whole, before anything that uses a part of it
+            return importlib.import_module(module_name)
+
     def preload_screens(self) -> None:
-        """Import every screen module (from a worker thread, after the first paint)."""
-        for module_name, _class_name in SCREENS_BY_NAME.values():
-            importlib.import_module(f"tui.screens.{module_name}")
+        """Import every screen module and what they use (from a worker thread, after the first paint)."""
+        with self._import_lock:
+            for module_name in PRELOADED_MODULES:
+                importlib.import_module(module_name)
+            for module_name, _class_name in SCREENS_BY_NAME.values():
+                importlib.import_module(f"tui.screens.{module_name}")
         # Everything alive now (modules, the bank, the home screen) lives as long as the app.
         # Moved out of the collector's sight, a full collection triggered mid-keypress no longer
         # walks it all (tens of milliseconds each time).
@@ -206,11 +231,10 @@ class TPrepApp(App[int]):
 
     def make_screen(self, name: str, *args, **kwargs) -> "Screen":
         module_name, class_name = SCREENS_BY_NAME[name]
-        module = importlib.import_module(f"tui.screens.{module_name}")
-        return getattr(module, class_name)(*args, **kwargs)
+        return getattr(self.import_lazily(f"tui.screens.{module_name}"), class_name)(*args, **kwargs)
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        HelpScreen = self.import_lazily("tui.screens.help").HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -227,9 +251,7 @@ class TPrepApp(App[int]):
         if not question.verifiers:
             self.notify(self.tr("No verifier backs this question.", "这道题没有验证器。"), timeout=3)
             return
-        from tui.screens.prove import ProveItScreen
-
-        self.push_screen(ProveItScreen(question))
+        self.push_screen(self.import_lazily("tui.screens.prove").ProveItScreen(question))
 
 
 def load_app_bank(extra_dirs: "Sequence[Path]") -> "tuple[Bank, Exception | None]":

@@ -73,7 +73,7 @@ class HomeScreen(_FollowsLanguage, Screen):
     def _load_summary(self) -> None:
         # Off the UI thread: the first screen is drawn (and answers keys) before the
         # study engine is imported and the review log is read.
-        from tui.widgets.summary import home_summary
+        home_summary = self.app.import_lazily("tui.widgets.summary").home_summary
 
         try:
             summary = home_summary(self.app)
@@ -136,7 +136,7 @@ class HomeScreen(_FollowsLanguage, Screen):
             self.app.open_screen(name)
 
     def _ask_for_cram(self) -> None:
-        from tui.screens.session_filter import SessionFilterScreen
+        SessionFilterScreen = self.app.import_lazily("tui.screens.session_filter").SessionFilterScreen
 
         def start(cram_filter) -> None:
             if cram_filter is None:

@@ -96,23 +96,23 @@ def svg_plot(plot: Mapping[str, Any], lang: Lang) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="plot" viewBox="0 0 {_WIDTH} {_HEIGHT}" '
         f'width="{_WIDTH}" height="{_HEIGHT}" role="img" aria-label="{escape(text_of(plot.get("title"), lang))}">',
-        f'<text x="{_WIDTH / 2}" y="16" text-anchor="middle" class="plot-title">{escape(text_of(plot.get("title"), lang))}</text>',
+        f'<text x="{_WIDTH / 2}" y="16" text-anchor="middle" class="plot-title" font-size="11" font-weight="600">{escape(text_of(plot.get("title"), lang))}</text>',
         f'<rect x="{_LEFT}" y="{_TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#999"/>',
     ]
     for fraction in (0.0, 0.5, 1.0):
         x_value = x_min + fraction * (x_max - x_min)
         y_value = y_min + fraction * (y_max - y_min)
         parts.append(
-            f'<text x="{sx(x_value):.1f}" y="{_TOP + plot_h + 14}" text-anchor="middle" class="tick">{_tick(x_value, x_log)}</text>'
+            f'<text x="{sx(x_value):.1f}" y="{_TOP + plot_h + 14}" text-anchor="middle" class="tick" font-size="10">{_tick(x_value, x_log)}</text>'
         )
         parts.append(
-            f'<text x="{_LEFT - 4}" y="{sy(y_value) + 4:.1f}" text-anchor="end" class="tick">{_tick(y_value, y_log)}</text>'
+            f'<text x="{_LEFT - 4}" y="{sy(y_value) + 4:.1f}" text-anchor="end" class="tick" font-size="10">{_tick(y_value, y_log)}</text>'
         )
     parts.append(
-        f'<text x="{_LEFT + plot_w / 2}" y="{_HEIGHT - 6}" text-anchor="middle" class="axis">{escape(text_of(plot.get("x_label"), lang))}</text>'
+        f'<text x="{_LEFT + plot_w / 2}" y="{_HEIGHT - 6}" text-anchor="middle" class="axis" font-size="10">{escape(text_of(plot.get("x_label"), lang))}</text>'
     )
     parts.append(
-        f'<text x="12" y="{_TOP + plot_h / 2}" text-anchor="middle" class="axis" '
+        f'<text x="12" y="{_TOP + plot_h / 2}" text-anchor="middle" class="axis" font-size="10" '
         f'transform="rotate(-90 12 {_TOP + plot_h / 2})">{escape(text_of(plot.get("y_label"), lang))}</text>'
     )
     for index, (name, colour, points) in enumerate(series):
@@ -123,7 +123,7 @@ def svg_plot(plot: Mapping[str, Any], lang: Lang) -> str:
             parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.5" fill="{colour}"/>')
         legend_y = _TOP + 12 + 13 * index
         parts.append(f'<rect x="{_LEFT + 8}" y="{legend_y - 8}" width="10" height="3" fill="{colour}"/>')
-        parts.append(f'<text x="{_LEFT + 22}" y="{legend_y - 3}" class="legend">{escape(name)}</text>')
+        parts.append(f'<text x="{_LEFT + 22}" y="{legend_y - 3}" class="legend" font-size="10">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
 from questions.export.evidence import claim_lines, run_date, status_mark, svg_heatmap, svg_plot, text_of
-from questions.export.sheet import StudySheet
+from questions.export.sheet import LABELS, StudySheet
 from questions.export.writing import write_atomically
 from questions.mathtext import split_math
 from questions.model import Lang, Question, Text
@@ -199,7 +199,7 @@ def _evidence(
     primary: Lang = sheet.langs[0]
     items = []
     for claim in claim_lines(result, primary):
-        expected = "" if claim.expected_true else " <em>(expected false)</em>"
+        expected = "" if claim.expected_true else f" <em>({escape(LABELS['expected_false'].get(primary))})</em>"
         claim_css = "ok" if claim.mark == "✓" else "bad"
         items.append(
             f'<li><span class="{claim_css}">{claim.mark}</span> {rich_text(claim.statement, render_math)}{expected}'

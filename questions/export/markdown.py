@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from questions.export.evidence import claim_lines, run_date, status_mark, text_of
-from questions.export.sheet import StudySheet
+from questions.export.sheet import LABELS, StudySheet
 from questions.export.writing import write_atomically
 from questions.mathtext import split_math
 from questions.model import Question, Text
@@ -90,7 +90,7 @@ def _question(sheet: StudySheet, number: int, question: Question) -> list[str]:
             lines.append(f"- {status_mark(result)} `{verifier_id}` ({run_date(result)}): {summary}")
             for lang in sheet.langs:
                 for claim in claim_lines(result, lang):
-                    expected = "" if claim.expected_true else " [expected false]"
+                    expected = "" if claim.expected_true else f" [{LABELS['expected_false'].get(lang)}]"
                     lines.append(f"  - {claim.mark} {md_text(claim.statement)}{expected} — {md_text(claim.measured)}")
         lines.append("")
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import inspect
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -61,6 +63,10 @@ PRELOADED_MODULES: tuple[str, ...] = (STUDY_ENGINE, "questions.topics", "questio
 # four dropdowns and a line per question, far more than a keypress may cost, and keeps the
 # search, filters and highlighted question where the user left them.
 KEPT_SCREENS = frozenset({"browse"})
+
+# A review prepared while home is shown is used by ``r`` this long after it was built; later, a
+# fresh one is built instead (cards may have come due since).
+PREPARED_REVIEW_FRESH_S = 300.0
 
 Clock = Callable[[], datetime]
 
@@ -114,6 +120,7 @@ class TPrepApp(App[int]):
         # Held for every import the app does lazily (see ``import_lazily``): the start-up worker and
         # the UI thread never import the same package at once.
         self._import_lock = threading.RLock()
+        self._prepared_review: "tuple[float, Screen] | None" = None  # (built at, screen): see prepare_screens
         self.set_reactive(TPrepApp.language, self.settings.language)
         self.theme = self.settings.theme if self.settings.theme in self.available_themes else "textual-dark"
 
@@ -204,6 +211,13 @@ class TPrepApp(App[int]):
                 self.install_screen(self.make_screen(name), name)
             self.push_screen(name)
             return
+        if name == "review" and not args and not kwargs:
+            prepared, self._prepared_review = self._prepared_review, None
+            if prepared is not None and time.monotonic() - prepared[0] <= PREPARED_REVIEW_FRESH_S:
+                self.push_screen(prepared[1])
+                return
+            if prepared is not None:
+                prepared[1].remove()
         self.push_screen(self.make_screen(name, *args, **kwargs))
 
     def import_lazily(self, module_name: str):
@@ -229,6 +243,54 @@ class TPrepApp(App[int]):
         # walks it all (tens of milliseconds each time).
         gc.freeze()
 
+    def prepare_screens(self, home: "Screen") -> None:
+        """Do the work of opening screens ahead, on the UI thread once home is drawn and idle.
+
+        Every screen's stylesheet is parsed at once (Textual re-parses all CSS each time a new
+        file is added: ~30 ms on the key that first opens each screen otherwise); the kept
+        screens (Browse: four dropdowns and a line per question, ~150 ms) are built and drawn
+        off screen; and the review session is built against the progress home has just shown,
+        so ``r`` only switches to it. Home calls this each time it is shown again, so the
+        prepared review never predates a rating made elsewhere.
+        """
+        self._read_screen_stylesheets()
+        for name in sorted(KEPT_SCREENS):
+            if not self.is_screen_installed(name):
+                self._mount_off_screen(self.make_screen(name), name)
+        self.forget_prepared_review()
+        if self.screen is home:  # home was left meanwhile: its review would soon be out of date
+            review = self.make_screen("review")
+            self._mount_off_screen(review)
+            self._prepared_review = (time.monotonic(), review)
+
+    def forget_prepared_review(self) -> None:
+        """Drop the review built ahead (home calls this whenever it is shown: ratings made since
+        it was built would be missing from it)."""
+        if self._prepared_review is not None:
+            self._prepared_review[1].remove()
+            self._prepared_review = None
+
+    def _read_screen_stylesheets(self) -> None:
+        paths = [
+            path
+            for module_name, class_name in SCREENS_BY_NAME.values()
+            for path in _css_paths(getattr(self.import_lazily(f"tui.screens.{module_name}"), class_name))
+        ]
+        unread = [path for path in paths if not self.stylesheet.has_source(str(path), "")]
+        for path in unread:
+            self.stylesheet.read(path)
+        if unread:  # one parse for them all, as ``push_screen`` would do per screen
+            self.stylesheet.reparse()
+            self.stylesheet.update(self)
+
+    def _mount_off_screen(self, screen: "Screen", name: str | None = None) -> None:
+        if name is not None:
+            self.install_screen(screen, name)
+        # What ``push_screen`` does first, without showing the screen: read its stylesheet, then
+        # compose and mount it (Textual's own steps; it has no public "mount off screen").
+        self._load_screen_css(screen)
+        self._register(self, screen)
+
     def make_screen(self, name: str, *args, **kwargs) -> "Screen":
         module_name, class_name = SCREENS_BY_NAME[name]
         return getattr(self.import_lazily(f"tui.screens.{module_name}"), class_name)(*args, **kwargs)
@@ -252,6 +314,15 @@ class TPrepApp(App[int]):
             self.notify(self.tr("No verifier backs this question.", "这道题没有验证器。"), timeout=3)
             return
         self.push_screen(self.import_lazily("tui.screens.prove").ProveItScreen(question))
+
+
+def _css_paths(screen_class: type) -> list[Path]:
+    """A screen class's stylesheet files, resolved as Textual resolves them for an instance."""
+    css_path = screen_class.CSS_PATH
+    if not css_path:
+        return []
+    base = Path(inspect.getfile(screen_class)).parent
+    return [(base / path).resolve() for path in ([css_path] if isinstance(css_path, (str, Path)) else css_path)]
 
 
 def load_app_bank(extra_dirs: "Sequence[Path]") -> "tuple[Bank, Exception | None]":

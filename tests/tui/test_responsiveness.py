@@ -82,3 +82,61 @@ def test_truncation_matches_cutting_character_by_character():
     for text in ("abcdef", "中文字符串", "a中b文c", "Q·K 的缩放 √d_k", "x"):
         for width in range(1, 12):
             assert truncate_cells(text, width) == reference(text, width), (text, width)
+
+
+async def settled(app, pilot) -> None:
+    """Home's start-up work done: progress read, modules imported, screens prepared."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_browse_and_review_are_built_while_home_waits_and_shown_by_their_keys(app):
+    from textual.widgets import OptionList
+
+    from tui.screens.review import ReviewScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        browse = app.get_screen("browse")
+        assert browse.query_one("#browse-results", OptionList).option_count == len(app.bank)  # filled off screen
+        prepared = app._prepared_review[1]
+        assert isinstance(prepared, ReviewScreen) and prepared.question is not None
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen is prepared
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        assert app.screen is browse
+
+
+async def test_review_opened_right_after_rating_is_never_one_built_before_the_rating(app):
+    from questions.study.review_session import ReviewSession
+
+    def fresh_counts():
+        return ReviewSession(app.store, app.bank, app.study_settings(), clock=app.clock).counts
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")  # before home's start-up work is done: it finishes under the review
+        await settled(app, pilot)
+        assert app._prepared_review is None  # none built while home is not shown: it would go stale
+        await pilot.press("space", "3", "escape", "r")  # r again before home has prepared another
+        await pilot.pause()
+        assert app.screen.session.counts == fresh_counts()
+        await pilot.press("space", "1", "escape")
+        await settled(app, pilot)  # home prepares a review now; it must include the "again"
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.session.counts == fresh_counts()
+
+
+async def test_a_review_built_ahead_shows_the_language_chosen_after_it_was_built(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("l", "l")  # English -> both -> Chinese, while the review waits off screen
+        await pilot.press("r")
+        await pilot.pause()
+        shown = {key: description for key, description, _x in footer_keys(app)}
+        assert shown.get("space") == "显示答案"
+        assert "复习" in str(app.screen.query_one("#review-status").render())

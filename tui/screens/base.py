@@ -27,16 +27,16 @@ class _FollowsLanguage:
         self.app.check_size()
 
     def on_screen_resume(self) -> None:
-        if getattr(self, "_language_stale", False):
-            self._language_stale = False
+        if getattr(self, "_shown_language", self.app.language) != self.app.language:
             self._on_app_language(self.app.language)
 
-    def _on_app_language(self, _language: str) -> None:
-        if self not in self.app.screen_stack:  # type: ignore[operator]
+    def _on_app_language(self, language: str) -> None:
+        if self not in self.app.screen_stack and hasattr(self, "_shown_language"):  # type: ignore[operator]
             # A screen kept for reuse (Browse) while it is off the stack: relabel it once it is
-            # shown again rather than on every language switch made elsewhere.
-            self._language_stale = True
+            # shown again rather than on every language switch made elsewhere. (A screen built
+            # ahead, never shown yet, is drawn now: that is the point of building it ahead.)
             return
+        self._shown_language = language
         localise_bindings(self, self.app.ui_lang)  # type: ignore[arg-type]
         try:
             self.show_language()

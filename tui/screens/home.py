@@ -67,6 +67,7 @@ class HomeScreen(_FollowsLanguage, Screen):
     def on_screen_resume(self) -> None:
         # Shown first, or back from a session whose ratings changed the numbers. Read them after
         # the next paint: a worker started before it would compete with it for the GIL.
+        self.app.forget_prepared_review()
         self.call_after_refresh(self._load_summary)
 
     @work(thread=True, exclusive=True, group="home-summary")
@@ -84,6 +85,7 @@ class HomeScreen(_FollowsLanguage, Screen):
             return
         self.app.call_from_thread(self._summary_loaded, summary)
         self.app.preload_screens()  # so the first key that opens a mode does not wait for imports
+        self.app.call_from_thread(self.app.call_after_refresh, self.app.prepare_screens, self)
 
     def _summary_loaded(self, summary: "HomeSummary") -> None:
         self._summary = summary

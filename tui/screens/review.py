@@ -48,6 +48,7 @@ class ReviewScreen(AppScreen):
         self._session = session
         self._title = title
         self._shown_at = time.monotonic()
+        self._seen = False
         self._typed: "tuple[str, AnswerCheck] | None" = None  # the typed answer and its key-point check
         self._suggested: int | None = None
 
@@ -70,6 +71,13 @@ class ReviewScreen(AppScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(QuestionView).focus()
+
+    def on_screen_resume(self) -> None:
+        # (Textual also calls the base classes' handlers.) A screen built ahead of ``r`` (see
+        # ``TPrepApp.prepare_screens``): the first card's answer time starts when it is seen.
+        if not self._seen:
+            self._seen = True
+            self._shown_at = time.monotonic()
 
     @property
     def question(self) -> "Question | None":

@@ -120,7 +120,8 @@ class TPrepApp(App[int]):
         # Held for every import the app does lazily (see ``import_lazily``): the start-up worker and
         # the UI thread never import the same package at once.
         self._import_lock = threading.RLock()
-        self._prepared_review: "tuple[float, Screen] | None" = None  # (built at, screen): see prepare_screens
+        # (built at, progress mark, screen): see prepare_screens
+        self._prepared_review: "tuple[float, tuple[int, int | None], Screen] | None" = None
         self.set_reactive(TPrepApp.language, self.settings.language)
         self.theme = self.settings.theme if self.settings.theme in self.available_themes else "textual-dark"
 
@@ -212,12 +213,10 @@ class TPrepApp(App[int]):
             self.push_screen(name)
             return
         if name == "review" and not args and not kwargs:
-            prepared, self._prepared_review = self._prepared_review, None
-            if prepared is not None and time.monotonic() - prepared[0] <= PREPARED_REVIEW_FRESH_S:
-                self.push_screen(prepared[1])
-                return
+            prepared = self._take_prepared_review()
             if prepared is not None:
-                prepared[1].remove()
+                self.push_screen(prepared)
+                return
         self.push_screen(self.make_screen(name, *args, **kwargs))
 
     def import_lazily(self, module_name: str):
@@ -250,25 +249,39 @@ class TPrepApp(App[int]):
         file is added: ~30 ms on the key that first opens each screen otherwise); the kept
         screens (Browse: four dropdowns and a line per question, ~150 ms) are built and drawn
         off screen; and the review session is built against the progress home has just shown,
-        so ``r`` only switches to it. Home calls this each time it is shown again, so the
-        prepared review never predates a rating made elsewhere.
+        so ``r`` only switches to it. It is used only while no rating or undo has been made
+        since it was built (anywhere: choice, mock and cram rate too) and home calls this each
+        time it is shown again, so a spent or outdated one is rebuilt.
         """
         self._read_screen_stylesheets()
         for name in sorted(KEPT_SCREENS):
             if not self.is_screen_installed(name):
                 self._mount_off_screen(self.make_screen(name), name)
-        self.forget_prepared_review()
-        if self.screen is home:  # home was left meanwhile: its review would soon be out of date
-            review = self.make_screen("review")
-            self._mount_off_screen(review)
-            self._prepared_review = (time.monotonic(), review)
+        if self.screen is not home:  # home was left meanwhile: nothing to prepare for
+            return
+        prepared = self._take_prepared_review()  # still up to date (nothing rated since): kept
+        if prepared is None:
+            prepared = self.make_screen("review")
+            self._mount_off_screen(prepared)
+        self._prepared_review = (time.monotonic(), self._progress_mark(), prepared)
 
-    def forget_prepared_review(self) -> None:
-        """Drop the review built ahead (home calls this whenever it is shown: ratings made since
-        it was built would be missing from it)."""
-        if self._prepared_review is not None:
-            self._prepared_review[1].remove()
-            self._prepared_review = None
+    def _take_prepared_review(self) -> "Screen | None":
+        """The review built ahead, if nothing was rated (or undone) since and it is recent."""
+        prepared, self._prepared_review = self._prepared_review, None
+        if prepared is None:
+            return None
+        built_at, mark, screen = prepared
+        if time.monotonic() - built_at <= PREPARED_REVIEW_FRESH_S and mark == self._progress_mark():
+            return screen
+        # Through the screen's own queue: built a moment ago, it may not be mounted yet, and
+        # removing it first would leave its mount handler without widgets.
+        screen.call_next(screen.remove)
+        return None
+
+    def _progress_mark(self) -> tuple[int, int | None]:
+        """Changes with every rating and undo, anywhere (two small queries)."""
+        last = self.store.last_review()
+        return self.store.review_count(), None if last is None else last.id
 
     def _read_screen_stylesheets(self) -> None:
         paths = [

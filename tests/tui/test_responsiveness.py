@@ -85,11 +85,12 @@ def test_truncation_matches_cutting_character_by_character():
 
 
 async def settled(app, pilot) -> None:
-    """Home's start-up work done: progress read, modules imported, screens prepared."""
+    """Home's work done: progress read, modules imported, screens prepared."""
+    from tui.screens.home import PREPARE_AGAIN_AFTER_S
+
     await pilot.pause()
     await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    await pilot.pause(PREPARE_AGAIN_AFTER_S + 0.1)
 
 
 async def test_browse_and_review_are_built_while_home_waits_and_shown_by_their_keys(app):
@@ -101,7 +102,7 @@ async def test_browse_and_review_are_built_while_home_waits_and_shown_by_their_k
         await settled(app, pilot)
         browse = app.get_screen("browse")
         assert browse.query_one("#browse-results", OptionList).option_count == len(app.bank)  # filled off screen
-        prepared = app._prepared_review[1]
+        prepared = app._prepared_review[-1]
         assert isinstance(prepared, ReviewScreen) and prepared.question is not None
         await pilot.press("r")
         await pilot.pause()
@@ -140,3 +141,32 @@ async def test_a_review_built_ahead_shows_the_language_chosen_after_it_was_built
         shown = {key: description for key, description, _x in footer_keys(app)}
         assert shown.get("space") == "显示答案"
         assert "复习" in str(app.screen.query_one("#review-status").render())
+
+
+async def test_a_review_built_ahead_is_not_used_once_anything_was_rated_since(app):
+    from datetime import timedelta
+
+    from fsrs import Rating
+
+    from questions.study.review_session import ReviewSession
+
+    def fresh():
+        return ReviewSession(app.store, app.bank, app.study_settings(), clock=app.clock)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        prepared = app._prepared_review[-1]
+        elsewhere = fresh()  # another mode (or another tprep) rates while home waits
+        rated = elsewhere.current.id
+        elsewhere.rate(Rating.Good, timedelta(seconds=5))
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen is not prepared
+        assert app.screen.session.counts == fresh().counts
+        assert app.screen.question.id != rated
+        await pilot.press("escape")
+        await settled(app, pilot)
+        kept = app._prepared_review[-1]
+        await pilot.press("b", "escape")  # nothing rated: the same prepared review is kept
+        await settled(app, pilot)
+        assert app._prepared_review[-1] is kept

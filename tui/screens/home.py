@@ -34,6 +34,10 @@ MODES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# Back on home, screens are built ahead this long after its numbers are read (see _load_summary).
+PREPARE_AGAIN_AFTER_S = 0.5
+
+
 class HomeScreen(_FollowsLanguage, Screen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
@@ -63,11 +67,11 @@ class HomeScreen(_FollowsLanguage, Screen):
     def on_mount(self) -> None:
         super().on_mount()
         self._summary: "HomeSummary | None" = None
+        self._prepared_once = False
 
     def on_screen_resume(self) -> None:
         # Shown first, or back from a session whose ratings changed the numbers. Read them after
         # the next paint: a worker started before it would compete with it for the GIL.
-        self.app.forget_prepared_review()
         self.call_after_refresh(self._load_summary)
 
     @work(thread=True, exclusive=True, group="home-summary")
@@ -85,7 +89,13 @@ class HomeScreen(_FollowsLanguage, Screen):
             return
         self.app.call_from_thread(self._summary_loaded, summary)
         self.app.preload_screens()  # so the first key that opens a mode does not wait for imports
-        self.app.call_from_thread(self.app.call_after_refresh, self.app.prepare_screens, self)
+        # Then build screens ahead: at once after start-up, while the user reads this screen; a
+        # moment later on coming back, when the next key often follows at once.
+        if self._prepared_once:
+            self.app.call_from_thread(self.set_timer, PREPARE_AGAIN_AFTER_S, lambda: self.app.prepare_screens(self))
+        else:
+            self._prepared_once = True
+            self.app.call_from_thread(self.app.call_after_refresh, self.app.prepare_screens, self)
 
     def _summary_loaded(self, summary: "HomeSummary") -> None:
         self._summary = summary

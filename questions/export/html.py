@@ -82,11 +82,14 @@ def render_html(sheet: StudySheet, *, layout: Layout = "single", math: MathMode 
         parts.append(f'<li><a href="#topic-{escape(topic)}">{escape(sheet.topic_heading(topic))}</a> ({len(questions)})</li>')
     parts.append("</ol></nav><main>")
     number = 0
+    # Several questions cite the same verifier: its claims and plots are drawn once, at the
+    # first question, and later ones link there (shorter sheets, a much faster PDF).
+    evidence_at: dict[str, tuple[int, str]] = {}
     for topic, questions in sheet.sections():
         parts.append(f'<section class="topic" id="topic-{escape(topic)}"><h2>{escape(sheet.topic_heading(topic))}</h2>')
         for question in questions:
             number += 1
-            parts.append(_question(sheet, number, question, render_math))
+            parts.append(_question(sheet, number, question, render_math, evidence_at))
         parts.append("</section>")
     parts.append("</main></body></html>")
     return "\n".join(parts)
@@ -131,7 +134,13 @@ def _paragraphs(sheet: StudySheet, text: Text, render_math: Callable[[str, bool]
     return "".join(out)
 
 
-def _question(sheet: StudySheet, number: int, question: Question, render_math: Callable[[str, bool], str]) -> str:
+def _question(
+    sheet: StudySheet,
+    number: int,
+    question: Question,
+    render_math: Callable[[str, bool], str],
+    evidence_at: dict[str, tuple[int, str]],
+) -> str:
     qid = escape(question.id)
     titles = [rich_text(question.question.get(lang), render_math) for lang in sheet.langs]
     parts = [f'<article class="question" id="q-{qid}">', f"<h3>{number}. {titles[0]}</h3>"]
@@ -163,7 +172,11 @@ def _question(sheet: StudySheet, number: int, question: Question, render_math: C
     if question.verifiers and sheet.with_evidence:
         parts.append(f'<p class="label">{escape(sheet.label("evidence"))}</p>')
         for verifier_id, result in sheet.results_for(question):
+            if result is not None and verifier_id in evidence_at:
+                parts.append(_evidence_reference(sheet, verifier_id, result, *evidence_at[verifier_id]))
+                continue
             parts.append(_evidence(sheet, verifier_id, result, render_math))
+            evidence_at.setdefault(verifier_id, (number, question.id))
 
     if question.follow_ups:
         links = ", ".join(f'<a href="#q-{escape(f)}"><code>{escape(f)}</code></a>' for f in question.follow_ups)
@@ -175,6 +188,17 @@ def _question(sheet: StudySheet, number: int, question: Question, render_math: C
     parts.append(f'<p class="label">{escape(sheet.label("sources"))}</p><ul class="sources">{sources}</ul>')
     parts.append("</article>")
     return "\n".join(parts)
+
+
+def _evidence_reference(
+    sheet: StudySheet, verifier_id: str, result: Mapping[str, Any], number: int, question_id: str
+) -> str:
+    mark = status_mark(result)
+    return (
+        f'<div class="evidence"><span class="{"ok" if mark == "✓" else "bad"}">{mark}</span> '
+        f"<code>{escape(verifier_id)}</code> — {escape(sheet.label('evidence_at'))} "
+        f'<a href="#q-{escape(question_id)}">{number}</a></div>'
+    )
 
 
 def _evidence(

@@ -32,6 +32,7 @@ LABELS: dict[str, Text] = {
     "tags": Text(zh="标签", en="Tags"),
     "choices": Text(zh="选择题", en="Multiple choice"),
     "not_run": Text(zh="尚未运行", en="not run yet"),
+    "evidence_at": Text(zh="完整证据见第", en="full evidence at question"),
     "expected_false": Text(zh="文档的错误说法，预期为假", en="a wrong claim, expected false"),
     "contents": Text(zh="目录", en="Contents"),
     "generated": Text(zh="生成于", en="Generated"),

@@ -190,3 +190,11 @@ def test_missing_folder_and_directory_targets_are_refused(small_bank, tmp_path):
 def test_empty_selection_is_refused():
     with pytest.raises(ExportError, match="selection is empty"):
         build_sheet([], "en")
+
+
+def test_html_draws_a_verifiers_evidence_once_and_links_to_it(small_bank, sqrt_dk_result):
+    # Two questions of the small bank cite sqrt-dk-variance: one full block, one link to it.
+    html = render_html(build_sheet(small_bank, "en", {"sqrt-dk-variance": sqrt_dk_result}))
+    assert html.count("<svg") == 1
+    assert html.count("MC 63.8 for d_k=64") == 1
+    assert 'full evidence at question <a href="#q-attention-scale">1</a>' in html

@@ -335,6 +335,11 @@ class Result:
                 return metric
         raise KeyError(f"{self.verifier_id}: no metric named {name!r}")
 
+    @property
+    def has_figures(self) -> bool:
+        """Whether there is anything to draw: line plots or heatmaps."""
+        return bool(self.plots or self.heatmaps)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,

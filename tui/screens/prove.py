@@ -75,7 +75,7 @@ class ProveItScreen(RunsVerifiers, AppModal):
         if action == "cancel":
             return running
         if action == "plots":
-            return any(result.plots for result in self.results.values())
+            return any(result.has_figures for result in self.results.values())
         return True
 
     def action_run(self) -> None:
@@ -85,7 +85,7 @@ class ProveItScreen(RunsVerifiers, AppModal):
         self.show_language()
 
     def action_plots(self) -> None:
-        with_plots = [result for result in self.results.values() if result.plots]
+        with_plots = [result for result in self.results.values() if result.has_figures]
         if with_plots:
             from tui.screens.plots import PlotsScreen
 

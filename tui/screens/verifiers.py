@@ -144,7 +144,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         if action == "plots":
             spec = self._highlighted_spec()
             result = self.results.get(spec.id) if spec else None
-            return bool(result and (result.plots or result.heatmaps))
+            return bool(result and result.has_figures)
         return True
 
     def action_run_highlighted(self) -> None:
@@ -166,7 +166,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
     def action_plots(self) -> None:
         spec = self._highlighted_spec()
         result: "Result | None" = self.results.get(spec.id) if spec else None
-        if result is not None and (result.plots or result.heatmaps):
+        if result is not None and result.has_figures:
             from tui.screens.plots import PlotsScreen
 
             self.app.push_screen(PlotsScreen(result))

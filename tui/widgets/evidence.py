@@ -111,7 +111,7 @@ def result_markup(spec: "Verifier", result: "Result | None", language: str, ui_l
             lines.append(f"· {label}: [b]{metric.value:.6g}[/b] {escape(metric.unit)}")
     for table in result.tables:
         lines += ["", f"[b $accent]{pick(table.title, language)}[/]", *table_lines(table.columns, table.rows)]
-    if result.plots or result.heatmaps:
+    if result.has_figures:
         figures = len(result.plots) + len(result.heatmaps)
         lines += ["", tr(ui_lang, f"[dim]{figures} plot(s): press g to show them.[/]", f"[dim]{figures} 张图：按 g 查看。[/]")]
     if result.error:

@@ -256,7 +256,12 @@ class TPrepApp(App[int]):
         self._read_screen_stylesheets()
         for name in sorted(KEPT_SCREENS):
             if not self.is_screen_installed(name):
-                self._mount_off_screen(self.make_screen(name), name)
+                kept = self.make_screen(name)
+                self._mount_off_screen(kept, name)
+                # Once composed (its queue runs compose and mount first), lay it out too.
+                kept.call_later(self._lay_out_off_screen, kept)
+            else:
+                self.get_screen(name).catch_up()  # e.g. a search redraw left pending on leaving it
         if self.screen is not home:  # home was left meanwhile: nothing to prepare for
             return
         prepared = self._take_prepared_review()  # still up to date (nothing rated since): kept
@@ -303,6 +308,16 @@ class TPrepApp(App[int]):
         # compose and mount it (Textual's own steps; it has no public "mount off screen").
         self._load_screen_css(screen)
         self._register(self, screen)
+
+    def _lay_out_off_screen(self, screen: "Screen") -> None:
+        """Lay a screen built ahead out at the terminal's size, as showing it would.
+
+        Textual lays a screen out the first time it is shown, on the key that shows it; for
+        Browse that measures every result line (~50 ms). Laid out now, the key only paints it,
+        unless the terminal was resized meanwhile (then showing it lays it out again).
+        """
+        if screen.is_attached and screen is not self.screen:
+            screen._refresh_layout(self.size)  # Textual's own step on showing a screen (private)
 
     def make_screen(self, name: str, *args, **kwargs) -> "Screen":
         module_name, class_name = SCREENS_BY_NAME[name]

@@ -170,3 +170,66 @@ async def test_a_review_built_ahead_is_not_used_once_anything_was_rated_since(ap
         await pilot.press("b", "escape")  # nothing rated: the same prepared review is kept
         await settled(app, pilot)
         assert app._prepared_review[-1] is kept
+
+
+async def test_browse_built_ahead_is_laid_out_at_the_terminal_size_before_its_key(app):
+    from textual.widgets import OptionList
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        browse = app.get_screen("browse")
+        assert browse not in app.screen_stack
+        results = browse.query_one("#browse-results", OptionList)
+        assert browse.size == app.size and results.size.width > 0
+        # Every result line measured off screen, at the width the list will be shown at.
+        assert len(results._line_cache.heights) == len(app.bank)
+        await pilot.press("b")
+        await pilot.pause()
+        assert app.screen is browse and len(results._line_cache.heights) == len(app.bank)
+
+
+async def test_a_search_left_pending_by_escape_is_shown_later_not_run_on_the_way_out(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        browse = app.screen
+        browse.query_one("#browse-query", Input).value = "softmax"
+        await pilot.press("escape")  # at once: before the pause in typing that redraws the results
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.pause(0.3)  # past the typing pause (0.12 s), before home catches up (0.5 s on)
+        assert "4 of 4 questions" in str(browse.query_one("#browse-count").render())  # not redrawn on leaving
+        await settled(app, pilot)  # home, idle, catches Browse up
+        assert "2 of 4 questions" in str(browse.query_one("#browse-count").render())
+
+
+async def test_a_search_left_pending_is_shown_on_coming_back_before_home_caught_up(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        browse = app.screen
+        browse.query_one("#browse-query", Input).value = "softmax"
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        assert app.screen is browse
+        assert "2 of 4 questions" in str(browse.query_one("#browse-count").render())
+
+
+async def test_home_prepares_screens_only_while_it_is_shown(app):
+    shown_at_preparation = []
+    prepare = app.prepare_screens
+
+    def recording_prepare(home):
+        shown_at_preparation.append(type(app.screen).__name__)
+        prepare(home)
+
+    app.prepare_screens = recording_prepare
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("b", "escape")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("b")  # left before the half second is up: that visit's preparation is off
+        from tui.screens.home import PREPARE_AGAIN_AFTER_S
+
+        await pilot.pause(PREPARE_AGAIN_AFTER_S + 0.2)
+        assert isinstance(app.screen, BrowseScreen)
+        assert shown_at_preparation and set(shown_at_preparation) == {"HomeScreen"}

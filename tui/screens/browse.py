@@ -39,6 +39,8 @@ class BrowseScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self._pending_refresh: Timer | None = None
+        # A search redraw was pending when the screen was left: done later, off the key (catch_up).
+        self._results_stale = False
 
     def compose(self) -> ComposeResult:
         bank = self.app.bank
@@ -111,8 +113,25 @@ class BrowseScreen(AppScreen):
         # Rank over the filtered questions only, best match first.
         return [hit.question for hit in search_questions(self.app.bank.subset(candidates), query)]
 
+    def on_screen_suspend(self) -> None:
+        # Typed, then left at once (escape): nobody sees the list now, so the pending redraw (a
+        # search and a line per result, ~80 ms) must not run on the key that left.
+        if self._pending_refresh is not None:
+            self._pending_refresh.stop()
+            self._pending_refresh = None
+            self._results_stale = True
+
+    def on_screen_resume(self) -> None:
+        self.catch_up()  # back before the app caught up while idle: the list must match the query
+
+    def catch_up(self) -> None:
+        """Redraw results left pending when the screen was left (the app calls this while idle)."""
+        if self._results_stale:
+            self._refresh_results()
+
     def _refresh_results(self) -> None:
         self._pending_refresh = None
+        self._results_stale = False
         results = self.query_one("#browse-results", OptionList)
         found = self.matching()
         results.clear_options()

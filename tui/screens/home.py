@@ -17,6 +17,8 @@ from tui.widgets.bars import mastery_bar
 from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from tui.app import TPrepApp
     from tui.widgets.summary import HomeSummary
 
@@ -68,6 +70,7 @@ class HomeScreen(_FollowsLanguage, Screen):
         super().on_mount()
         self._summary: "HomeSummary | None" = None
         self._prepared_once = False
+        self._prepare_timer: "Timer | None" = None
 
     def on_screen_resume(self) -> None:
         # Shown first, or back from a session whose ratings changed the numbers. Read them after
@@ -92,10 +95,21 @@ class HomeScreen(_FollowsLanguage, Screen):
         # Then build screens ahead: at once after start-up, while the user reads this screen; a
         # moment later on coming back, when the next key often follows at once.
         if self._prepared_once:
-            self.app.call_from_thread(self.set_timer, PREPARE_AGAIN_AFTER_S, lambda: self.app.prepare_screens(self))
+            self.app.call_from_thread(self._prepare_later)
         else:
             self._prepared_once = True
             self.app.call_from_thread(self.app.call_after_refresh, self.app.prepare_screens, self)
+
+    def _prepare_later(self) -> None:
+        if self.is_current:  # not if home was left while its numbers were read
+            self._prepare_timer = self.set_timer(PREPARE_AGAIN_AFTER_S, lambda: self.app.prepare_screens(self))
+
+    def on_screen_suspend(self) -> None:
+        # Left within the half second: the preparation is for this visit only. Left pending, it
+        # would run on whatever key comes half a second on, maybe just after a later return here.
+        if self._prepare_timer is not None:
+            self._prepare_timer.stop()
+            self._prepare_timer = None
 
     def _summary_loaded(self, summary: "HomeSummary") -> None:
         self._summary = summary

@@ -56,11 +56,14 @@ class AppFooter(Footer):
         # swaps two keys for four costs two mounts instead of six.
         async with self.batch():
             for widget, (key, key_display, description, action, enabled, tooltip, _group) in zip(keys, wanted):
+                # A key's width follows its text only: a key merely enabled or disabled (the usual
+                # change, e.g. a reveal) is repainted without laying the whole screen out again.
+                relabelled = (widget.key_display, widget.description) != (key_display, description)
                 widget.key, widget.key_display, widget.description, widget.action = key, key_display, description, action
                 widget._disabled = not enabled
                 widget.set_class(not enabled, "-disabled")
                 widget.tooltip = tooltip or None
-                widget.refresh(layout=True)
+                widget.refresh(layout=relabelled)
             if len(keys) > len(wanted):
                 await self.remove_children(keys[len(wanted):])
             elif len(wanted) > len(keys):

@@ -82,7 +82,9 @@ class QuestionView(VerticalScroll):
     """Scrollable question detail; ``show()`` redraws it."""
 
     DEFAULT_CSS = """
-    QuestionView { height: 1fr; padding: 0 1; }
+    /* The scrollbar's column is kept even while the text fits, so revealing a long answer does not
+       narrow the view and wrap everything a second time on the key. */
+    QuestionView { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }
     QuestionView > Static { width: 1fr; }
     """
 

@@ -23,6 +23,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -101,7 +102,7 @@ class ProgressStore:
             raise StoreError(path, f"cannot open the progress store {path}: {error}") from None
         try:
             version = _inspect(connection, path) if existed else 0
-            _configure(connection, path)
+            _configure(connection, path, busy_timeout)
             if version < SCHEMA_VERSION:
                 _upgrade(connection, path, version)
         except BaseException:
@@ -491,12 +492,22 @@ def _inspect(connection: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-def _configure(connection: sqlite3.Connection, path: Path) -> None:
-    try:
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = FULL")
-    except sqlite3.DatabaseError as error:
-        raise StoreError(path, f"cannot configure the progress store {path}: {error}") from None
+def _configure(connection: sqlite3.Connection, path: Path, busy_timeout: float) -> None:
+    # Switching a rollback-journal store to WAL needs an exclusive lock, and SQLite answers
+    # "database is locked" at once (without its busy handler) while another process holds
+    # the file, e.g. two instances opening an old store together; so wait here instead.
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise StoreError(path, f"cannot configure the progress store {path}: {error}") from None
+            time.sleep(0.02)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(path, f"cannot configure the progress store {path}: {error}") from None
 
 
 def _upgrade(connection: sqlite3.Connection, path: Path, version: int) -> None:

@@ -11,7 +11,7 @@ from tui.widgets.footer import AppFooter
 
 
 def footer_keys(app) -> list[tuple[str, str, bool]]:
-    return [(key.key, key.description, key.has_class("-disabled")) for key in app.screen.query_one(AppFooter).query("FooterKey")]
+    return [(key.key, key.description, key.has_class("-disabled")) for key in app.screen.query_one(AppFooter).visible_keys()]
 
 
 async def test_reveal_relabels_the_footer_keys_it_already_has(app):
@@ -19,11 +19,11 @@ async def test_reveal_relabels_the_footer_keys_it_already_has(app):
         await app.workers.wait_for_complete()  # home's start-up imports done (see the report on import races)
         await pilot.press("r")
         await pilot.pause()
-        before = list(app.screen.query_one(AppFooter).query("FooterKey"))
+        before = app.screen.query_one(AppFooter).visible_keys()
         assert {"space", "t"} <= {key for key, _description, _disabled in footer_keys(app)}
         await pilot.press("space")
         await pilot.pause()
-        after = list(app.screen.query_one(AppFooter).query("FooterKey"))
+        after = app.screen.query_one(AppFooter).visible_keys()
         shown = footer_keys(app)
         ratings = [(key, description) for key, description, _x in shown if key in "1234"]
         assert ratings == [("1", "Again"), ("2", "Hard"), ("3", "Good"), ("4", "Easy")]
@@ -39,14 +39,30 @@ async def test_reveal_relabels_the_footer_keys_it_already_has(app):
         assert (shown.get("space"), shown.get("t"), shown.get("1")) == ("显示答案", "输入答案", None)
 
 
+async def test_the_footer_keys_are_built_with_the_screen_and_relabelled_on_the_key_itself(app):
+    from textual.widgets._footer import FooterKey
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        footer = app.screen.query_one(AppFooter)
+        pool = list(footer.query_children(FooterKey))
+        assert len(pool) > len(footer.visible_keys())  # spare keys wait hidden for the ratings
+        app.screen.action_reveal()  # no pause: the footer follows before the next layout
+        assert [key.key for key in footer.visible_keys() if key.key in "1234"] == ["1", "2", "3", "4"]
+        await pilot.press("3", "space", "1")
+        await pilot.pause()
+        assert list(footer.query_children(FooterKey)) == pool  # nothing mounted or removed
+
+
 async def test_a_key_that_changes_no_binding_leaves_the_footer_alone(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("b")
         await pilot.pause()
-        before = list(app.screen.query_one(AppFooter).query("FooterKey"))
+        before = app.screen.query_one(AppFooter).visible_keys()
         await pilot.press(*"soft")
         await pilot.pause()
-        assert list(app.screen.query_one(AppFooter).query("FooterKey")) == before
+        assert app.screen.query_one(AppFooter).visible_keys() == before
 
 
 async def test_browse_is_kept_with_its_search_and_follows_the_language_when_shown_again(app):
@@ -233,3 +249,30 @@ async def test_home_prepares_screens_only_while_it_is_shown(app):
         await pilot.pause(PREPARE_AGAIN_AFTER_S + 0.2)
         assert isinstance(app.screen, BrowseScreen)
         assert shown_at_preparation and set(shown_at_preparation) == {"HomeScreen"}
+
+
+async def test_the_answer_parsed_ahead_is_the_answer_space_would_build_and_follows_the_language(app):
+    from textual.content import Content
+    from textual.widgets import Static
+
+    from tui.widgets.question_view import question_markup
+
+    def expected(screen) -> str:
+        return Content.from_markup(
+            question_markup(screen.question, app.language, app.ui_lang, reveal=True, bank=app.bank)
+        ).plain
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert screen._answer_ahead is not None and screen._answer_ahead[0][0] == screen.question.id
+        await pilot.press("space")
+        await pilot.pause()
+        body = screen.query_one("#question-body", Static)
+        assert body.visual.plain == expected(screen)
+        await pilot.press("3", "l", "l")  # the next card, then English -> both -> Chinese while it waits
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert body.visual.plain == expected(screen) and "答案" in body.visual.plain

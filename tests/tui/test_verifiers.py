@@ -5,6 +5,7 @@ import json
 from tui import paths
 from tui.screens.prove import ProveItScreen
 from tui.screens.verifiers import VerifiersScreen
+from tui.widgets.footer import AppFooter
 
 
 async def wait_for_run(app, pilot):
@@ -82,7 +83,7 @@ async def test_run_all_can_be_cancelled(app):
         screen = app.screen
         await pilot.press("a")
         assert screen.run_in_progress
-        assert "Cancel" in " ".join(str(key.render()) for key in screen.query("FooterKey"))
+        assert "Cancel" in " ".join(str(key.render()) for key in screen.query_one(AppFooter).visible_keys())
         await pilot.press("c")
         await wait_for_run(app, pilot)
         assert not screen.run_in_progress

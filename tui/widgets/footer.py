@@ -1,85 +1,126 @@
-"""The key footer every screen shows, rebuilt only when what it shows has changed.
+"""The key footer every screen shows, relabelled in place in the same pass as the key that changed it.
 
 Textual's ``Footer`` tears down and remounts every key whenever a screen's
-bindings are refreshed, which the app's screens do after most keys (a reveal
-enables the ratings, a language switch relabels them). Remounting a dozen keys
-costs tens of milliseconds a keypress, mostly styling each new key twice. This
-footer compares what it would show with what it shows and skips identical
-rebuilds, and styles new keys as compact from the start.
+bindings are refreshed, and it does so only after the next screen refresh.
+The app's screens refresh their bindings after most keys (a reveal swaps
+``space``/``t`` for the ratings ``1``-``4``, a language switch relabels every
+key), so with the stock footer one keypress laid the screen out two or three
+times and restyled a dozen new keys. This footer keeps a pool of key widgets,
+sized when the screen is built to the most keys its bindings can show, and on
+a bindings change relabels them at once, hiding the spare ones: the screen
+then lays out once, with the content the key changed.
+
+Binding groups (``Binding.Group``) are shown as plain keys; no screen uses them.
 """
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+# What one key shows: (key, key display, description, action, enabled, tooltip).
+KeySpec = tuple[str, str, str, str, bool, str]
+
 
 class AppFooter(Footer):
-    """A compact ``Footer`` that only rebuilds when its keys, labels or enabled states change."""
+    """A compact ``Footer`` whose keys are relabelled, enabled, disabled or hidden in place."""
 
     def __init__(self) -> None:
         super().__init__(compact=True)
-        self._shown: tuple | None = None  # what the keys on screen were built from
-        self._bindings_shown = False  # the first build is Footer's own
+        self._shown: tuple[KeySpec, ...] | None = None  # what the visible keys were set from
 
-    def _wanted(self) -> tuple:
-        """Everything ``Footer.compose`` reads from the screen's bindings, as a comparable value."""
+    # --- what to show -------------------------------------------------------
+
+    def _wanted(self) -> tuple[KeySpec, ...]:
+        """The keys ``Footer.compose`` would show: one per action, in binding order."""
         app = self.app
-        return tuple(
-            (binding.key, app.get_key_display(binding), binding.description, binding.action, enabled, tooltip,
-             binding.group)
-            for (_node, binding, enabled, tooltip) in self.screen.active_bindings.values()
-            if binding.show
-        )
+        wanted: dict[str, KeySpec] = {}
+        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in wanted:
+                wanted[binding.action] = (
+                    binding.key, app.get_key_display(binding), binding.description, binding.action, enabled, tooltip
+                )
+        return tuple(wanted.values())
+
+    def _capacity(self) -> int:
+        """The most keys the screen's and the app's own bindings can show at once."""
+        actions = set()
+        for node in (self.screen, self.app):
+            for cls in type(node).__mro__:
+                for binding in Binding.make_bindings(getattr(cls, "BINDINGS", None) or []):
+                    if binding.show:
+                        actions.add(binding.action)
+        return len(actions)
+
+    def visible_keys(self) -> list[FooterKey]:
+        """The keys on screen now, left to right (spare keys in the pool are hidden)."""
+        return [key for key in self.query_children(FooterKey) if key.display]
+
+    # --- building and updating ----------------------------------------------
+
+    def compose(self):
+        # Built hidden with the screen (often ahead of its key, see ``TPrepApp.prepare_screens``);
+        # the first bindings change fills them in.
+        self._shown = None
+        for _ in range(self._capacity()):
+            key = FooterKey("", "", "", "", classes="-compact")
+            key.display = False
+            yield key.data_bind(compact=Footer.compact)
+
+    def on_mount(self) -> None:
+        # (Footer's own on_mount runs after this one and subscribes first.)
+        self.call_next(self._follow_bindings_immediately)
+
+    def _follow_bindings_immediately(self) -> None:
+        # Footer's subscription queues the update behind the footer's other messages, where the
+        # screen's next layout may run first; called on publishing, it always makes that layout.
+        signal = self.screen.bindings_updated_signal
+        signal.unsubscribe(self)
+        signal.subscribe(self, self.bindings_changed, immediate=True)
 
     def bindings_changed(self, screen) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
-        if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._rebuild_if_changed)
-
-    async def _rebuild_if_changed(self) -> None:
-        if not self.is_attached:
+        if not (self.is_attached and screen is self.screen):
             return
-        wanted = self._wanted()
+        if screen is screen.app.screen and screen.is_mounted:
+            # At once, not after the next refresh as ``Footer`` does: the key's other changes and
+            # the footer's are laid out together.
+            self._show(self._wanted())
+        else:
+            # A screen built ahead or being left: app-wide bindings ask the current screen, which
+            # may still be composing, so wait for the refresh as ``Footer`` does.
+            self.call_after_refresh(self._show_when_attached)
+
+    def _show_when_attached(self) -> None:
+        if self.is_attached:
+            self._show(self._wanted())
+
+    def _show(self, wanted: tuple[KeySpec, ...]) -> None:
         if wanted == self._shown:
             return
         self._shown = wanted
         keys = list(self.query_children(FooterKey))
-        plain = all(group is None for *_rest, group in wanted) and len(keys) == len(list(self.children))
-        if not plain or not self._bindings_shown:
-            self._bindings_shown = True
-            await self.recompose()
-            return
-        # Relabel the keys already mounted, add or remove only the difference: a reveal that
-        # swaps two keys for four costs two mounts instead of six.
-        async with self.batch():
-            for widget, (key, key_display, description, action, enabled, tooltip, _group) in zip(keys, wanted):
-                # A key's width follows its text only: a key merely enabled or disabled (the usual
-                # change, e.g. a reveal) is repainted without laying the whole screen out again.
-                relabelled = (widget.key_display, widget.description) != (key_display, description)
-                widget.key, widget.key_display, widget.description, widget.action = key, key_display, description, action
-                widget._disabled = not enabled
-                widget.set_class(not enabled, "-disabled")
-                widget.tooltip = tooltip or None
-                widget.refresh(layout=relabelled)
-            if len(keys) > len(wanted):
-                await self.remove_children(keys[len(wanted):])
-            elif len(wanted) > len(keys):
-                await self.mount_all(
-                    self._new_key(key, key_display, description, action, enabled, tooltip)
-                    for key, key_display, description, action, enabled, tooltip, _group in wanted[len(keys):]
-                )
+        if len(wanted) > len(keys):  # a focused widget's own shown bindings: grow the pool once
+            extra = [FooterKey("", "", "", "", classes="-compact") for _ in range(len(wanted) - len(keys))]
+            self.mount_all(key.data_bind(compact=Footer.compact) for key in extra)
+            keys += extra
+        for widget, spec in zip(keys, wanted):
+            self._set_key(widget, spec)
+        for widget in keys[len(wanted):]:
+            widget.display = False
 
-    def _new_key(self, key: str, key_display: str, description: str, action: str, enabled: bool, tooltip: str) -> FooterKey:
-        widget = FooterKey(key, key_display, description, action, disabled=not enabled, tooltip=tooltip,
-                           classes="-compact" if self.compact else "")
-        return widget.data_bind(compact=Footer.compact)
-
-    def compose(self):
-        for widget in super().compose():
-            if isinstance(widget, FooterKey) and self.compact:
-                # Already compact when mounted, so binding ``compact`` does not restyle it again.
-                widget.add_class("-compact", update=False)
-            yield widget
+    @staticmethod
+    def _set_key(widget: FooterKey, spec: KeySpec) -> None:
+        key, key_display, description, action, enabled, tooltip = spec
+        # A key's width follows its text only: a key merely enabled or disabled is repainted
+        # without laying the screen out again.
+        relabelled = (widget.key_display, widget.description) != (key_display, description)
+        widget.key, widget.key_display, widget.description, widget.action = key, key_display, description, action
+        widget._disabled = not enabled  # what FooterKey's click handler reads
+        widget.set_class(not enabled, "-disabled")
+        widget.tooltip = tooltip or None
+        widget.display = True
+        widget.refresh(layout=relabelled)

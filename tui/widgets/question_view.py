@@ -11,6 +11,8 @@ from textual.widgets import Static
 from tui.widgets.i18n import bilingual, bilingual_items, tr
 
 if TYPE_CHECKING:
+    from textual.content import Content
+
     from questions.model import Bank, Question
 
 DIFFICULTY_STARS = {1: "★☆☆", 2: "★★☆", 3: "★★★"}
@@ -84,14 +86,15 @@ class QuestionView(VerticalScroll):
     DEFAULT_CSS = """
     /* The scrollbar's column is kept even while the text fits, so revealing a long answer does not
        narrow the view and wrap everything a second time on the key. */
-    QuestionView { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }
+    QuestionView { height: 1fr; padding: 0 1; overflow-y: scroll; }
     QuestionView > Static { width: 1fr; }
     """
 
     def compose(self):
         yield Static(id="question-body")
 
-    def show(self, markup: str, *, scroll_home: bool = True) -> None:
+    def show(self, markup: "str | Content", *, scroll_home: bool = True) -> None:
+        """Show Textual markup, or the same already parsed (``Content.from_markup``)."""
         self.query_one("#question-body", Static).update(markup)
         if scroll_home:
             self.scroll_home(animate=False)

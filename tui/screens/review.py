@@ -18,6 +18,8 @@ from tui.widgets.question_view import QuestionView, question_markup
 from tui.widgets.rating_bar import RatingBar
 
 if TYPE_CHECKING:
+    from textual.content import Content
+
     from questions.model import Question
     from questions.study.answer_check import AnswerCheck
     from questions.study.session import StudySession
@@ -51,6 +53,8 @@ class ReviewScreen(AppScreen):
         self._seen = False
         self._typed: "tuple[str, AnswerCheck] | None" = None  # the typed answer and its key-point check
         self._suggested: int | None = None
+        # The current card's answer, parsed while the question waits for space (see _prepare_reveal).
+        self._answer_ahead: "tuple[tuple[str, str, str], Content] | None" = None
 
     @property
     def session(self) -> "StudySession":
@@ -109,20 +113,45 @@ class ReviewScreen(AppScreen):
 
             typed, check = self._typed
             typed_report = coverage_markup(check, typed, self.app.language, self.app.ui_lang)
-        markup = question_markup(
-            question, self.app.language, self.app.ui_lang, reveal=self.revealed, bank=self.app.bank, after_question=typed_report
-        )
-        if not self.revealed:
-            markup += "\n\n[dim]" + self.tr(
-                "Answer in your head (or press t to type), then space to reveal.",
-                "先在心里作答（或按 t 输入），再按空格显示答案。",
-            ) + "[/]"
-        view.show(markup, scroll_home=scroll_home)
+        ahead = self._answer_ahead
+        if self.revealed and typed_report is None and ahead is not None and ahead[0] == self._answer_key(question):
+            view.show(ahead[1], scroll_home=scroll_home)
+        else:
+            markup = question_markup(
+                question, self.app.language, self.app.ui_lang, reveal=self.revealed, bank=self.app.bank,
+                after_question=typed_report,
+            )
+            if not self.revealed:
+                markup += "\n\n[dim]" + self.tr(
+                    "Answer in your head (or press t to type), then space to reveal.",
+                    "先在心里作答（或按 t 输入），再按空格显示答案。",
+                ) + "[/]"
+                self.call_after_refresh(self._prepare_reveal)
+            view.show(markup, scroll_home=scroll_home)
         rating_bar.set_class(not self.revealed, "-hidden")
         if self.revealed:
             intervals = {int(rating): interval for rating, interval in self.session.preview().items()}
             rating_bar.show(self.app.ui_lang, intervals, self._suggested)
         self.refresh_bindings()
+
+    def _answer_key(self, question: "Question") -> tuple[str, str, str]:
+        return question.id, self.app.language, self.app.ui_lang
+
+    def _prepare_reveal(self) -> None:
+        """Build and parse the answer once the question is drawn, so space only swaps it in.
+
+        Parsing an answer's markup is the largest part of a reveal's own work (several ms the
+        first time); done here, after the frame, it is off the key's path.
+        """
+        from textual.content import Content
+
+        question = self.question
+        if question is None or self.revealed or self._typed is not None:
+            return
+        key = self._answer_key(question)
+        if self._answer_ahead is None or self._answer_ahead[0] != key:
+            markup = question_markup(question, self.app.language, self.app.ui_lang, reveal=True, bank=self.app.bank)
+            self._answer_ahead = (key, Content.from_markup(markup))
 
     def _draw_status(self) -> None:
         english, chinese = self._title

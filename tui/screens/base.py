@@ -81,6 +81,18 @@ class AppModal(_FollowsLanguage, ModalScreen):
         self.dismiss(None)
 
 
+def undo_done(screen) -> bool:
+    """Undo the session's last rating; if there is none to undo, say why and return False."""
+    from questions.study.errors import UndoError
+
+    try:
+        screen.session.undo()
+    except UndoError as error:
+        screen.notify(str(error), severity="warning", timeout=6, markup=False)
+        return False
+    return True
+
+
 def rating_saved(screen, save) -> bool:
     """Run ``save()`` (which commits a rating); on a store problem say so and keep the card shown.
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.screens.base import AppScreen, rating_saved
+from tui.screens.base import AppScreen, rating_saved, undo_done
 from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
 from tui.widgets.question_view import question_heading
@@ -251,12 +251,7 @@ class ChoiceScreen(AppScreen):
         self.action_rate(event.rating)
 
     def action_undo(self) -> None:
-        from questions.study.errors import UndoError
-
-        try:
-            self.session.undo()
-        except UndoError as error:
-            self.notify(str(error), severity="warning", timeout=6, markup=False)
+        if not undo_done(self):
             return
         if self._answers_correct:
             self._answers_correct.pop()

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import Header, Input, Static
 
-from tui.screens.base import AppScreen, rating_saved
+from tui.screens.base import AppScreen, rating_saved, undo_done
 from tui.widgets.footer import AppFooter
 from tui.widgets.question_view import QuestionView, question_markup
 from tui.widgets.rating_bar import RatingBar
@@ -228,12 +228,7 @@ class ReviewScreen(AppScreen):
         self.action_rate(event.rating)
 
     def action_undo(self) -> None:
-        from questions.study.errors import UndoError
-
-        try:
-            self.session.undo()
-        except UndoError as error:
-            self.notify(str(error), severity="warning", timeout=6, markup=False)
+        if not undo_done(self):
             return
         self._typed, self._suggested = None, None
         self.set_reactive(ReviewScreen.revealed, True)

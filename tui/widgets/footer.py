@@ -64,9 +64,9 @@ class AppFooter(Footer):
         # the first bindings change fills them in.
         self._shown = None
         for _ in range(self._capacity()):
-            key = FooterKey("", "", "", "", classes="-compact")
+            key = self._blank_key()
             key.display = False
-            yield key.data_bind(compact=Footer.compact)
+            yield key
 
     def on_mount(self) -> None:
         # (Footer's own on_mount runs after this one and subscribes first.)
@@ -104,13 +104,18 @@ class AppFooter(Footer):
         self._shown = wanted
         keys = list(self.query_children(FooterKey))
         if len(wanted) > len(keys):  # a focused widget's own shown bindings: grow the pool once
-            extra = [FooterKey("", "", "", "", classes="-compact") for _ in range(len(wanted) - len(keys))]
-            self.mount_all(key.data_bind(compact=Footer.compact) for key in extra)
+            extra = [self._blank_key() for _ in range(len(wanted) - len(keys))]
+            self.mount_all(extra)
             keys += extra
         for widget, spec in zip(keys, wanted):
             self._set_key(widget, spec)
         for widget in keys[len(wanted):]:
             widget.display = False
+
+    @staticmethod
+    def _blank_key() -> FooterKey:
+        """A key for the pool, compact from the start (binding ``compact`` then restyles nothing)."""
+        return FooterKey("", "", "", "", classes="-compact").data_bind(compact=Footer.compact)
 
     @staticmethod
     def _set_key(widget: FooterKey, spec: KeySpec) -> None:

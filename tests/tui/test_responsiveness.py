@@ -1,5 +1,10 @@
 """What keeps keys fast without changing what they do: a footer relabelled in place, Browse kept
-for reuse, one-pass truncation. (Timings live in bench/startup.py, never in tests.)"""
+for reuse and not restyled needlessly, one-pass truncation, the frame rate. (Timings live in
+bench/startup.py, never in tests.)"""
+
+import os
+import subprocess
+import sys
 
 from rich.cells import cell_len
 from textual.widgets import Input
@@ -276,3 +281,36 @@ async def test_the_answer_parsed_ahead_is_the_answer_space_would_build_and_follo
         await pilot.press("space")
         await pilot.pause()
         assert body.visual.plain == expected(screen) and "答案" in body.visual.plain
+
+
+async def test_a_kept_screen_is_restyled_on_return_only_when_the_theme_or_css_changed(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        browse = app.get_screen("browse")
+        restyles = []
+        update_node_styles = browse.update_node_styles
+        browse.update_node_styles = lambda *args, **kwargs: (restyles.append(1), update_node_styles(*args, **kwargs))[1]
+        await pilot.press("b")
+        await pilot.pause()
+        assert app.screen is browse and restyles == []  # styled when built; nothing changed since
+
+        await pilot.press("escape")
+        dark_background = browse.styles.background
+        app.theme = "textual-light"  # e.g. from Settings, while Browse is away
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert restyles == [1]
+        assert browse.styles.background != dark_background
+        home = app.screen_stack[-2]
+        assert isinstance(home, HomeScreen)  # shown while the theme changed, so styled for it
+        assert browse.styles.background == home.styles.background
+
+
+def test_the_app_draws_at_120_fps_unless_the_user_set_a_frame_rate():
+    probe = "import tui.app, textual.constants as c, textual.screen as s; print(c.MAX_FPS, round(1 / s.UPDATE_PERIOD))"
+    env = {key: value for key, value in os.environ.items() if key != "TEXTUAL_FPS"}
+    ours = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert ours.stdout.split() == ["120", "120"]
+    theirs = subprocess.run([sys.executable, "-c", probe], env={**env, "TEXTUAL_FPS": "30"}, capture_output=True, text=True, check=True)
+    assert theirs.stdout.split() == ["30", "30"]

@@ -54,6 +54,19 @@ class ResultsCache:
             return None
         return self._read(path)
 
+    def stamp(self) -> tuple[tuple[str, int, int], ...]:
+        """Changes whenever a result is saved or removed, without reading any: each file's name,
+        inode (a save replaces the file with a new one) and modification time."""
+        if not self.directory.is_dir():
+            return ()
+        return tuple(
+            sorted(
+                (entry.name, entry.inode(), entry.stat().st_mtime_ns)
+                for entry in os.scandir(self.directory)
+                if entry.name.endswith(".json")
+            )
+        )
+
     def load_all(self) -> dict[str, Result]:
         """Every readable cached result, by verifier id."""
         if not self.directory.is_dir():

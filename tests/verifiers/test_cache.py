@@ -20,6 +20,20 @@ def test_save_then_load_the_latest(tmp_path):
     assert list((tmp_path / "results").iterdir()) == [tmp_path / "results" / "fake-passes.json"]  # no temp files left
 
 
+def test_the_stamp_changes_with_every_save_and_removal_and_only_then(tmp_path):
+    cache = ResultsCache(tmp_path / "results")
+    assert cache.stamp() == ()  # no directory yet
+    cache.save(run_verifiers([PASSES], base_seed=1).results[0])
+    first = cache.stamp()
+    assert first == cache.stamp() and [entry[0] for entry in first] == ["fake-passes.json"]
+    cache.save(run_verifiers([PASSES], base_seed=2).results[0])  # at once: even within the clock's resolution
+    assert cache.stamp() != first
+    cache.save(run_verifiers([FAILS]).results[0])
+    assert [entry[0] for entry in cache.stamp()] == ["fake-fails.json", "fake-passes.json"]
+    cache.path_for("fake-passes").unlink()
+    assert [entry[0] for entry in cache.stamp()] == ["fake-fails.json"]
+
+
 def test_corrupt_and_foreign_files_are_ignored_with_a_warning(tmp_path):
     cache = ResultsCache(tmp_path)
     good = run_verifiers([PASSES]).results[0]

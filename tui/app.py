@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -51,6 +52,15 @@ SCREENS_BY_NAME: dict[str, tuple[str, str]] = {
     "export": ("export", "ExportScreen"),  # a dialog over the current screen
 }
 
+# Dialogs other screens open themselves (help on any screen, cram's filter, prove it, plots):
+# imported, and their stylesheets read, ahead like the screens above.
+DIALOGS: tuple[tuple[str, str], ...] = (
+    ("help", "HelpScreen"),
+    ("session_filter", "SessionFilterScreen"),
+    ("prove", "ProveItScreen"),
+    ("plots", "PlotsScreen"),
+)
+
 # Imported by the start-up worker (with the screens above) so that no key waits for them. The
 # whole study engine comes first: every screen imports its submodules lazily, and importing one
 # of them on the UI thread while the worker runs the package's ``__init__`` breaks both imports
@@ -64,9 +74,22 @@ PRELOADED_MODULES: tuple[str, ...] = (STUDY_ENGINE, "questions.topics", "questio
 # search, filters and highlighted question where the user left them.
 KEPT_SCREENS = frozenset({"browse"})
 
-# A review prepared while home is shown is used by ``r`` this long after it was built; later, a
-# fresh one is built instead (cards may have come due since).
-PREPARED_REVIEW_FRESH_S = 300.0
+# Screens home opens by a key with nothing to ask first, built, laid out and drawn off screen
+# while home waits, likeliest first, so that the key only shows one: composing, laying out and
+# drawing one costs 40-100 ms the first time, more than a keypress may. Each names what it shows
+# that can change while home waits (see ``_built_from``; never the language: a screen relabels
+# itself when shown); it is used while those are unchanged and for PREPARED_FRESH_S (cards come
+# due with time), otherwise its key builds a fresh one.
+PREPARED_SCREENS: dict[str, tuple[str, ...]] = {
+    "review": ("progress", "settings"),  # the queue; the retention and new-card limit set it
+    "choice": ("progress", "settings"),
+    "mock": (),  # the bank's questions; an interview rates only once it is open
+    "stats": ("progress", "settings"),
+    "verifiers": ("results",),  # each verifier's last result
+    "settings": ("settings",),
+    "export": (),  # a dialog over home; it reads the results when it writes
+}
+PREPARED_FRESH_S = 300.0
 
 Clock = Callable[[], datetime]
 
@@ -120,8 +143,8 @@ class TPrepApp(App[int]):
         # Held for every import the app does lazily (see ``import_lazily``): the start-up worker and
         # the UI thread never import the same package at once.
         self._import_lock = threading.RLock()
-        # (built at, progress mark, screen): see prepare_screens
-        self._prepared_review: "tuple[float, tuple[int, int | None], Screen] | None" = None
+        # name -> (built at, what it was built from, screen): see prepare_screens
+        self._prepared: "dict[str, tuple[float, dict[str, object], Screen]]" = {}
         self.set_reactive(TPrepApp.language, self.settings.language)
         self.theme = self.settings.theme if self.settings.theme in self.available_themes else "textual-dark"
 
@@ -212,8 +235,8 @@ class TPrepApp(App[int]):
                 self.install_screen(self.make_screen(name), name)
             self.push_screen(name)
             return
-        if name == "review" and not args and not kwargs:
-            prepared = self._take_prepared_review()
+        if name in PREPARED_SCREENS and not args and not kwargs:
+            prepared = self._take_prepared(name)
             if prepared is not None:
                 self.push_screen(prepared)
                 return
@@ -235,7 +258,7 @@ class TPrepApp(App[int]):
         with self._import_lock:
             for module_name in PRELOADED_MODULES:
                 importlib.import_module(module_name)
-            for module_name, _class_name in SCREENS_BY_NAME.values():
+            for module_name, _class_name in (*SCREENS_BY_NAME.values(), *DIALOGS):
                 importlib.import_module(f"tui.screens.{module_name}")
         # Everything alive now (modules, the bank, the home screen) lives as long as the app.
         # Moved out of the collector's sight, a full collection triggered mid-keypress no longer
@@ -248,10 +271,9 @@ class TPrepApp(App[int]):
         Every screen's stylesheet is parsed at once (Textual re-parses all CSS each time a new
         file is added: ~30 ms on the key that first opens each screen otherwise); the kept
         screens (Browse: four dropdowns and a line per question, ~150 ms) are built and drawn
-        off screen; and the review session is built against the progress home has just shown,
-        so ``r`` only switches to it. It is used only while no rating or undo has been made
-        since it was built (anywhere: choice, mock and cram rate too) and home calls this each
-        time it is shown again, so a spent or outdated one is rebuilt.
+        off screen; and each of PREPARED_SCREENS is built against the progress home has just
+        shown, so its key only switches to it. Home calls this each time it is shown again: a
+        prepared screen still current is kept, an outdated one rebuilt.
         """
         self._read_screen_stylesheets()
         for name in sorted(KEPT_SCREENS):
@@ -264,24 +286,99 @@ class TPrepApp(App[int]):
                 self.get_screen(name).catch_up()  # e.g. a search redraw left pending on leaving it
         if self.screen is not home:  # home was left meanwhile: nothing to prepare for
             return
-        prepared = self._take_prepared_review()  # still up to date (nothing rated since): kept
-        if prepared is None:
-            prepared = self.make_screen("review")
-            self._mount_off_screen(prepared)
-        self._prepared_review = (time.monotonic(), self._progress_mark(), prepared)
+        built_from = self._built_from()
+        for name, (built_at, was_built_from, screen) in list(self._prepared.items()):
+            if not self._still_current(name, built_at, was_built_from, built_from):
+                del self._prepared[name]
+                self._discard(screen)
+        steps = [partial(self._build_ahead, name, built_from) for name in PREPARED_SCREENS if name not in self._prepared]
+        if steps:
+            steps += [partial(self._restyle_ahead, name) for name in (*sorted(KEPT_SCREENS), *PREPARED_SCREENS)]
+            steps.append(self._collect_garbage)
+        self._prepare_in_steps(home, built_from, steps)
 
-    def _take_prepared_review(self) -> "Screen | None":
-        """The review built ahead, if nothing was rated (or undone) since and it is recent."""
-        prepared, self._prepared_review = self._prepared_review, None
-        if prepared is None:
+    def _prepare_in_steps(
+        self, home: "Screen", built_from: dict[str, object], steps: "list[Callable[[Callable[[], None]], None]]"
+    ) -> None:
+        """Run ``steps`` one at a time, each queued behind any key already waiting, so that a key
+        pressed meanwhile waits for one step at most; a key that leaves home stops the rest."""
+        if not steps or self.screen is not home or self._built_from() != built_from:
+            return
+        step, rest = steps[0], steps[1:]
+        step(lambda: self.call_later(self._prepare_in_steps, home, built_from, rest))
+
+    def _build_ahead(self, name: str, built_from: dict[str, object], then: Callable[[], None]) -> None:
+        screen = self.make_screen(name)
+        self._mount_off_screen(screen)
+        self._prepared[name] = (time.monotonic(), built_from, screen)
+
+        def laid_out() -> None:
+            self._lay_out_off_screen(screen)
+            then()
+
+        screen.call_later(laid_out)  # its queue runs compose and mount first
+
+    def _restyle_ahead(self, name: str, then: Callable[[], None]) -> None:
+        """Restyle, and lay out again, a screen built ahead whose styles predate CSS read since:
+        each new kind of screen built adds its widgets' CSS, and Textual re-parses it all.
+        Otherwise the key that shows it would restyle it (~10 ms for Browse)."""
+        screen = self.get_screen(name) if self.is_screen_installed(name) else self.prepared(name)
+        if screen is not None and screen.is_attached and screen.restyle_if_outdated():
+            self._lay_out_off_screen(screen)
+        then()
+
+    @staticmethod
+    def _collect_garbage(then: Callable[[], None]) -> None:
+        """Collect garbage now, while idle, and exempt what is left from later collections.
+
+        Building screens leaves thousands of objects (and discarded screens are garbage in
+        cycles). Left alone, Python's collector walks them all at some later allocation: ~30 ms
+        in the middle of a keypress. Collected now (~50 ms for the whole heap: what was exempted
+        before is let back in first, so screens discarded since are freed too) and frozen, a
+        later automatic collection walks only what is newer.
+        """
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        then()
+
+    def prepared(self, name: str) -> "Screen | None":
+        """The screen built ahead for ``name``, if there is one (current or not)."""
+        entry = self._prepared.get(name)
+        return None if entry is None else entry[2]
+
+    def _take_prepared(self, name: str) -> "Screen | None":
+        """The screen built ahead for ``name`` if it is still current; either way no longer kept."""
+        entry = self._prepared.pop(name, None)
+        if entry is None:
             return None
-        built_at, mark, screen = prepared
-        if time.monotonic() - built_at <= PREPARED_REVIEW_FRESH_S and mark == self._progress_mark():
+        built_at, built_from, screen = entry
+        if self._still_current(name, built_at, built_from, self._built_from()):
             return screen
+        self._discard(screen)
+        return None
+
+    @staticmethod
+    def _discard(screen: "Screen") -> None:
         # Through the screen's own queue: built a moment ago, it may not be mounted yet, and
         # removing it first would leave its mount handler without widgets.
         screen.call_next(screen.remove)
-        return None
+
+    def _built_from(self) -> dict[str, object]:
+        """What screens built ahead show that can change while home waits (PREPARED_SCREENS)."""
+        from verifiers.cache import ResultsCache
+
+        return {
+            "progress": self._progress_mark(),  # every rating and undo, anywhere (choice, mock, cram too)
+            "results": ResultsCache(self.results_dir).stamp(),
+            "settings": self.settings.with_changes(language="both"),  # all but the language
+        }
+
+    @staticmethod
+    def _still_current(name: str, built_at: float, built_from: dict[str, object], now_from: dict[str, object]) -> bool:
+        return time.monotonic() - built_at <= PREPARED_FRESH_S and all(
+            built_from[part] == now_from[part] for part in PREPARED_SCREENS[name]
+        )
 
     def _progress_mark(self) -> tuple[int, int | None]:
         """Changes with every rating and undo, anywhere (two small queries)."""
@@ -291,7 +388,7 @@ class TPrepApp(App[int]):
     def _read_screen_stylesheets(self) -> None:
         paths = [
             path
-            for module_name, class_name in SCREENS_BY_NAME.values()
+            for module_name, class_name in (*SCREENS_BY_NAME.values(), *DIALOGS)
             for path in _css_paths(getattr(self.import_lazily(f"tui.screens.{module_name}"), class_name))
         ]
         unread = [path for path in paths if not self.stylesheet.has_source(str(path), "")]

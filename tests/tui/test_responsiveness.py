@@ -123,7 +123,7 @@ async def test_browse_and_review_are_built_while_home_waits_and_shown_by_their_k
         await settled(app, pilot)
         browse = app.get_screen("browse")
         assert browse.query_one("#browse-results", OptionList).option_count == len(app.bank)  # filled off screen
-        prepared = app._prepared_review[-1]
+        prepared = app.prepared("review")
         assert isinstance(prepared, ReviewScreen) and prepared.question is not None
         await pilot.press("r")
         await pilot.pause()
@@ -142,7 +142,7 @@ async def test_review_opened_right_after_rating_is_never_one_built_before_the_ra
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("r")  # before home's start-up work is done: it finishes under the review
         await settled(app, pilot)
-        assert app._prepared_review is None  # none built while home is not shown: it would go stale
+        assert app.prepared("review") is None  # none built while home is not shown: it would go stale
         await pilot.press("space", "3", "escape", "r")  # r again before home has prepared another
         await pilot.pause()
         assert app.screen.session.counts == fresh_counts()
@@ -176,7 +176,7 @@ async def test_a_review_built_ahead_is_not_used_once_anything_was_rated_since(ap
 
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
-        prepared = app._prepared_review[-1]
+        prepared = app.prepared("review")
         elsewhere = fresh()  # another mode (or another tprep) rates while home waits
         rated = elsewhere.current.id
         elsewhere.rate(Rating.Good, timedelta(seconds=5))
@@ -187,10 +187,10 @@ async def test_a_review_built_ahead_is_not_used_once_anything_was_rated_since(ap
         assert app.screen.question.id != rated
         await pilot.press("escape")
         await settled(app, pilot)
-        kept = app._prepared_review[-1]
+        kept = app.prepared("review")
         await pilot.press("b", "escape")  # nothing rated: the same prepared review is kept
         await settled(app, pilot)
-        assert app._prepared_review[-1] is kept
+        assert app.prepared("review") is kept
 
 
 async def test_browse_built_ahead_is_laid_out_at_the_terminal_size_before_its_key(app):
@@ -314,3 +314,58 @@ def test_the_app_draws_at_120_fps_unless_the_user_set_a_frame_rate():
     assert ours.stdout.split() == ["120", "120"]
     theirs = subprocess.run([sys.executable, "-c", probe], env={**env, "TEXTUAL_FPS": "30"}, capture_output=True, text=True, check=True)
     assert theirs.stdout.split() == ["30", "30"]
+
+
+async def test_every_screen_home_opens_by_a_key_is_built_ahead_and_shown_by_it(app):
+    from tui.app import PREPARED_SCREENS
+
+    keys = {"review": "r", "choice": "c", "mock": "m", "stats": "s", "verifiers": "v", "settings": "comma", "export": "e"}
+    assert set(keys) == set(PREPARED_SCREENS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        for name, key in keys.items():
+            prepared = app.prepared(name)
+            assert prepared is not None and prepared.is_attached and prepared not in app.screen_stack
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is prepared, name
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+
+
+async def test_settings_built_ahead_show_the_language_switched_since_and_keep_it_on_leaving(app):
+    from textual.widgets import Select
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        prepared = app.prepared("settings")
+        before = app.language
+        await pilot.press("l")  # while Settings waits off screen, built with the language before
+        switched = app.language
+        assert switched != before
+        await pilot.press("comma")
+        await pilot.pause()
+        assert app.screen is prepared
+        assert prepared.query_one("#setting-language", Select).value == switched
+        await pilot.press("escape")  # leaving saves the form
+        await pilot.pause()
+        assert app.language == switched and app.settings.language == switched
+
+
+async def test_verifiers_built_ahead_are_not_used_once_a_result_was_saved_since(app):
+    from tui.screens.prove import ProveItScreen
+    from tui.screens.verifiers import VerifiersScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        prepared = app.prepared("verifiers")
+        assert prepared is not None and not prepared.results
+        await pilot.press("r", "p")  # prove it: runs the question's verifier and saves its result
+        assert isinstance(app.screen, ProveItScreen)
+        ran = {spec.id for spec in app.screen.specs}
+        await app.workers.wait_for_complete()
+        await pilot.press("escape", "escape", "v")  # at once: before home prepares again
+        await pilot.pause()
+        assert isinstance(app.screen, VerifiersScreen) and app.screen is not prepared
+        assert ran and ran <= set(app.screen.results)

@@ -58,26 +58,47 @@ class _FollowsLanguage:
         return self.app.language
 
 
-class AppScreen(_FollowsLanguage, Screen):
-    """A full screen of the app; escape goes back to the one below."""
+class _BuiltAhead:
+    """Mixin: what a screen built ahead (``TPrepApp.prepare_screens``) needs to show fast and right.
 
-    BINDINGS = [Binding("escape", "back", "Back", id="back")]
+    Textual restyles a screen each time it is shown, in case the CSS or theme changed while it
+    was away. For a screen built ahead or kept (Browse: ~10 ms, a fifth of a keypress's budget)
+    that is wasted unless something its styles depend on did change, so it is skipped then; and
+    such a screen can be restyled while the app is idle instead (``restyle_if_outdated``).
+    """
 
+    app: "TPrepApp"
     _styled_under: tuple | None = None  # what the styles were computed from (see _style_inputs)
+    _seen = False
 
     def on_mount(self) -> None:
-        super().on_mount()
-        self._styled_under = self._style_inputs()  # Textual styles each widget as it is mounted
+        # (Textual calls each class's handler in turn; this one needs no super() call.)
+        self._styled_under = self._style_inputs()  # Textual styles each widget as it mounts it
+
+    def first_shown(self) -> None:
+        """Called once, when the screen is first shown: for a screen built ahead that is long
+        after it was built. Screens override it (e.g. to start timing the first answer)."""
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Textual restyles a screen each time it is shown, in case the CSS or theme changed while
-        # it was away. For a screen built ahead or kept (Browse: ~10 ms, a fifth of a keypress's
-        # budget) that is wasted unless something a style depends on did change. This handler
-        # runs before Textual's own (subclass first), so it can skip the restyle.
+        if not self._seen:
+            self._seen = True
+            self.first_shown()
+        # Runs before Textual's own handler (Screen comes later in the MRO), which restyles
+        # only while ``refresh_styles`` is set.
         inputs = self._style_inputs()
         if inputs == self._styled_under:
             event.refresh_styles = False
         self._styled_under = inputs
+
+    def restyle_if_outdated(self) -> bool:
+        """Restyle now (off screen, while the app is idle) if the styles' inputs changed since
+        the screen was styled, so that showing it need not; True if it was restyled."""
+        inputs = self._style_inputs()
+        if inputs == self._styled_under:
+            return False
+        self.update_node_styles(animate=False)  # type: ignore[attr-defined]
+        self._styled_under = inputs
+        return True
 
     def _style_inputs(self) -> tuple:
         """What computed styles depend on beyond the screen's own DOM: the parsed CSS (a new
@@ -86,12 +107,18 @@ class AppScreen(_FollowsLanguage, Screen):
         app = self.app
         return app.stylesheet.rules, app.theme, app.classes, app.pseudo_classes
 
+
+class AppScreen(_FollowsLanguage, _BuiltAhead, Screen):
+    """A full screen of the app; escape goes back to the one below."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="back")]
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:  # never pop the home screen off the default one
             self.app.pop_screen()
 
 
-class AppModal(_FollowsLanguage, ModalScreen):
+class AppModal(_FollowsLanguage, _BuiltAhead, ModalScreen):
     """A dialog over the current screen; escape closes it."""
 
     # A modal screen hides the app's bindings from the keys, so the global ones are repeated here.

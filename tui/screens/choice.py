@@ -80,6 +80,9 @@ class ChoiceScreen(AppScreen):
         super().on_mount()
         self.query_one("#choice-options", OptionList).focus()
 
+    def first_shown(self) -> None:
+        self._shown_at = time.monotonic()  # the first question's answer time starts when it is seen
+
     # --- drawing ------------------------------------------------------------
 
     def show_language(self) -> None:

@@ -50,7 +50,6 @@ class ReviewScreen(AppScreen):
         self._session = session
         self._title = title
         self._shown_at = time.monotonic()
-        self._seen = False
         self._typed: "tuple[str, AnswerCheck] | None" = None  # the typed answer and its key-point check
         self._suggested: int | None = None
         # The current card's answer, parsed while the question waits for space (see _prepare_reveal).
@@ -76,12 +75,8 @@ class ReviewScreen(AppScreen):
         super().on_mount()
         self.query_one(QuestionView).focus()
 
-    def on_screen_resume(self) -> None:
-        # (Textual also calls the base classes' handlers.) A screen built ahead of ``r`` (see
-        # ``TPrepApp.prepare_screens``): the first card's answer time starts when it is seen.
-        if not self._seen:
-            self._seen = True
-            self._shown_at = time.monotonic()
+    def first_shown(self) -> None:
+        self._shown_at = time.monotonic()  # the first card's answer time starts when it is seen
 
     @property
     def question(self) -> "Question | None":

@@ -57,6 +57,9 @@ class SettingsScreen(AppScreen):
         yield AppFooter()
 
     def show_language(self) -> None:
+        # The language may have been switched (l) since this screen was built ahead: the form
+        # must show it, or leaving (which saves the form) would switch it back.
+        self.query_one("#setting-language", Select).value = self.app.language
         self.query_one("#settings-box").border_title = self.tr("Settings", "设置")
         self.query_one("#label-language", Label).update(self.tr("Language", "语言"))
         self.query_one("#label-retention", Label).update(self.tr("Desired retention", "目标记忆保持率"))

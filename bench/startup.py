@@ -15,7 +15,8 @@ time from the key press to the first frame that already shows what the screen
 finally shows for that key (text equal to the last frame's); "settled" is the
 time to the last frame (Textual lays a screen out again after sizes change,
 e.g. to update a scrollbar, so a key can draw two to four frames). The keys
-are those a study session uses. Peers, in the same run: a bare Textual app
+are those a study session uses, then one opening each screen home offers,
+each reported with the screen it leads to. Peers, in the same run: a bare Textual app
 whose key changes one label, and one whose keys make a reveal's change with
 stock widgets (a long text in a scrolling view, a bar of four buttons shown or
 hidden). All three run at the frame rate the app sets (``tui/__init__.py``:
@@ -121,7 +122,7 @@ LATENCY_CHILD = textwrap.dedent(
                     continue  # nothing on screen changed
                 final = frames[-1][1]
                 shown = next(drawn_at for drawn_at, text in frames if text == final)
-                timings.setdefault(key, []).append(
+                timings.setdefault(f"{key} ({type(app.screen).__name__})", []).append(
                     {"shown_ms": (shown - pressed) * 1000, "settled_ms": (frames[-1][0] - pressed) * 1000,
                      "frames": len(frames)}
                 )
@@ -168,8 +169,14 @@ LATENCY_CHILD = textwrap.dedent(
         from tui.app import TPrepApp, load_app_bank
 
         bank, _error = load_app_bank([])
-        # A review session: open it, reveal, rate, ... then browse and type a query, switch language.
-        tprep_keys = ["r"] + ["space", "3"] * 5 + ["escape", "b", "s", "o", "f", "t", "escape", "l", "l", "l"]
+        # A review session: open it, reveal, rate, ... then browse and type a query, switch language;
+        # then multiple choice (pick, check, accept), and every other screen home opens, and back.
+        tprep_keys = (
+            ["r"] + ["space", "3"] * 5 + ["escape", "b", "s", "o", "f", "t", "escape", "l", "l", "l"]
+            + ["c", "1", "enter", "enter", "2", "enter", "enter", "escape"]
+            + ["m", "escape", "s", "escape", "e", "escape", "comma", "escape", "question_mark", "escape"]
+            + ["k", "escape", "v", "down", "escape"]
+        )
         tprep = await measure(TPrepApp(bank), tprep_keys)
         label = await measure(BareLabel(), ["x"] * 10)
         reveal = await measure(BareReveal(), ["space", "1"] * 5)
@@ -259,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
           f" all apps at {keys['frames_per_second']} fps, the app's setting):")
 
     def line(name: str, figure: dict) -> str:
-        return (f"  {name:22s} shown {figure['shown_ms']['median']:5.1f} / {figure['shown_ms']['max']:5.1f}"
+        return (f"  {name:38s} shown {figure['shown_ms']['median']:5.1f} / {figure['shown_ms']['max']:5.1f}"
                 f"   settled {figure['settled_ms']['median']:5.1f} / {figure['settled_ms']['max']:5.1f}"
                 f"   ({figure['presses']} presses, up to {figure['frames_max']} frames)")
 

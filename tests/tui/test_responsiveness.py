@@ -307,13 +307,19 @@ async def test_a_kept_screen_is_restyled_on_return_only_when_the_theme_or_css_ch
         assert browse.styles.background == home.styles.background
 
 
-def test_the_app_draws_at_120_fps_unless_the_user_set_a_frame_rate():
-    probe = "import tui.app, textual.constants as c, textual.screen as s; print(c.MAX_FPS, round(1 / s.UPDATE_PERIOD))"
-    env = {key: value for key, value in os.environ.items() if key != "TEXTUAL_FPS"}
-    ours = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
-    assert ours.stdout.split() == ["120", "120"]
-    theirs = subprocess.run([sys.executable, "-c", probe], env={**env, "TEXTUAL_FPS": "30"}, capture_output=True, text=True, check=True)
-    assert theirs.stdout.split() == ["30", "30"]
+def test_the_app_draws_at_120_fps_and_scrolls_without_animation_unless_the_user_said_otherwise():
+    probe = (
+        "import tui.app, textual.constants as c, textual.screen as s;"
+        "print(c.MAX_FPS, round(1 / s.UPDATE_PERIOD), tui.app.TPrepApp(tui.app.load_app_bank([])[0]).animation_level)"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TEXTUAL_")}
+
+    def probed(**overrides: str) -> list[str]:
+        run = subprocess.run([sys.executable, "-c", probe], env={**env, **overrides}, capture_output=True, text=True, check=True)
+        return run.stdout.split()
+
+    assert probed() == ["120", "120", "none"]
+    assert probed(TEXTUAL_FPS="30", TEXTUAL_ANIMATIONS="full") == ["30", "30", "full"]
 
 
 async def test_every_screen_home_opens_by_a_key_is_built_ahead_and_shown_by_it(app):

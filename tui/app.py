@@ -90,6 +90,7 @@ PREPARED_SCREENS: dict[str, tuple[str, ...]] = {
     "export": (),  # a dialog over home; it reads the results when it writes
 }
 PREPARED_FRESH_S = 300.0
+STEP_PAUSE_S = 0.001  # between two steps of that work: a pass of the event loop, for keys waiting
 
 Clock = Callable[[], datetime]
 
@@ -300,12 +301,17 @@ class TPrepApp(App[int]):
     def _prepare_in_steps(
         self, home: "Screen", built_from: dict[str, object], steps: "list[Callable[[Callable[[], None]], None]]"
     ) -> None:
-        """Run ``steps`` one at a time, each queued behind any key already waiting, so that a key
-        pressed meanwhile waits for one step at most; a key that leaves home stops the rest."""
+        """Run ``steps`` one at a time, so that a key pressed meanwhile waits for one step at
+        most (each is 10-50 ms), and one that leaves home stops the rest.
+
+        Each next step starts from a timer, not from the app's message queue: queued there, the
+        steps would run back to back (~160 ms after start-up) without the event loop ever
+        taking in the keys that arrived meanwhile.
+        """
         if not steps or self.screen is not home or self._built_from() != built_from:
             return
         step, rest = steps[0], steps[1:]
-        step(lambda: self.call_later(self._prepare_in_steps, home, built_from, rest))
+        step(lambda: self.set_timer(STEP_PAUSE_S, partial(self._prepare_in_steps, home, built_from, rest)))
 
     def _build_ahead(self, name: str, built_from: dict[str, object], then: Callable[[], None]) -> None:
         screen = self.make_screen(name)

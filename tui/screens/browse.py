@@ -59,7 +59,6 @@ class BrowseScreen(AppScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#browse-query", Input).focus()
 
     def show_language(self) -> None:
@@ -235,7 +234,6 @@ class QuestionDetailScreen(AppScreen):
         self.query_one(QuestionView).show(markup, scroll_home=False)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(QuestionView).focus()
 
     def action_prove(self) -> None:

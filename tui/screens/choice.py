@@ -77,7 +77,6 @@ class ChoiceScreen(AppScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#choice-options", OptionList).focus()
 
     def first_shown(self) -> None:

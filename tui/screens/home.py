@@ -67,7 +67,6 @@ class HomeScreen(_FollowsLanguage, Screen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._summary: "HomeSummary | None" = None
         self._prepared_once = False
         self._prepare_timer: "Timer | None" = None

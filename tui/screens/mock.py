@@ -63,7 +63,6 @@ class MockInterviewScreen(AppScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.set_interval(1.0, self._tick_clock)
         if self._start_id is not None:
             self._start(self._start_id)

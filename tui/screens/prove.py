@@ -51,7 +51,6 @@ class ProveItScreen(RunsVerifiers, AppModal):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#prove-scroll").focus()
         if any(spec.id not in self.results for spec in self.specs):
             self.action_run()  # nothing cached for some of them: start at once, in the background

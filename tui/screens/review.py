@@ -72,7 +72,6 @@ class ReviewScreen(AppScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(QuestionView).focus()
 
     def first_shown(self) -> None:

@@ -50,7 +50,6 @@ class SessionFilterScreen(AppModal):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#filter-start", Button).focus()
 
     def show_language(self) -> None:

@@ -65,7 +65,6 @@ class StatsScreen(AppScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#stats-scroll").focus()
 
     def show_language(self) -> None:

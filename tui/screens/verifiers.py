@@ -69,7 +69,6 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#verifiers-list", SelectionList).focus()
         if self.registry_problems:
             self.notify("\n".join(self.registry_problems), severity="warning", timeout=10, markup=False)

@@ -226,6 +226,10 @@ class TPrepApp(App[int]):
 
     def watch_language(self, language: str) -> None:
         localise_bindings(self, self.ui_lang)
+        for screen in list(self.screen_stack):  # those off the stack catch up when shown
+            follow = getattr(screen, "follow_language", None)
+            if follow is not None:
+                follow(language)
 
     # --- navigation ---------------------------------------------------------
 
@@ -333,8 +337,7 @@ class TPrepApp(App[int]):
             self._lay_out_off_screen(screen)
         then()
 
-    @staticmethod
-    def _collect_garbage(then: Callable[[], None]) -> None:
+    def _collect_garbage(self, then: Callable[[], None]) -> None:
         """Collect garbage now, while idle, and exempt what is left from later collections.
 
         Building screens leaves thousands of objects (and discarded screens are garbage in
@@ -343,10 +346,23 @@ class TPrepApp(App[int]):
         before is let back in first, so screens discarded since are freed too) and frozen, a
         later automatic collection walks only what is newer.
         """
+        self._forget_removed_watchers()
         gc.unfreeze()
         gc.collect()
         gc.freeze()
         then()
+
+    def _forget_removed_watchers(self) -> None:
+        """Drop the app's watchers that belong to removed widgets, so that those can be freed.
+
+        Textual keeps each ``watch()`` callback until the watched value next changes, and each
+        screen's ``Header`` watches the app's title and sub-title, which never change here:
+        every header ever built stayed in memory with its caches (about 1.5 MB a return to home
+        once screens are built ahead). Textual has no public way to stop watching; its own
+        pruning on a change does just this, on its own registry (private, hence guarded).
+        """
+        for watchers in getattr(self, "__watchers", {}).values():
+            watchers[:] = [(node, callback) for node, callback in watchers if not getattr(node, "_closing", False)]
 
     def prepared(self, name: str) -> "Screen | None":
         """The screen built ahead for ``name``, if there is one (current or not)."""

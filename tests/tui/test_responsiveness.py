@@ -375,3 +375,24 @@ async def test_verifiers_built_ahead_are_not_used_once_a_result_was_saved_since(
         await pilot.pause()
         assert isinstance(app.screen, VerifiersScreen) and app.screen is not prepared
         assert ran and ran <= set(app.screen.results)
+
+
+async def test_screens_left_or_rebuilt_are_freed_not_kept_alive_by_the_app(app):
+    import weakref
+
+    from textual.widgets import Header
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        outdated = [app.prepared(name) for name in ("review", "choice", "stats")]
+        screens = [weakref.ref(screen) for screen in outdated]
+        headers = [weakref.ref(screen.query_one(Header)) for screen in outdated]  # they watch the app's title
+        del outdated
+        await pilot.press("r", "space", "3", "escape")  # review used and left; the rating outdates choice and stats
+        for _ in range(50):  # home rebuilds them, then collects the garbage
+            await pilot.pause(0.1)
+            if all(ref() is None for ref in screens + headers):
+                break
+        assert [ref() for ref in screens] == [None, None, None]
+        assert [ref() for ref in headers] == [None, None, None]
+        assert app.prepared("choice") is not None and app.prepared("stats") is not None

@@ -16,12 +16,18 @@ if TYPE_CHECKING:
 
 
 class _FollowsLanguage:
-    """Mixin: re-localise the footer and call ``show_language()`` whenever the language changes."""
+    """Mixin: re-localise the footer and call ``show_language()`` whenever the language changes.
+
+    The app tells the screens on its stack (``TPrepApp.watch_language``); any other screen
+    (kept, like Browse, or built ahead) catches up when it is shown. Screens do not watch the
+    app's reactive themselves: Textual keeps every watcher until the value next changes, so
+    each screen ever opened would stay in memory until the language was switched.
+    """
 
     app: "TPrepApp"
 
     def on_mount(self) -> None:
-        self.watch(self.app, "language", self._on_app_language, init=True)  # type: ignore[attr-defined]
+        self.follow_language(self.app.language)
 
     def on_resize(self) -> None:
         # The app's own resize event comes before the new size is settled; the screen's comes after.
@@ -29,14 +35,10 @@ class _FollowsLanguage:
 
     def on_screen_resume(self) -> None:
         if getattr(self, "_shown_language", self.app.language) != self.app.language:
-            self._on_app_language(self.app.language)
+            self.follow_language(self.app.language)
 
-    def _on_app_language(self, language: str) -> None:
-        if self not in self.app.screen_stack and hasattr(self, "_shown_language"):  # type: ignore[operator]
-            # A screen kept for reuse (Browse) while it is off the stack: relabel it once it is
-            # shown again rather than on every language switch made elsewhere. (A screen built
-            # ahead, never shown yet, is drawn now: that is the point of building it ahead.)
-            return
+    def follow_language(self, language: str) -> None:
+        """Relabel everything in ``language`` (the app's, passed as it changes)."""
         self._shown_language = language
         localise_bindings(self, self.app.ui_lang)  # type: ignore[arg-type]
         try:

@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from questions.study.settings import StudySettings
     from questions.study.store import ProgressStore
     from textual.screen import Screen
+    from textual.timer import Timer
 
 # The smallest terminal the layouts are designed and tested for.
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -91,6 +93,12 @@ PREPARED_SCREENS: dict[str, tuple[str, ...]] = {
 }
 PREPARED_FRESH_S = 300.0
 STEP_PAUSE_S = 0.001  # between two steps of that work: a pass of the event loop, for keys waiting
+# Garbage (see _collect_garbage): a full collection waits for this many screens built ahead
+# since the last one (each rebuilt one leaves its predecessor as garbage: ~1.5 MB for three),
+# and then until no key has come for this long.
+BUILDS_BEFORE_FULL_COLLECTION = 2 * len(PREPARED_SCREENS)
+IDLE_BEFORE_FULL_COLLECTION_S = 3.0
+SHORT_IDLE_BEFORE_FULL_COLLECTION_S = 0.5  # once twice as many screens were built
 
 Clock = Callable[[], datetime]
 
@@ -146,6 +154,11 @@ class TPrepApp(App[int]):
         self._import_lock = threading.RLock()
         # name -> (built at, what it was built from, screen): see prepare_screens
         self._prepared: "dict[str, tuple[float, dict[str, object], Screen]]" = {}
+        self._frozen_once = False  # see preload_screens
+        # See _collect_garbage.
+        self._built_since_full_collection = 0
+        self._full_collection_timer: "Timer | None" = None
+        self._last_key_at = time.monotonic()
         self.set_reactive(TPrepApp.language, self.settings.language)
         self.theme = self.settings.theme if self.settings.theme in self.available_themes else "textual-dark"
 
@@ -265,10 +278,13 @@ class TPrepApp(App[int]):
                 importlib.import_module(module_name)
             for module_name, _class_name in (*SCREENS_BY_NAME.values(), *DIALOGS):
                 importlib.import_module(f"tui.screens.{module_name}")
-        # Everything alive now (modules, the bank, the home screen) lives as long as the app.
-        # Moved out of the collector's sight, a full collection triggered mid-keypress no longer
-        # walks it all (tens of milliseconds each time).
-        gc.freeze()
+        # Everything alive the first time (modules, the bank, the home screen) lives as long as
+        # the app. Moved out of the collector's sight, a full collection triggered mid-keypress
+        # no longer walks it all (tens of milliseconds each time). Only then: frozen later, the
+        # screens left or rebuilt since would never be freed.
+        if not self._frozen_once:
+            self._frozen_once = True
+            gc.freeze()
 
     def prepare_screens(self, home: "Screen") -> None:
         """Do the work of opening screens ahead, on the UI thread once home is drawn and idle.
@@ -321,6 +337,7 @@ class TPrepApp(App[int]):
         screen = self.make_screen(name)
         self._mount_off_screen(screen)
         self._prepared[name] = (time.monotonic(), built_from, screen)
+        self._built_since_full_collection += 1
 
         def laid_out() -> None:
             self._lay_out_off_screen(screen)
@@ -338,19 +355,54 @@ class TPrepApp(App[int]):
         then()
 
     def _collect_garbage(self, then: Callable[[], None]) -> None:
-        """Collect garbage now, while idle, and exempt what is left from later collections.
+        """Collect the garbage of building screens now, while idle, and freeze what is left.
 
-        Building screens leaves thousands of objects (and discarded screens are garbage in
-        cycles). Left alone, Python's collector walks them all at some later allocation: ~30 ms
-        in the middle of a keypress. Collected now (~50 ms for the whole heap: what was exempted
-        before is let back in first, so screens discarded since are freed too) and frozen, a
-        later automatic collection walks only what is newer.
+        Building screens leaves tens of thousands of objects. Left in the collector's sight,
+        a full collection at some later allocation walks them all, in the middle of a keypress
+        (~30 ms once, checking a multiple-choice answer). So the young generations are
+        collected now (a few ms) and the survivors frozen: later collections walk only what is
+        newer (this step takes under a millisecond). Screens left or rebuilt after being frozen
+        are not freed by that, so after every few rebuilds a full collection follows
+        (``_collect_all_when_idle``).
         """
         self._forget_removed_watchers()
-        gc.unfreeze()
+        gc.collect(1)
+        gc.freeze()
+        if self._built_since_full_collection >= BUILDS_BEFORE_FULL_COLLECTION:
+            self._collect_all_when_idle()
+        then()
+
+    def _collect_all_when_idle(self) -> None:
+        """Collect the whole heap (50-80 ms: it cannot be split) once no key has come for a while:
+        IDLE_BEFORE_FULL_COLLECTION_S, or a short pause once twice as much garbage has piled up
+        (keys without a long pause for minutes: memory must not grow without bound either)."""
+        if self._full_collection_timer is not None:
+            self._full_collection_timer.stop()
+
+        def idle_needed() -> float:
+            overdue = self._built_since_full_collection >= 2 * BUILDS_BEFORE_FULL_COLLECTION
+            return SHORT_IDLE_BEFORE_FULL_COLLECTION_S if overdue else IDLE_BEFORE_FULL_COLLECTION_S
+
+        def collect() -> None:
+            self._full_collection_timer = None
+            if time.monotonic() - self._last_key_at < idle_needed():
+                self._collect_all_when_idle()  # a key came meanwhile: wait again
+            else:
+                self._collect_all()
+
+        waited = time.monotonic() - self._last_key_at
+        self._full_collection_timer = self.set_timer(max(STEP_PAUSE_S, idle_needed() - waited), collect)
+
+    def _collect_all(self) -> None:
+        gc.unfreeze()  # so that what was frozen and has become garbage since is freed too
         gc.collect()
         gc.freeze()
-        then()
+        self._built_since_full_collection = 0
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._last_key_at = time.monotonic()  # see _collect_all_when_idle
+        await super().on_event(event)
 
     def _forget_removed_watchers(self) -> None:
         """Drop the app's watchers that belong to removed widgets, so that those can be freed.

@@ -377,11 +377,17 @@ async def test_verifiers_built_ahead_are_not_used_once_a_result_was_saved_since(
         assert ran and ran <= set(app.screen.results)
 
 
-async def test_screens_left_or_rebuilt_are_freed_not_kept_alive_by_the_app(app):
+async def test_screens_left_or_rebuilt_are_freed_not_kept_alive_by_the_app(app, monkeypatch):
     import weakref
 
     from textual.widgets import Header
 
+    import tui.app
+
+    # The app frees them in a full collection after a few rebuilds, once no key has come for a
+    # while; sooner here.
+    monkeypatch.setattr(tui.app, "BUILDS_BEFORE_FULL_COLLECTION", 1)
+    monkeypatch.setattr(tui.app, "IDLE_BEFORE_FULL_COLLECTION_S", 0.3)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
         outdated = [app.prepared(name) for name in ("review", "choice", "stats")]

@@ -308,11 +308,18 @@ class TPrepApp(App[int]):
         if self.screen is not home:  # home was left meanwhile: nothing to prepare for
             return
         built_from = self._built_from()
+        outdated: dict[str, "Screen"] = {}
         for name, (built_at, was_built_from, screen) in list(self._prepared.items()):
             if not self._still_current(name, built_at, was_built_from, built_from):
                 del self._prepared[name]
-                self._discard(screen)
-        steps = [partial(self._build_ahead, name, built_from) for name in PREPARED_SCREENS if name not in self._prepared]
+                if hasattr(screen, "renew"):
+                    outdated[name] = screen  # redrawn with what changed: cheaper than building anew
+                else:
+                    self._discard(screen)
+        # The quick renewals first, then the builds (a screen used since was freed with its stack).
+        steps = [partial(self._renew_ahead, name, screen, built_from) for name, screen in outdated.items()]
+        missing = [name for name in PREPARED_SCREENS if name not in self._prepared and name not in outdated]
+        steps += [partial(self._build_ahead, name, built_from) for name in missing]
         if steps:
             steps += [partial(self._restyle_ahead, name) for name in (*sorted(KEPT_SCREENS), *PREPARED_SCREENS)]
             steps.append(self._collect_garbage)
@@ -338,12 +345,27 @@ class TPrepApp(App[int]):
         self._mount_off_screen(screen)
         self._prepared[name] = (time.monotonic(), built_from, screen)
         self._built_since_full_collection += 1
+        self._lay_out_when_ready(screen, then)
+
+    def _renew_ahead(
+        self, name: str, screen: "Screen", built_from: dict[str, object], then: Callable[[], None]
+    ) -> None:
+        """Bring a screen built ahead, never shown, up to date (``renew()``: e.g. a review session
+        read anew after ratings) and lay it out again: a fraction of building it anew (~10 ms
+        against 30-50 ms of composing and mounting, which keys arriving meanwhile wait behind)."""
+        screen.renew()  # type: ignore[attr-defined]
+        self._prepared[name] = (time.monotonic(), built_from, screen)
+        self._lay_out_when_ready(screen, then)
+
+    def _lay_out_when_ready(self, screen: "Screen", then: Callable[[], None]) -> None:
+        """Lay ``screen`` out off screen once its queue has run what is in it (compose and mount,
+        or a redraw's messages), then go on with ``then``."""
 
         def laid_out() -> None:
             self._lay_out_off_screen(screen)
             then()
 
-        screen.call_later(laid_out)  # its queue runs compose and mount first
+        screen.call_later(laid_out)
 
     def _restyle_ahead(self, name: str, then: Callable[[], None]) -> None:
         """Restyle, and lay out again, a screen built ahead whose styles predate CSS read since:

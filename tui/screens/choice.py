@@ -79,6 +79,13 @@ class ChoiceScreen(AppScreen):
     def on_mount(self) -> None:
         self.query_one("#choice-options", OptionList).focus()
 
+    def renew(self) -> None:
+        """Start again from the questions as they are now: a round built ahead, never shown,
+        after ratings made since (see ``TPrepApp.prepare_screens``)."""
+        self._session, self._result = None, None
+        self._picked, self._answers_correct = set(), []
+        self._draw()
+
     def first_shown(self) -> None:
         self._shown_at = time.monotonic()  # the first question's answer time starts when it is seen
 

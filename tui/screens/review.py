@@ -48,6 +48,7 @@ class ReviewScreen(AppScreen):
     def __init__(self, session: "StudySession | None" = None, *, title: tuple[str, str] = ("Review", "复习")) -> None:
         super().__init__()
         self._session = session
+        self._owns_session = session is None  # built here from the store (see renew)
         self._title = title
         self._shown_at = time.monotonic()
         self._typed: "tuple[str, AnswerCheck] | None" = None  # the typed answer and its key-point check
@@ -73,6 +74,15 @@ class ReviewScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one(QuestionView).focus()
+
+    def renew(self) -> None:
+        """Start again from the queue as it is now: a review built ahead, never shown, after
+        ratings made since (see ``TPrepApp.prepare_screens``)."""
+        if self._owns_session:
+            self._session = None
+        self._typed, self._suggested, self._answer_ahead = None, None, None
+        self.set_reactive(ReviewScreen.revealed, False)
+        self._draw()
 
     def first_shown(self) -> None:
         self._shown_at = time.monotonic()  # the first card's answer time starts when it is seen

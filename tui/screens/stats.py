@@ -67,6 +67,10 @@ class StatsScreen(AppScreen):
     def on_mount(self) -> None:
         self.query_one("#stats-scroll").focus()
 
+    def renew(self) -> None:
+        """Read the figures again (built ahead, after ratings made since)."""
+        self.show_language()
+
     def show_language(self) -> None:
         from tui.widgets.summary import study_stats
 

@@ -444,12 +444,16 @@ class TPrepApp(App[int]):
         return None if entry is None else entry[2]
 
     def _take_prepared(self, name: str) -> "Screen | None":
-        """The screen built ahead for ``name`` if it is still current; either way no longer kept."""
+        """The screen built ahead for ``name``, brought up to date if it can be (``renew()``: a
+        fraction of building one anew) and it is not current; no longer kept either way."""
         entry = self._prepared.pop(name, None)
         if entry is None:
             return None
         built_at, built_from, screen = entry
         if self._still_current(name, built_at, built_from, self._built_from()):
+            return screen
+        if hasattr(screen, "renew"):
+            screen.renew()
             return screen
         self._discard(screen)
         return None

@@ -164,7 +164,7 @@ async def test_a_review_built_ahead_shows_the_language_chosen_after_it_was_built
         assert "复习" in str(app.screen.query_one("#review-status").render())
 
 
-async def test_a_review_built_ahead_is_not_used_once_anything_was_rated_since(app):
+async def test_a_review_built_ahead_is_renewed_once_anything_was_rated_since(app):
     from datetime import timedelta
 
     from fsrs import Rating
@@ -177,12 +177,13 @@ async def test_a_review_built_ahead_is_not_used_once_anything_was_rated_since(ap
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
         prepared = app.prepared("review")
+        session_built_ahead = prepared.session
         elsewhere = fresh()  # another mode (or another tprep) rates while home waits
         rated = elsewhere.current.id
         elsewhere.rate(Rating.Good, timedelta(seconds=5))
         await pilot.press("r")
         await pilot.pause()
-        assert app.screen is not prepared
+        assert app.screen is prepared and app.screen.session is not session_built_ahead  # renewed on the key
         assert app.screen.session.counts == fresh().counts
         assert app.screen.question.id != rated
         await pilot.press("escape")

@@ -89,7 +89,7 @@ PEER_CHILD = textwrap.dedent(
 
 LATENCY_CHILD = textwrap.dedent(
     """
-    import asyncio, json, time
+    import asyncio, json, sys, time
     import tui  # first: it sets the app's frame rate (TEXTUAL_FPS), which the peers here share
     from textual import constants
     from textual.app import App
@@ -174,13 +174,44 @@ LATENCY_CHILD = textwrap.dedent(
         tprep_keys = (
             ["r"] + ["space", "3"] * 5 + ["escape", "b", "s", "o", "f", "t", "escape", "l", "l", "l"]
             + ["c", "1", "enter", "enter", "2", "enter", "enter", "escape"]
-            + ["m", "escape", "s", "escape", "e", "escape", "comma", "escape", "question_mark", "escape"]
+            + ["m", "escape", "s", "down", "pagedown", "end", "escape", "e", "escape", "comma", "escape"]
+            + ["question_mark", "escape"]
             + ["k", "escape", "v", "down", "escape"]
         )
         tprep = await measure(TPrepApp(bank), tprep_keys)
         label = await measure(BareLabel(), ["x"] * 10)
         reveal = await measure(BareReveal(), ["space", "1"] * 5)
-        print(json.dumps({"tprep": tprep, "bare_label": label, "bare_reveal": reveal, "fps": constants.MAX_FPS}))
+        figures = {"tprep": tprep, "bare_label": label, "bare_reveal": reveal, "fps": constants.MAX_FPS}
+        if "--rebuild-window" in sys.argv:
+            figures["rebuild_window"] = await rebuild_window(bank)
+        print(json.dumps(figures))
+
+    async def rebuild_window(bank):
+        # Home renews and builds screens ahead about half a second after it is shown again: a key
+        # pressed at each delay after coming back from a rating, to find what that work costs it.
+        from tui.app import TPrepApp
+        from tui.settings import DAILY_NEW_RANGE, Settings
+
+        app = TPrepApp(bank, settings=Settings(daily_new_cards=DAILY_NEW_RANGE[1]))  # a new card each round
+        timings = {}
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause(1.5)
+            for key in ("c", "l"):
+                for delay_ms in range(0, 1200, 40):
+                    await pilot.press("r", "space", "3", "escape")
+                    await asyncio.sleep(delay_ms / 1000)
+                    frames.clear()
+                    pressed = time.perf_counter()
+                    await pilot.press(key)
+                    final = frames[-1][1]
+                    shown = next(drawn_at for drawn_at, text in frames if text == final)
+                    timings.setdefault(key, []).append([delay_ms, (shown - pressed) * 1000])
+                    if key != "l":
+                        await pilot.press("escape")
+                    await pilot.pause(1.5)
+        return timings
 
     asyncio.run(main())
     """
@@ -201,6 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="cold starts of each app (default 10)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument(
+        "--rebuild-window", action="store_true",
+        help="also press c and l at 0-1.2 s after returning home from a rating, while home renews and "
+        "builds screens ahead (about 3 minutes more)",
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="tprep-bench-") as home:
@@ -212,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             tprep_runs.append(cold_start(TPREP_CHILD, env))
             peer_runs.append(cold_start(PEER_CHILD, env))
         latency_out = subprocess.run(
-            [sys.executable, "-c", LATENCY_CHILD], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
+            [sys.executable, "-c", LATENCY_CHILD, *(["--rebuild-window"] if args.rebuild_window else [])],
+            capture_output=True, text=True, env=env, cwd=ROOT, timeout=900,
         )
         if latency_out.returncode != 0:
             raise SystemExit(f"bench: the latency run failed:\n{latency_out.stderr[-2000:]}")
@@ -256,6 +293,12 @@ def main(argv: list[str] | None = None) -> int:
             "frames_per_second": latency["fps"],
         },
     }
+    if "rebuild_window" in latency:
+        figures["keypress_ms"]["while_home_rebuilds"] = {
+            key: {"max": max(ms for _delay, ms in presses), "median": statistics.median(ms for _delay, ms in presses),
+                  "by_delay_ms": presses}
+            for key, presses in latency["rebuild_window"].items()
+        }
     cold, keys = figures["cold_start_s"], figures["keypress_ms"]
     print(f"cold start to the first screen ({args.runs} runs each, median [min-max]):")
     print(f"  tprep         {cold['tprep']['median']:.3f} s [{cold['tprep']['min']:.3f}-{cold['tprep']['max']:.3f}]"
@@ -277,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
             print(line(f"{peer} {key}", figure))
     print(f"  tprep, every key: shown median {keys['tprep_shown_median']:.1f}, max {keys['tprep_shown_max']:.1f}"
           f" over {keys['presses']} presses (target: <= 50 ms each)")
+    for key, figure in keys.get("while_home_rebuilds", {}).items():
+        slowest = max(figure["by_delay_ms"], key=lambda press: press[1])
+        print(f"  tprep {key} pressed 0-1.2 s after returning home from a rating: shown median {figure['median']:.1f},"
+              f" max {figure['max']:.1f} (at {slowest[0]} ms) over {len(figure['by_delay_ms'])} presses")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -80,8 +80,10 @@ KEPT_SCREENS = frozenset({"browse"})
 # while home waits, likeliest first, so that the key only shows one: composing, laying out and
 # drawing one costs 40-100 ms the first time, more than a keypress may. Each names what it shows
 # that can change while home waits (see ``_built_from``; never the language: a screen relabels
-# itself when shown); it is used while those are unchanged and for PREPARED_FRESH_S (cards come
-# due with time), otherwise its key builds a fresh one.
+# itself when shown); it is used as it is while those are unchanged and for PREPARED_FRESH_S
+# (cards come due with time). Otherwise a screen with ``renew()`` (review, choice, stats) is
+# brought up to date in place, and kept when left to be renewed for the next time; any other
+# is built anew.
 PREPARED_SCREENS: dict[str, tuple[str, ...]] = {
     "review": ("progress", "settings"),  # the queue; the retention and new-card limit set it
     "choice": ("progress", "settings"),
@@ -93,12 +95,12 @@ PREPARED_SCREENS: dict[str, tuple[str, ...]] = {
 }
 PREPARED_FRESH_S = 300.0
 STEP_PAUSE_S = 0.001  # between two steps of that work: a pass of the event loop, for keys waiting
-# Garbage (see _collect_garbage): a full collection waits for this many screens built ahead
-# since the last one (each rebuilt one leaves its predecessor as garbage: ~1.5 MB for three),
-# and then until no key has come for this long.
-BUILDS_BEFORE_FULL_COLLECTION = 2 * len(PREPARED_SCREENS)
+# Garbage (see _collect_garbage): a full collection waits for this many screens built or
+# renewed ahead since the last one (each leaves garbage behind: what it replaced, ~0.4 MB a
+# return home), and then until no key has come for this long.
+SCREENS_BEFORE_FULL_COLLECTION = 2 * len(PREPARED_SCREENS)
 IDLE_BEFORE_FULL_COLLECTION_S = 3.0
-SHORT_IDLE_BEFORE_FULL_COLLECTION_S = 0.5  # once twice as many screens were built
+SHORT_IDLE_BEFORE_FULL_COLLECTION_S = 0.5  # once twice as many are waiting
 
 Clock = Callable[[], datetime]
 
@@ -156,7 +158,7 @@ class TPrepApp(App[int]):
         self._prepared: "dict[str, tuple[float, dict[str, object], Screen]]" = {}
         self._frozen_once = False  # see preload_screens
         # See _collect_garbage.
-        self._built_since_full_collection = 0
+        self._made_since_full_collection = 0
         self._full_collection_timer: "Timer | None" = None
         self._last_key_at = time.monotonic()
         self.set_reactive(TPrepApp.language, self.settings.language)
@@ -312,11 +314,14 @@ class TPrepApp(App[int]):
         for name, (built_at, was_built_from, screen) in list(self._prepared.items()):
             if not self._still_current(name, built_at, was_built_from, built_from):
                 del self._prepared[name]
-                if hasattr(screen, "renew"):
+                if _renewable(screen):
                     outdated[name] = screen  # redrawn with what changed: cheaper than building anew
                 else:
                     self._discard(screen)
-        # The quick renewals first, then the builds (a screen used since was freed with its stack).
+        for name in PREPARED_SCREENS:  # renewable screens used since are kept, to be renewed
+            if name not in self._prepared and self.is_screen_installed(name):
+                outdated[name] = self.get_screen(name)
+        # The quick renewals first, then the builds (of screens never built, or used and freed).
         steps = [partial(self._renew_ahead, name, screen, built_from) for name, screen in outdated.items()]
         missing = [name for name in PREPARED_SCREENS if name not in self._prepared and name not in outdated]
         steps += [partial(self._build_ahead, name, built_from) for name in missing]
@@ -342,9 +347,12 @@ class TPrepApp(App[int]):
 
     def _build_ahead(self, name: str, built_from: dict[str, object], then: Callable[[], None]) -> None:
         screen = self.make_screen(name)
-        self._mount_off_screen(screen)
+        # A screen that can be renewed is installed: kept when it is left, and renewed for the
+        # next time, instead of being freed and built anew (the garbage, and the 30-50 ms of
+        # composing a key pressed on coming back home would wait behind).
+        self._mount_off_screen(screen, name if _renewable(screen) else None)
         self._prepared[name] = (time.monotonic(), built_from, screen)
-        self._built_since_full_collection += 1
+        self._made_since_full_collection += 1
         self._lay_out_when_ready(screen, then)
 
     def _renew_ahead(
@@ -355,6 +363,7 @@ class TPrepApp(App[int]):
         against 30-50 ms of composing and mounting, which keys arriving meanwhile wait behind)."""
         screen.renew()  # type: ignore[attr-defined]
         self._prepared[name] = (time.monotonic(), built_from, screen)
+        self._made_since_full_collection += 1
         self._lay_out_when_ready(screen, then)
 
     def _lay_out_when_ready(self, screen: "Screen", then: Callable[[], None]) -> None:
@@ -390,7 +399,7 @@ class TPrepApp(App[int]):
         self._forget_removed_watchers()
         gc.collect(1)
         gc.freeze()
-        if self._built_since_full_collection >= BUILDS_BEFORE_FULL_COLLECTION:
+        if self._made_since_full_collection >= SCREENS_BEFORE_FULL_COLLECTION:
             self._collect_all_when_idle()
         then()
 
@@ -402,7 +411,7 @@ class TPrepApp(App[int]):
             self._full_collection_timer.stop()
 
         def idle_needed() -> float:
-            overdue = self._built_since_full_collection >= 2 * BUILDS_BEFORE_FULL_COLLECTION
+            overdue = self._made_since_full_collection >= 2 * SCREENS_BEFORE_FULL_COLLECTION
             return SHORT_IDLE_BEFORE_FULL_COLLECTION_S if overdue else IDLE_BEFORE_FULL_COLLECTION_S
 
         def collect() -> None:
@@ -419,7 +428,7 @@ class TPrepApp(App[int]):
         gc.unfreeze()  # so that what was frozen and has become garbage since is freed too
         gc.collect()
         gc.freeze()
-        self._built_since_full_collection = 0
+        self._made_since_full_collection = 0
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
@@ -448,12 +457,16 @@ class TPrepApp(App[int]):
         fraction of building one anew) and it is not current; no longer kept either way."""
         entry = self._prepared.pop(name, None)
         if entry is None:
+            if self.is_screen_installed(name) and name in PREPARED_SCREENS:  # used, not yet renewed
+                screen = self.get_screen(name)
+                screen.renew()  # type: ignore[attr-defined]
+                return screen
             return None
         built_at, built_from, screen = entry
         if self._still_current(name, built_at, built_from, self._built_from()):
             return screen
-        if hasattr(screen, "renew"):
-            screen.renew()
+        if _renewable(screen):
+            screen.renew()  # type: ignore[attr-defined]
             return screen
         self._discard(screen)
         return None
@@ -541,6 +554,11 @@ class TPrepApp(App[int]):
             self.notify(self.tr("No verifier backs this question.", "这道题没有验证器。"), timeout=3)
             return
         self.push_screen(self.import_lazily("tui.screens.prove").ProveItScreen(question))
+
+
+def _renewable(screen: "Screen") -> bool:
+    """Whether a screen built ahead can be brought up to date in place (it has ``renew()``)."""
+    return callable(getattr(screen, "renew", None))
 
 
 def _css_paths(screen_class: type) -> list[Path]:

@@ -378,28 +378,54 @@ async def test_verifiers_built_ahead_are_not_used_once_a_result_was_saved_since(
         assert ran and ran <= set(app.screen.results)
 
 
-async def test_screens_left_are_freed_and_outdated_ones_renewed_in_place(app, monkeypatch):
+async def test_screens_used_are_kept_and_renewed_or_else_freed(app, monkeypatch):
     import weakref
 
     from textual.widgets import Header
 
     import tui.app
+    from tui.screens.mock import MockInterviewScreen
 
-    # The app frees them in a full collection after a few builds, once no key has come for a
-    # while; sooner here.
-    monkeypatch.setattr(tui.app, "BUILDS_BEFORE_FULL_COLLECTION", 1)
+    # The app frees garbage in a full collection after a few builds, once no key has come for
+    # a while; sooner here.
+    monkeypatch.setattr(tui.app, "SCREENS_BEFORE_FULL_COLLECTION", 1)
     monkeypatch.setattr(tui.app, "IDLE_BEFORE_FULL_COLLECTION_S", 0.3)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
-        review, choice = app.prepared("review"), app.prepared("choice")
-        left = [weakref.ref(review), weakref.ref(review.query_one(Header))]  # the header watches the app's title
-        choice_session = choice.session
-        del review
-        await pilot.press("r", "space", "3", "escape")  # the review is used and left; the rating outdates choice
-        for _ in range(50):  # home builds a review ahead again, renews choice, then collects the garbage
+        review, choice, mock = app.prepared("review"), app.prepared("choice"), app.prepared("mock")
+        review_session, choice_session = review.session, choice.session
+        left = [weakref.ref(mock), weakref.ref(mock.query_one(Header))]  # the header watches the app's title
+        del mock
+        await pilot.press("r", "space", "3", "escape")  # the review is used; the rating outdates choice
+        await pilot.press("m", "escape")  # an interview cannot be renewed: it is freed and built anew
+        for _ in range(50):  # home renews review and choice, builds a mock, collects the garbage
             await pilot.pause(0.1)
-            if all(ref() is None for ref in left) and choice.session is not choice_session:
+            if all(ref() is None for ref in left) and review.session is not review_session:
                 break
-        assert [ref() for ref in left] == [None, None]
+        assert app.prepared("review") is review and review.session is not review_session
         assert app.prepared("choice") is choice and choice.session is not choice_session
-        assert app.prepared("review") is not None
+        assert [ref() for ref in left] == [None, None]
+        assert isinstance(app.prepared("mock"), MockInterviewScreen)
+
+
+async def test_a_review_kept_from_the_last_session_starts_clean(app):
+    from textual.widgets import Input
+
+    from tui.widgets.question_view import QuestionView
+    from tui.widgets.rating_bar import RatingBar
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("r", "space", "3", "t", *"attention", "escape")  # typing, then leave the field
+        review = app.screen
+        await pilot.press("end", "escape")  # and the review, scrolled down
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("r")  # at once, before home renews it: the key does
+        await pilot.pause()
+        assert app.screen is review and not review.revealed
+        assert review.query_one(RatingBar).has_class("-hidden")
+        typed = review.query_one("#review-typed", Input)
+        assert typed.value == "" and typed.has_class("-hidden")
+        assert review.query_one(QuestionView).scroll_y == 0 and review.query_one(QuestionView).has_focus
+        keys = [key for key, _description, _disabled in footer_keys(app)]
+        assert "space" in keys and "t" in keys and "1" not in keys

@@ -81,6 +81,10 @@ class _BuiltAhead:
         """Called once, when the screen is first shown: for a screen built ahead that is long
         after it was built. Screens override it (e.g. to start timing the first answer)."""
 
+    def start_afresh(self) -> None:
+        """Count the next showing as the first again (``first_shown``): a screen kept and renewed."""
+        self._seen = False
+
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._seen:
             self._seen = True

@@ -80,11 +80,15 @@ class ChoiceScreen(AppScreen):
         self.query_one("#choice-options", OptionList).focus()
 
     def renew(self) -> None:
-        """Start again from the questions as they are now: a round built ahead, never shown,
-        after ratings made since (see ``TPrepApp.prepare_screens``)."""
+        """Start a new round from the questions as they are now, as if just built: a round built
+        ahead after ratings made since, or kept from the last one (see ``TPrepApp.prepare_screens``)."""
         self._session, self._result = None, None
         self._picked, self._answers_correct = set(), []
+        options = self.query_one("#choice-options", OptionList)
+        options.highlighted = None  # the first option of the new question (see _draw)
         self._draw()
+        options.focus()
+        self.start_afresh()
 
     def first_shown(self) -> None:
         self._shown_at = time.monotonic()  # the first question's answer time starts when it is seen

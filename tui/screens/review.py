@@ -76,13 +76,18 @@ class ReviewScreen(AppScreen):
         self.query_one(QuestionView).focus()
 
     def renew(self) -> None:
-        """Start again from the queue as it is now: a review built ahead, never shown, after
-        ratings made since (see ``TPrepApp.prepare_screens``)."""
+        """Start again from the queue as it is now, as if just built: a review built ahead after
+        ratings made since, or kept from the last session (see ``TPrepApp.prepare_screens``)."""
         if self._owns_session:
             self._session = None
         self._typed, self._suggested, self._answer_ahead = None, None, None
+        typed = self.query_one("#review-typed", Input)
+        typed.value = ""
+        typed.add_class("-hidden")
         self.set_reactive(ReviewScreen.revealed, False)
-        self._draw()
+        self._draw()  # from the top
+        self.query_one(QuestionView).focus()
+        self.start_afresh()
 
     def first_shown(self) -> None:
         self._shown_at = time.monotonic()  # the first card's answer time starts when it is seen

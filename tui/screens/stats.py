@@ -68,8 +68,9 @@ class StatsScreen(AppScreen):
         self.query_one("#stats-scroll").focus()
 
     def renew(self) -> None:
-        """Read the figures again (built ahead, after ratings made since)."""
+        """Read the figures again and show them from the top (after ratings made since)."""
         self.show_language()
+        self.query_one("#stats-scroll").scroll_home(animate=False)
 
     def show_language(self) -> None:
         from tui.widgets.summary import study_stats

@@ -52,13 +52,13 @@ SCREENS_BY_NAME: dict[str, tuple[str, str]] = {
     "stats": ("stats", "StatsScreen"),
     "settings": ("settings", "SettingsScreen"),
     "export": ("export", "ExportScreen"),  # a dialog over the current screen
+    "cram": ("session_filter", "SessionFilterScreen"),  # a dialog: what to cram
 }
 
-# Dialogs other screens open themselves (help on any screen, cram's filter, prove it, plots):
+# Dialogs other screens open themselves (help on any screen, prove it, plots):
 # imported, and their stylesheets read, ahead like the screens above.
 DIALOGS: tuple[tuple[str, str], ...] = (
     ("help", "HelpScreen"),
-    ("session_filter", "SessionFilterScreen"),
     ("prove", "ProveItScreen"),
     ("plots", "PlotsScreen"),
 )
@@ -87,6 +87,7 @@ KEPT_SCREENS = frozenset({"browse"})
 PREPARED_SCREENS: dict[str, tuple[str, ...]] = {
     "review": ("progress", "settings"),  # the queue; the retention and new-card limit set it
     "choice": ("progress", "settings"),
+    "cram": (),  # its filter: the bank's topics
     "mock": (),  # the bank's questions; an interview rates only once it is open
     "stats": ("progress", "settings"),
     "verifiers": ("results",),  # each verifier's last result
@@ -255,12 +256,15 @@ class TPrepApp(App[int]):
                 self.install_screen(self.make_screen(name), name)
             self.push_screen(name)
             return
-        if name in PREPARED_SCREENS and not args and not kwargs:
-            prepared = self._take_prepared(name)
-            if prepared is not None:
-                self.push_screen(prepared)
-                return
-        self.push_screen(self.make_screen(name, *args, **kwargs))
+        if args or kwargs:
+            self.push_screen(self.make_screen(name, *args, **kwargs))
+        else:
+            self.push_screen(self.ready_screen(name))
+
+    def ready_screen(self, name: str) -> "Screen":
+        """The screen for ``name``: the one built ahead if there is one (renewed if need be), else a new one."""
+        prepared = self._take_prepared(name) if name in PREPARED_SCREENS else None
+        return prepared if prepared is not None else self.make_screen(name)
 
     def import_lazily(self, module_name: str):
         """Import a module the app loads on first use; the one way the app does so off start-up.

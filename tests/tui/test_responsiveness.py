@@ -326,7 +326,10 @@ def test_the_app_draws_at_120_fps_and_scrolls_without_animation_unless_the_user_
 async def test_every_screen_home_opens_by_a_key_is_built_ahead_and_shown_by_it(app):
     from tui.app import PREPARED_SCREENS
 
-    keys = {"review": "r", "choice": "c", "mock": "m", "stats": "s", "verifiers": "v", "settings": "comma", "export": "e"}
+    keys = {
+        "review": "r", "choice": "c", "cram": "k", "mock": "m", "stats": "s", "verifiers": "v", "settings": "comma",
+        "export": "e",
+    }
     assert set(keys) == set(PREPARED_SCREENS)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)

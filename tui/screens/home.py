@@ -161,8 +161,6 @@ class HomeScreen(_FollowsLanguage, Screen):
             self.app.open_screen(name)
 
     def _ask_for_cram(self) -> None:
-        SessionFilterScreen = self.app.import_lazily("tui.screens.session_filter").SessionFilterScreen
-
         def start(cram_filter) -> None:
             if cram_filter is None:
                 return
@@ -177,13 +175,4 @@ class HomeScreen(_FollowsLanguage, Screen):
                 return
             self.app.push_screen(ReviewScreen(session, title=("Cram", "强化")))
 
-        self.app.push_screen(
-            SessionFilterScreen(
-                ("Cram", "强化练习"),
-                (
-                    "Practise any slice of the bank. Ratings are logged but leave your schedule alone.",
-                    "练习题库的任意部分。评分会被记录，但不影响复习计划。",
-                ),
-            ),
-            start,
-        )
+        self.app.push_screen(self.app.ready_screen("cram"), start)

@@ -19,15 +19,22 @@ if TYPE_CHECKING:
     from tui.app import TPrepApp
 
 
+CRAM_TITLE = ("Cram", "强化练习")
+CRAM_EXPLANATION = (
+    "Practise any slice of the bank. Ratings are logged but leave your schedule alone.",
+    "练习题库的任意部分。评分会被记录，但不影响复习计划。",
+)
+
+
 class SessionFilterScreen(AppModal):
-    """``dismiss(CramFilter)`` on start, ``dismiss(None)`` on escape."""
+    """``dismiss(CramFilter)`` on start, ``dismiss(None)`` on escape. Cram's, unless told otherwise."""
 
     CSS_PATH = "session_filter.tcss"
     BINDINGS = [Binding("ctrl+s", "start", "Start", id="filter.start")]
 
     app: "TPrepApp"
 
-    def __init__(self, title: tuple[str, str], explanation: tuple[str, str]) -> None:
+    def __init__(self, title: tuple[str, str] = CRAM_TITLE, explanation: tuple[str, str] = CRAM_EXPLANATION) -> None:
         super().__init__()
         self._title = title
         self._explanation = explanation

@@ -81,8 +81,8 @@ KEPT_SCREENS = frozenset({"browse"})
 # drawing one costs 40-100 ms the first time, more than a keypress may. Each names what it shows
 # that can change while home waits (see ``_built_from``; never the language: a screen relabels
 # itself when shown); it is used as it is while those are unchanged and for PREPARED_FRESH_S
-# (cards come due with time). Otherwise a screen with ``renew()`` (review, choice, stats) is
-# brought up to date in place, and kept when left to be renewed for the next time; any other
+# (cards come due with time). Otherwise a screen with ``renew()`` (review, choice, cram's
+# filter, stats) is brought up to date in place, and kept when left to be renewed for the next time; any other
 # is built anew.
 PREPARED_SCREENS: dict[str, tuple[str, ...]] = {
     "review": ("progress", "settings"),  # the queue; the retention and new-card limit set it

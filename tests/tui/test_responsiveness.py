@@ -432,3 +432,22 @@ async def test_a_review_kept_from_the_last_session_starts_clean(app):
         assert review.query_one(QuestionView).scroll_y == 0 and review.query_one(QuestionView).has_focus
         keys = [key for key, _description, _disabled in footer_keys(app)]
         assert "space" in keys and "t" in keys and "1" not in keys
+
+
+async def test_crams_filter_is_kept_and_comes_back_cleared(app):
+    from textual.widgets import Checkbox, Select
+
+    from tui.screens.session_filter import SessionFilterScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("k")
+        dialog = app.screen
+        assert isinstance(dialog, SessionFilterScreen) and dialog is app.get_screen("cram")
+        dialog.query_one("#filter-topic", Select).value = "masks"
+        dialog.query_one("#filter-weak", Checkbox).value = True
+        await pilot.press("escape", "k")  # at once: the key renews it
+        await pilot.pause()
+        assert app.screen is dialog
+        assert dialog.query_one("#filter-topic", Select).value is Select.NULL
+        assert dialog.query_one("#filter-weak", Checkbox).value is False

@@ -59,6 +59,15 @@ class SessionFilterScreen(AppModal):
     def on_mount(self) -> None:
         self.query_one("#filter-start", Button).focus()
 
+    def renew(self) -> None:
+        """Clear every filter, as if just built (kept from its last use: see ``TPrepApp.prepare_screens``)."""
+        self.query_one("#filter-topic", Select).clear()
+        self.query_one("#filter-difficulty", Select).clear()
+        self.query_one("#filter-weak", Checkbox).value = False
+        self.query_one("#filter-verified", Checkbox).value = False
+        self.query_one("#filter-start", Button).focus()
+        self.start_afresh()
+
     def show_language(self) -> None:
         from questions.topics import topic_title
 

@@ -99,9 +99,12 @@ STEP_PAUSE_S = 0.001  # between two steps of that work: a pass of the event loop
 # Garbage (see _collect_garbage): a full collection waits for this many screens built or
 # renewed ahead since the last one (each leaves garbage behind: what it replaced, ~0.4 MB a
 # return home), and then until no key has come for this long.
+# Never under ~1.5 s: a screen just left stays reachable for up to a second (asyncio keeps the
+# cancelled sleeps of its one-second timers, with their context, until they fall due), and
+# what a full collection finds alive is frozen until the next one.
 SCREENS_BEFORE_FULL_COLLECTION = 2 * len(PREPARED_SCREENS)
 IDLE_BEFORE_FULL_COLLECTION_S = 3.0
-SHORT_IDLE_BEFORE_FULL_COLLECTION_S = 0.5  # once twice as many are waiting
+SHORT_IDLE_BEFORE_FULL_COLLECTION_S = 1.5  # once twice as many are waiting
 
 Clock = Callable[[], datetime]
 

@@ -392,7 +392,7 @@ async def test_screens_used_are_kept_and_renewed_or_else_freed(app, monkeypatch)
     # The app frees garbage in a full collection after a few builds, once no key has come for
     # a while; sooner here.
     monkeypatch.setattr(tui.app, "SCREENS_BEFORE_FULL_COLLECTION", 1)
-    monkeypatch.setattr(tui.app, "IDLE_BEFORE_FULL_COLLECTION_S", 0.3)
+    monkeypatch.setattr(tui.app, "IDLE_BEFORE_FULL_COLLECTION_S", 1.5)  # the shortest that is sure to free it
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
         review, choice, mock = app.prepared("review"), app.prepared("choice"), app.prepared("mock")
@@ -401,7 +401,7 @@ async def test_screens_used_are_kept_and_renewed_or_else_freed(app, monkeypatch)
         del mock
         await pilot.press("r", "space", "3", "escape")  # the review is used; the rating outdates choice
         await pilot.press("m", "escape")  # an interview cannot be renewed: it is freed and built anew
-        for _ in range(50):  # home renews review and choice, builds a mock, collects the garbage
+        for _ in range(60):  # home renews review and choice, builds a mock, collects the garbage
             await pilot.pause(0.1)
             if all(ref() is None for ref in left) and review.session is not review_session:
                 break

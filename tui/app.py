@@ -406,14 +406,17 @@ class TPrepApp(App[int]):
         self._forget_removed_watchers()
         gc.collect(1)
         gc.freeze()
-        if self._made_since_full_collection >= SCREENS_BEFORE_FULL_COLLECTION:
+        if self._made_since_full_collection >= 4 * SCREENS_BEFORE_FULL_COLLECTION:
+            # No pause long enough for a long while (keys every second or so): collected now all
+            # the same, between two of home's steps, so that memory stays bounded (~60 ms).
+            self._collect_all()
+        elif self._made_since_full_collection >= SCREENS_BEFORE_FULL_COLLECTION:
             self._collect_all_when_idle()
         then()
 
     def _collect_all_when_idle(self) -> None:
         """Collect the whole heap (50-80 ms: it cannot be split) once no key has come for a while:
-        IDLE_BEFORE_FULL_COLLECTION_S, or a short pause once twice as much garbage has piled up
-        (keys without a long pause for minutes: memory must not grow without bound either)."""
+        IDLE_BEFORE_FULL_COLLECTION_S, or a shorter pause once twice as much garbage has piled up."""
         if self._full_collection_timer is not None:
             self._full_collection_timer.stop()
 
@@ -432,6 +435,9 @@ class TPrepApp(App[int]):
         self._full_collection_timer = self.set_timer(max(STEP_PAUSE_S, idle_needed() - waited), collect)
 
     def _collect_all(self) -> None:
+        if self._full_collection_timer is not None:  # one was waiting for a pause: done now
+            self._full_collection_timer.stop()
+            self._full_collection_timer = None
         gc.unfreeze()  # so that what was frozen and has become garbage since is freed too
         gc.collect()
         gc.freeze()

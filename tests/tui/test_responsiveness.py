@@ -389,9 +389,10 @@ async def test_screens_used_are_kept_and_renewed_or_else_freed(app, monkeypatch)
     import tui.app
     from tui.screens.mock import MockInterviewScreen
 
-    # The app frees garbage in a full collection after a few builds, once no key has come for
-    # a while; sooner here.
-    monkeypatch.setattr(tui.app, "SCREENS_BEFORE_FULL_COLLECTION", 1)
+    # The app frees garbage in a full collection after a few screens built or renewed, once no
+    # key has come for a while; sooner here (2: one round home renews, but not so many that the
+    # collection is forced at once, before the screen just left is unreachable).
+    monkeypatch.setattr(tui.app, "SCREENS_BEFORE_FULL_COLLECTION", 2)
     monkeypatch.setattr(tui.app, "IDLE_BEFORE_FULL_COLLECTION_S", 1.5)  # the shortest that is sure to free it
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
@@ -451,3 +452,33 @@ async def test_crams_filter_is_kept_and_comes_back_cleared(app):
         assert app.screen is dialog
         assert dialog.query_one("#filter-topic", Select).value is Select.NULL
         assert dialog.query_one("#filter-weak", Checkbox).value is False
+
+
+async def test_without_a_pause_the_whole_heap_is_still_collected_in_time(app, monkeypatch):
+    import gc
+
+    import tui.app
+
+    full_collections = []
+    unfreeze = gc.unfreeze
+    monkeypatch.setattr(gc, "unfreeze", lambda: (full_collections.append(1), unfreeze())[1])
+    monkeypatch.setattr(tui.app, "SCREENS_BEFORE_FULL_COLLECTION", 2)
+    monkeypatch.setattr(tui.app, "IDLE_BEFORE_FULL_COLLECTION_S", 3600.0)  # a pause that never comes
+    monkeypatch.setattr(tui.app, "SHORT_IDLE_BEFORE_FULL_COLLECTION_S", 3600.0)
+    async def collected_within(seconds: float) -> bool:
+        for _ in range(int(seconds * 10)):
+            if full_collections:
+                return True
+            await pilot.pause(0.1)
+        return False
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await collected_within(5)  # start-up builds 8 screens: as many as forces a collection
+        full_collections.clear()
+        await pilot.press("r", "space", "3", "escape")  # home renews review, choice and stats: 3
+        await pilot.pause(1.5)
+        assert not full_collections
+        await pilot.press("r", "space", "3", "escape")  # 6
+        await pilot.pause(1.5)
+        await pilot.press("r", "space", "3", "escape")  # 9: forced
+        assert await collected_within(5)

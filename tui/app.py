@@ -317,40 +317,38 @@ class TPrepApp(App[int]):
         if self.screen is not home:  # home was left meanwhile: nothing to prepare for
             return
         built_from = self._built_from()
-        outdated: dict[str, "Screen"] = {}
-        for name, (built_at, was_built_from, screen) in list(self._prepared.items()):
-            if not self._still_current(name, built_at, was_built_from, built_from):
-                del self._prepared[name]
-                if _renewable(screen):
-                    outdated[name] = screen  # redrawn with what changed: cheaper than building anew
-                else:
+        renewals, builds = [], []
+        for name in PREPARED_SCREENS:
+            entry = self._prepared.get(name)
+            if entry is not None and self._still_current(name, entry[0], entry[1], built_from):
+                continue
+            screen = self._built_screen(name)
+            self._prepared.pop(name, None)
+            if screen is not None and _renewable(screen):  # redrawn with what changed: cheaper than anew
+                renewals.append(partial(self._renew_ahead, name, screen, built_from))
+            else:
+                if screen is not None:
                     self._discard(screen)
-        for name in PREPARED_SCREENS:  # renewable screens used since are kept, to be renewed
-            if name not in self._prepared and self.is_screen_installed(name):
-                outdated[name] = self.get_screen(name)
-        # The quick renewals first, then the builds (of screens never built, or used and freed).
-        steps = [partial(self._renew_ahead, name, screen, built_from) for name, screen in outdated.items()]
-        missing = [name for name in PREPARED_SCREENS if name not in self._prepared and name not in outdated]
-        steps += [partial(self._build_ahead, name, built_from) for name in missing]
+                builds.append(partial(self._build_ahead, name, built_from))
+        steps = renewals + builds  # the quick renewals first
         if steps:
             steps += [partial(self._restyle_ahead, name) for name in (*sorted(KEPT_SCREENS), *PREPARED_SCREENS)]
             steps.append(self._collect_garbage)
-        self._prepare_in_steps(home, built_from, steps)
+        self._prepare_in_steps(home, steps)
 
-    def _prepare_in_steps(
-        self, home: "Screen", built_from: dict[str, object], steps: "list[Callable[[Callable[[], None]], None]]"
-    ) -> None:
+    def _prepare_in_steps(self, home: "Screen", steps: "list[Callable[[Callable[[], None]], None]]") -> None:
         """Run ``steps`` one at a time, so that a key pressed meanwhile waits for one step at
-        most (each is 10-50 ms), and one that leaves home stops the rest.
+        most (each is 10-50 ms), and one that leaves home stops the rest. (What changes while
+        they run is caught when a key takes the screen: see ``_take_prepared``.)
 
         Each next step starts from a timer, not from the app's message queue: queued there, the
         steps would run back to back (~160 ms after start-up) without the event loop ever
         taking in the keys that arrived meanwhile.
         """
-        if not steps or self.screen is not home or self._built_from() != built_from:
+        if not steps or self.screen is not home:
             return
         step, rest = steps[0], steps[1:]
-        step(lambda: self.set_timer(STEP_PAUSE_S, partial(self._prepare_in_steps, home, built_from, rest)))
+        step(lambda: self.set_timer(STEP_PAUSE_S, partial(self._prepare_in_steps, home, rest)))
 
     def _build_ahead(self, name: str, built_from: dict[str, object], then: Callable[[], None]) -> None:
         screen = self.make_screen(name)
@@ -365,13 +363,20 @@ class TPrepApp(App[int]):
     def _renew_ahead(
         self, name: str, screen: "Screen", built_from: dict[str, object], then: Callable[[], None]
     ) -> None:
-        """Bring a screen built ahead, never shown, up to date (``renew()``: e.g. a review session
-        read anew after ratings) and lay it out again: a fraction of building it anew (~10 ms
-        against 30-50 ms of composing and mounting, which keys arriving meanwhile wait behind)."""
-        screen.renew()  # type: ignore[attr-defined]
+        """Bring a screen built ahead, or kept since last left, up to date (``renew()``: e.g. a
+        review session read anew after ratings) and lay it out again: a fraction of building
+        it anew (~10 ms against 30-50 ms of composing and mounting, which keys arriving
+        meanwhile wait behind)."""
+        self._renew(screen)
         self._prepared[name] = (time.monotonic(), built_from, screen)
         self._made_since_full_collection += 1
         self._lay_out_when_ready(screen, then)
+
+    @staticmethod
+    def _renew(screen: "Screen") -> None:
+        """Bring ``screen`` up to date in place; its next showing counts as its first."""
+        screen.renew()  # type: ignore[attr-defined]
+        screen.start_afresh()  # type: ignore[attr-defined]
 
     def _lay_out_when_ready(self, screen: "Screen", then: Callable[[], None]) -> None:
         """Lay ``screen`` out off screen once its queue has run what is in it (compose and mount,
@@ -387,7 +392,7 @@ class TPrepApp(App[int]):
         """Restyle, and lay out again, a screen built ahead whose styles predate CSS read since:
         each new kind of screen built adds its widgets' CSS, and Textual re-parses it all.
         Otherwise the key that shows it would restyle it (~10 ms for Browse)."""
-        screen = self.get_screen(name) if self.is_screen_installed(name) else self.prepared(name)
+        screen = self._built_screen(name)
         if screen is not None and screen.is_attached and screen.restyle_if_outdated():
             self._lay_out_off_screen(screen)
         then()
@@ -468,21 +473,25 @@ class TPrepApp(App[int]):
     def _take_prepared(self, name: str) -> "Screen | None":
         """The screen built ahead for ``name``, brought up to date if it can be (``renew()``: a
         fraction of building one anew) and it is not current; no longer kept either way."""
+        screen = self._built_screen(name)
         entry = self._prepared.pop(name, None)
-        if entry is None:
-            if self.is_screen_installed(name) and name in PREPARED_SCREENS:  # used, not yet renewed
-                screen = self.get_screen(name)
-                screen.renew()  # type: ignore[attr-defined]
-                return screen
+        if screen is None:
             return None
-        built_at, built_from, screen = entry
-        if self._still_current(name, built_at, built_from, self._built_from()):
+        if entry is not None and self._still_current(name, entry[0], entry[1], self._built_from()):
             return screen
         if _renewable(screen):
-            screen.renew()  # type: ignore[attr-defined]
+            self._renew(screen)
             return screen
         self._discard(screen)
         return None
+
+    def _built_screen(self, name: str) -> "Screen | None":
+        """The screen built ahead for ``name``: waiting to be shown, or (one that can be
+        renewed) kept since it was last left."""
+        entry = self._prepared.get(name)
+        if entry is not None:
+            return entry[2]
+        return self.get_screen(name) if self.is_screen_installed(name) else None
 
     @staticmethod
     def _discard(screen: "Screen") -> None:

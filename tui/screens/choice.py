@@ -88,7 +88,6 @@ class ChoiceScreen(AppScreen):
         options.highlighted = None  # the first option of the new question (see _draw)
         self._draw()
         options.focus()
-        self.start_afresh()
 
     def first_shown(self) -> None:
         self._shown_at = time.monotonic()  # the first question's answer time starts when it is seen

@@ -80,14 +80,7 @@ class ReviewScreen(AppScreen):
         ratings made since, or kept from the last session (see ``TPrepApp.prepare_screens``)."""
         if self._owns_session:
             self._session = None
-        self._typed, self._suggested, self._answer_ahead = None, None, None
-        typed = self.query_one("#review-typed", Input)
-        typed.value = ""
-        typed.add_class("-hidden")
-        self.set_reactive(ReviewScreen.revealed, False)
-        self._draw()  # from the top
-        self.query_one(QuestionView).focus()
-        self.start_afresh()
+        self._next_card()
 
     def first_shown(self) -> None:
         self._shown_at = time.monotonic()  # the first card's answer time starts when it is seen

@@ -66,7 +66,6 @@ class SessionFilterScreen(AppModal):
         self.query_one("#filter-weak", Checkbox).value = False
         self.query_one("#filter-verified", Checkbox).value = False
         self.query_one("#filter-start", Button).focus()
-        self.start_afresh()
 
     def show_language(self) -> None:
         from questions.topics import topic_title

@@ -110,22 +110,26 @@ LATENCY_CHILD = textwrap.dedent(
 
     Screen._compositor_refresh = recording_draw
 
+    async def timed_press(pilot, key):
+        # Press the key: its shown and settled times (ms) and frame count; None if nothing was drawn.
+        frames.clear()
+        pressed = time.perf_counter()
+        await pilot.press(key)  # returns once the app is idle again
+        if not frames:
+            return None
+        final = frames[-1][1]
+        shown = next(drawn_at for drawn_at, text in frames if text == final)
+        return {"shown_ms": (shown - pressed) * 1000, "settled_ms": (frames[-1][0] - pressed) * 1000,
+                "frames": len(frames)}
+
     async def measure(app, keys):
         timings = {}
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             for key in keys:
-                frames.clear()
-                pressed = time.perf_counter()
-                await pilot.press(key)  # returns once the app is idle again
-                if not frames:
-                    continue  # nothing on screen changed
-                final = frames[-1][1]
-                shown = next(drawn_at for drawn_at, text in frames if text == final)
-                timings.setdefault(f"{key} ({type(app.screen).__name__})", []).append(
-                    {"shown_ms": (shown - pressed) * 1000, "settled_ms": (frames[-1][0] - pressed) * 1000,
-                     "frames": len(frames)}
-                )
+                timing = await timed_press(pilot, key)
+                if timing is not None:  # else nothing on screen changed
+                    timings.setdefault(f"{key} ({type(app.screen).__name__})", []).append(timing)
         return timings
 
     class BareLabel(App):
@@ -202,12 +206,8 @@ LATENCY_CHILD = textwrap.dedent(
                 for delay_ms in range(0, 1200, 40):
                     await pilot.press("r", "space", "3", "escape")
                     await asyncio.sleep(delay_ms / 1000)
-                    frames.clear()
-                    pressed = time.perf_counter()
-                    await pilot.press(key)
-                    final = frames[-1][1]
-                    shown = next(drawn_at for drawn_at, text in frames if text == final)
-                    timings.setdefault(key, []).append([delay_ms, (shown - pressed) * 1000])
+                    timing = await timed_press(pilot, key)
+                    timings.setdefault(key, []).append([delay_ms, timing["shown_ms"]])
                     if key != "l":
                         await pilot.press("escape")
                     await pilot.pause(1.5)

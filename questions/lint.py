@@ -10,7 +10,8 @@ Two passes:
 
 1. per file: encoding, YAML syntax, tags, the shape of every question
    (unknown keys with the closest known one, missing or empty fields, both
-   languages, types, difficulty, key points, choices, sources, caveats);
+   languages, types, difficulty, key points, choices, sources, references,
+   caveats);
 2. across all files: duplicate ids (also between the built-in bank and a
    user's directory), dangling ``follow_ups``/``related`` ids, follow-up
    cycles, unknown verifier ids (from ``verifiers.registry.known_ids()``),
@@ -37,7 +38,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from questions import schema
 from questions.errors import BankDirectoryError, Problem, display_path
 from questions.loader import BUILTIN_BANK_DIR, bank_files
-from questions.model import Caveat, Choice, Origin, Question, Source, Text, TextList
+from questions.model import Caveat, Choice, Origin, Question, Reference, Source, Text, TextList
 
 
 _COMPOSE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -285,6 +286,11 @@ def _describe(node: Node) -> str:
 
 def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == _NULL
+
+
+def _present(items: dict[str, tuple[Node, Node]], key: str) -> bool:
+    """Whether a mapping gives ``key`` a value (a key with nothing after it counts as absent)."""
+    return key in items and not _is_null(items[key][1])
 
 
 def _peek_id(node: MappingNode) -> str | None:
@@ -595,10 +601,17 @@ class _FileChecker:
         answer = required("answer", self._prose)
         key_points = required("key_points", self._key_points)
         choices = optional("choices", self._choices)
-        if self.shipped:
-            sources = required("sources", self._sources)
-        else:
-            sources = optional("sources", self._sources)
+        sources = optional("sources", self._sources)
+        references = optional("references", self._references)
+        if self.shipped and not _present(items, "sources") and not _present(items, "references"):
+            # A question the documents ask cites where; one they do not ask rests on papers.
+            self.report(
+                self.line(node),
+                "sources",
+                "missing: cite where a seed document asks this ({doc, heading}) or, for a question the documents "
+                "do not ask, add 'references:' with at least one paper ({title, authors, year, arxiv or url})",
+            )
+            sources = None
         caveats = optional("caveats", lambda n, w: self._caveats(n, w, entry))
         entry.follow_ups = [_Reference("follow_ups", *ref) for ref in optional("follow_ups", lambda n, w: self._id_list(n, w, "question"))]  # type: ignore[union-attr]
         entry.related = [_Reference("related", *ref) for ref in optional("related", lambda n, w: self._id_list(n, w, "question"))]  # type: ignore[union-attr]
@@ -609,7 +622,7 @@ class _FileChecker:
 
         if question_id is None:
             return None
-        parts = (difficulty, tags, question_text, answer, key_points, choices, sources, caveats)
+        parts = (difficulty, tags, question_text, answer, key_points, choices, sources, references, caveats)
         if any(part is None for part in parts):
             return entry
         entry.question = Question(
@@ -626,6 +639,7 @@ class _FileChecker:
             related=tuple(r.target for r in entry.related),
             verifiers=tuple(r.target for r in entry.verifiers if r.field == "verifiers"),
             caveats=caveats,  # type: ignore[arg-type]
+            references=references,  # type: ignore[arg-type]
             origin=Origin(self.path, line),
         )
         return entry
@@ -782,6 +796,70 @@ class _FileChecker:
                 continue
             sources.append(source)
         return tuple(sources) if ok else None
+
+    def _references(self, node: Node, where: str) -> tuple[Reference, ...] | None:
+        records = self._records(node, where, schema.REFERENCE_KEYS, "{title, authors, year, arxiv or url}")
+        if records is None:
+            return None
+        if not records.items and records.complete:
+            self.report(self.line(node), where, "empty: give at least one {title, authors, year, arxiv or url}, or remove the field")
+            return None
+        references: list[Reference] = []
+        ok = records.complete
+        for here, item, items in records:
+            parts: dict[str, object] = {}
+            for key in schema.REFERENCE_REQUIRED_KEYS:
+                value = self._required(items, key, item, f"{here}.{key}")
+                if value is None:
+                    parts[key] = None
+                elif key == "year":
+                    parts[key] = self._year(value, f"{here}.year")
+                else:
+                    parts[key] = self._string(value, f"{here}.{key}")
+            arxiv = url = None
+            if _present(items, "arxiv"):
+                arxiv = self._string(items["arxiv"][1], f"{here}.arxiv", what="an arXiv id such as '1706.03762'")
+                if arxiv is not None and not schema.ARXIV_PATTERN.fullmatch(arxiv.strip()):
+                    self.report(
+                        self.line(items["arxiv"][1]),
+                        f"{here}.arxiv",
+                        f"'{arxiv}' is not an arXiv id: write the id alone, e.g. '1706.03762' (no 'arXiv:' prefix, no URL)",
+                    )
+                    arxiv = None
+                    ok = False
+            if _present(items, "url"):
+                url = self._string(items["url"][1], f"{here}.url", what="a web address")
+                if url is not None and not schema.URL_PATTERN.fullmatch(url.strip()):
+                    self.report(self.line(items["url"][1]), f"{here}.url", f"'{url}' is not a web address: write it in full, starting with https://")
+                    url = None
+                    ok = False
+            if not _present(items, "arxiv") and not _present(items, "url"):
+                self.report(self.line(item), here, "add where to find it: 'arxiv: <id>' for a paper on arXiv, otherwise 'url: https://...'")
+                ok = False
+            if any(value is None for value in parts.values()) or not ok:
+                ok = False
+                continue
+            reference = Reference(
+                title=parts["title"].strip(),  # type: ignore[union-attr]
+                authors=parts["authors"].strip(),  # type: ignore[union-attr]
+                year=parts["year"],  # type: ignore[arg-type]
+                arxiv=arxiv.strip() if arxiv else None,
+                url=url.strip() if url else None,
+            )
+            if reference in references:
+                self.report(self.line(item), here, "the same reference is cited twice; remove the repeat")
+                continue
+            references.append(reference)
+        return tuple(references) if ok else None
+
+    def _year(self, node: Node, where: str) -> int | None:
+        low, high = schema.REFERENCE_YEARS
+        if isinstance(node, ScalarNode) and node.tag == _INT:
+            value = _SCALAR_CONSTRUCTOR.construct_yaml_int(node)
+            if low <= value <= high:
+                return value
+        self.report(self.line(node), where, f"expected the year of publication as a number such as 2017, got {_describe(node)}")
+        return None
 
     def _caveats(self, node: Node, where: str, entry: _Entry) -> tuple[Caveat, ...] | None:
         records = self._records(node, where, schema.CAVEAT_KEYS, "{doc, claim, correction, evidence}")

@@ -64,6 +64,27 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A paper (or other published work) an answer rests on: found by arXiv id or URL."""
+
+    title: str
+    authors: str
+    year: int
+    arxiv: str | None = None
+    url: str | None = None
+
+    @property
+    def link(self) -> str:
+        """Where to read it: the arXiv abstract page when there is one, else the URL."""
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else (self.url or "")
+
+    def citation(self) -> str:
+        """One line for a reader: 'Authors (year). Title. arXiv:id' (or the URL)."""
+        where = f"arXiv:{self.arxiv}" if self.arxiv else self.url
+        return f"{self.authors} ({self.year}). {self.title}. {where}"
+
+
+@dataclass(frozen=True)
 class Caveat:
     """A place where a seed document is wrong or imprecise, and the correction."""
 
@@ -99,6 +120,7 @@ class Question:
     related: tuple[str, ...] = ()
     verifiers: tuple[str, ...] = ()
     caveats: tuple[Caveat, ...] = ()
+    references: tuple[Reference, ...] = ()
     origin: Origin | None = field(default=None, compare=False)
 
     @property

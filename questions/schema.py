@@ -14,11 +14,18 @@ FILE_KEYS = ("topic", "questions")
 
 # Question fields in the order a bank file writes them.
 REQUIRED_QUESTION_KEYS = ("id", "difficulty", "tags", "question", "answer", "key_points")
-OPTIONAL_QUESTION_KEYS = ("choices", "follow_ups", "related", "sources", "verifiers", "caveats")
+OPTIONAL_QUESTION_KEYS = ("choices", "follow_ups", "related", "sources", "references", "verifiers", "caveats")
 QUESTION_KEYS = REQUIRED_QUESTION_KEYS + OPTIONAL_QUESTION_KEYS
 
 CHOICE_KEYS = ("zh", "en", "correct")
 SOURCE_KEYS = ("doc", "heading")
+REFERENCE_KEYS = ("title", "authors", "year", "arxiv", "url")
+REFERENCE_REQUIRED_KEYS = ("title", "authors", "year")
+# A reference is found by its arXiv id (new style, optionally versioned, or old
+# style such as "cs/0510034") or, for work not on arXiv, by a web address.
+ARXIV_PATTERN = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+URL_PATTERN = re.compile(r"https?://[^\s/$.?#][^\s]*")
+REFERENCE_YEARS = (1900, 2100)
 CAVEAT_KEYS = ("doc", "claim", "correction", "evidence")
 CAVEAT_REQUIRED_KEYS = ("doc", "claim", "correction")
 

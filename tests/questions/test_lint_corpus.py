@@ -54,6 +54,7 @@ def test_the_corpus_covers_every_kind_of_problem():
         "dangling-reference", "follow-up-cycle", "unknown-verifier", "key-point-mismatch", "key-point-range",
         "choices", "non-utf8", "python-tag", "topic-mismatch", "seed-documents", "caveat-fields",
         "repeated-key", "empty-file", "not-a-mapping", "no-questions", "control-character", "wrong-language", "repeated-question",
+        "references",
     }  # fmt: skip
     assert kinds <= set(CASES)
     for case in CASES:

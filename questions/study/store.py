@@ -224,15 +224,18 @@ class ProgressStore:
         "Latest" is by review time, not by row id, so rows merged in by an import
         take their place in time.
         """
-        # SQLite takes a bare column of a MAX() aggregate from the row holding the maximum.
-        query = "SELECT question_id, rating, MAX(reviewed_at) FROM review_log"
-        params: tuple[str, ...] = ()
-        if before is not None:
-            query += " WHERE reviewed_at < ?"
-            params = (to_db(before),)
+        # One index seek per question (review_log_question is (question_id, reviewed_at)), rather
+        # than a GROUP BY that reads every row of the log to find each maximum.
+        bound = "" if before is None else "AND r.reviewed_at < :before"
+        query = f"""
+            SELECT q.question_id,
+                   (SELECT r.rating FROM review_log AS r WHERE r.question_id = q.question_id {bound}
+                    ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1)
+            FROM (SELECT DISTINCT question_id FROM review_log) AS q"""
+        params = {} if before is None else {"before": to_db(before)}
         with self._lock:
-            rows = self._connection.execute(query + " GROUP BY question_id", params).fetchall()
-        return {question_id: _RATINGS[rating] for question_id, rating, _at in rows}
+            rows = self._connection.execute(query, params).fetchall()
+        return {question_id: _RATINGS[rating] for question_id, rating in rows if rating is not None}
 
     def cards_as_of(self, instant: datetime) -> dict[str, CardState]:
         """Every card as it stood at ``instant``, rebuilt from the log; cards still new then are absent.
@@ -246,17 +249,23 @@ class ProgressStore:
         instant = require_utc(instant, "instant")
         with self._lock:
             later = self._connection.execute(
-                "SELECT question_id, card_before, MIN(reviewed_at) FROM review_log WHERE reviewed_at >= ? GROUP BY question_id",
-                (to_db(instant),),
+                """
+                SELECT log.question_id, log.card_before FROM (
+                    SELECT (SELECT r.id FROM review_log AS r WHERE r.question_id = q.question_id AND r.reviewed_at >= :at
+                            ORDER BY r.reviewed_at, r.id LIMIT 1) AS first_id
+                    FROM (SELECT DISTINCT question_id FROM review_log) AS q) AS firsts
+                JOIN review_log AS log ON log.id = firsts.first_id
+                """,
+                {"at": to_db(instant)},
             ).fetchall()
             current = self._connection.execute(f"SELECT {_CARD_COLUMNS} FROM cards").fetchall()
-        reviewed_since = {question_id for question_id, _before, _at in later}
+        reviewed_since = {question_id for question_id, _before in later}
         cards = {}
         for row in current:
             card = _card_from_row(row)
             if card.question_id not in reviewed_since and card.last_review is not None and card.last_review <= instant:
                 cards[card.question_id] = card
-        for question_id, before, _at in later:
+        for question_id, before in later:
             if before is not None:
                 cards[question_id] = CardState.from_dict(json.loads(before))
         return cards
@@ -265,9 +274,12 @@ class ProgressStore:
         """When each question had its first scheduled review (was introduced as a new card)."""
         with self._lock:
             rows = self._connection.execute(
-                "SELECT question_id, MIN(reviewed_at) FROM review_log WHERE scheduled = 1 GROUP BY question_id"
+                """
+                SELECT q.question_id,
+                       (SELECT MIN(r.reviewed_at) FROM review_log AS r WHERE r.question_id = q.question_id AND r.scheduled = 1)
+                FROM (SELECT DISTINCT question_id FROM review_log) AS q"""
             ).fetchall()
-        return {question_id: datetime.fromisoformat(at) for question_id, at in rows}
+        return {question_id: datetime.fromisoformat(at) for question_id, at in rows if at is not None}
 
     def last_review_id(self) -> int:
         """The id of the newest log row (0 for an empty log): tells whether the log changed meanwhile."""

@@ -136,7 +136,7 @@ class MockInterview:
         clock: Callable[[], float] = time.monotonic,
         store: ProgressStore | None = None,
         scheduler: StudyScheduler | None = None,
-        now: Callable[[], datetime] = utc_now,
+        wall_clock: Callable[[], datetime] = utc_now,
     ) -> None:
         if (store is None) != (scheduler is None):
             raise ValueError("give both store and scheduler to record answers as they are given, or neither")
@@ -146,7 +146,7 @@ class MockInterview:
         self._clock = clock
         self._store = store
         self._scheduler = scheduler
-        self._now = now
+        self._wall_clock = wall_clock  # when each committed answer is logged (UTC)
         self._steps: list[MockStep] = []
         self._outcomes: list[ReviewOutcome] = []
         self._started = clock()
@@ -190,7 +190,8 @@ class MockInterview:
         step = MockStep(question, covered, elapsed, over_time=elapsed > self.time_limit, skipped=skipped)
         if self._store is not None and self._scheduler is not None:
             # committed before the step counts: a refused write (StoreError) leaves the question current
-            self._outcomes.append(self._commit(self._store, self._scheduler, step, require_utc(self._now(), "now"), True))
+            at = require_utc(self._wall_clock(), "wall_clock()")
+            self._outcomes.append(self._commit(self._store, self._scheduler, step, at, reschedule=True))
         self._steps.append(step)
         self._started = self._clock()
         return step

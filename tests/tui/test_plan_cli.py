@@ -107,6 +107,7 @@ def test_a_corrupt_store_is_exit_2_and_left_untouched(capsys):
     assert main(["plan", "--interview-date", interview_in(20)]) == 2
     assert "cannot be used" in capsys.readouterr().err
     assert store.read_bytes() == b"not a database at all" * 10
+    assert not paths.settings_path().exists(), "nothing was saved: the date waits for a usable store"
     assert main(["plan"]) == 2
 
 

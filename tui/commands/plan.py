@@ -16,6 +16,7 @@ pace needed to have seen them all before the final days. The rules are in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import date, timedelta, tzinfo
@@ -70,20 +71,16 @@ def run(args: argparse.Namespace) -> int:
 
     changes = _requested_changes(args, settings, bank, today)
     store_file = store_path(args.store)
-    moved = 0
-    if changes is not None:
-        settings = settings.with_changes(**changes)
-        save_settings(settings, settings_file)
-        if store_file.exists() and settings.interview_date is not None:
-            with ProgressStore.open(store_file) as store:
+    # Open the store before saving anything, so a store that cannot be used (exit 2) leaves the settings as they were.
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(ProgressStore.open(store_file)) if store_file.exists() else None
+        moved = 0
+        if changes is not None:
+            settings = settings.with_changes(**changes)
+            save_settings(settings, settings_file)
+            if store is not None and settings.interview_date is not None:
                 moved = apply_interview_cap(store, settings.study_settings())
-
-    study = settings.study_settings()
-    if store_file.exists():
-        with ProgressStore.open(store_file) as store:
-            report = plan_report(store, bank, study, now)
-    else:
-        report = plan_report(None, bank, study, now)
+        report = plan_report(store, bank, settings.study_settings(), now)
 
     if args.json:
         data = report.to_dict()

@@ -129,7 +129,7 @@ CHAIN = make_bank(
 def test_a_weak_mock_answer_is_a_lapse_and_undo_restores_it(store, settings, scheduler):
     learnt = learn(store, scheduler, "root")
     ticks = [0.0]
-    interview = MockInterview(CHAIN, "root", clock=lambda: ticks[0], store=store, scheduler=scheduler, now=FakeClock(T0))
+    interview = MockInterview(CHAIN, "root", clock=lambda: ticks[0], store=store, scheduler=scheduler, wall_clock=FakeClock(T0))
     ticks[0] = 50.0
     step = interview.answer({0})  # one key point of four: weak
     assert step.suggested_rating == Rating.Again
@@ -147,7 +147,7 @@ def test_a_weak_mock_answer_is_a_lapse_and_undo_restores_it(store, settings, sch
 
 
 def test_a_strong_mock_answer_is_saved_as_it_is_given(store, settings, scheduler):
-    interview = MockInterview(CHAIN, "root", clock=lambda: 0.0, store=store, scheduler=scheduler, now=FakeClock(T0))
+    interview = MockInterview(CHAIN, "root", clock=lambda: 0.0, store=store, scheduler=scheduler, wall_clock=FakeClock(T0))
     interview.answer({0, 1, 2, 3})
     assert [r.rating for r in store.reviews()] == [Rating.Good]
     interview.skip()

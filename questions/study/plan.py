@@ -31,7 +31,7 @@ import math
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from questions.study.clock import require_utc
 
@@ -119,8 +119,3 @@ class InterviewPlan:
         days = self.study_days_left(today)
         return unseen_at_day_start if days == 0 else math.ceil(unseen_at_day_start / days)
 
-
-def scope_unseen(plan: InterviewPlan, bank: "Bank", introduced: Iterable[str]) -> tuple[str, ...]:
-    """Ids of the scope's questions never introduced (no scheduled review yet), in bank order."""
-    seen = set(introduced)
-    return tuple(question.id for question in plan.scope(bank) if question.id not in seen)

@@ -23,7 +23,6 @@ from questions.study import (
     plan_report,
 )
 from questions.study.card import CardState
-from questions.study.plan import local_day_start
 
 from .conftest import FakeClock
 from .factory import T0, make_bank, make_question

@@ -21,10 +21,10 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
-from tui.commands import bank, export, progress, verify
+from tui.commands import bank, export, plan, progress, verify
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = (verify, bank, export, progress)
+SUBCOMMANDS = (verify, bank, export, progress, plan)
 
 
 class _Parser(argparse.ArgumentParser):

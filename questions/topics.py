@@ -20,6 +20,9 @@ TOPIC_TITLES: dict[str, Text] = {
     "tokenization": Text(zh="分词", en="Tokenisation"),
     "efficient-attention": Text(zh="高效注意力", en="Efficient attention"),
     "model-families": Text(zh="模型家族与扩展", en="Model families and scaling"),
+    "inference-serving": Text(zh="推理与服务", en="Inference and serving"),
+    "mixture-of-experts": Text(zh="混合专家（MoE）", en="Mixture of experts"),
+    "quantization": Text(zh="量化", en="Quantisation"),
 }
 
 

@@ -20,6 +20,7 @@ TOPIC_TITLES: dict[str, Text] = {
     "tokenization": Text(zh="分词", en="Tokenisation"),
     "efficient-attention": Text(zh="高效注意力", en="Efficient attention"),
     "model-families": Text(zh="模型家族与扩展", en="Model families and scaling"),
+    "llm-architecture": Text(zh="现代大模型结构", en="The modern LLM block"),
     "long-context": Text(zh="位置编码进阶与长上下文", en="Rotary positions and long context"),
 }
 

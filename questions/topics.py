@@ -22,6 +22,7 @@ TOPIC_TITLES: dict[str, Text] = {
     "model-families": Text(zh="模型家族与扩展", en="Model families and scaling"),
     "llm-architecture": Text(zh="现代大模型结构", en="The modern LLM block"),
     "long-context": Text(zh="位置编码进阶与长上下文", en="Rotary positions and long context"),
+    "attention-kernels": Text(zh="注意力算子：FlashAttention", en="Attention kernels: FlashAttention"),
 }
 
 

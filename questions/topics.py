@@ -20,6 +20,7 @@ TOPIC_TITLES: dict[str, Text] = {
     "tokenization": Text(zh="分词", en="Tokenisation"),
     "efficient-attention": Text(zh="高效注意力", en="Efficient attention"),
     "model-families": Text(zh="模型家族与扩展", en="Model families and scaling"),
+    "fine-tuning": Text(zh="参数高效微调", en="Parameter-efficient fine-tuning"),
 }
 
 

@@ -22,6 +22,7 @@ TOPIC_TITLES: dict[str, Text] = {
     "model-families": Text(zh="模型家族与扩展", en="Model families and scaling"),
     "fine-tuning": Text(zh="参数高效微调", en="Parameter-efficient fine-tuning"),
     "alignment": Text(zh="对齐：RLHF、DPO 与 GRPO", en="Alignment: RLHF, DPO and GRPO"),
+    "scaling-laws": Text(zh="缩放定律", en="Scaling laws"),
 }
 
 

@@ -23,6 +23,7 @@ TOPIC_TITLES: dict[str, Text] = {
     "fine-tuning": Text(zh="参数高效微调", en="Parameter-efficient fine-tuning"),
     "alignment": Text(zh="对齐：RLHF、DPO 与 GRPO", en="Alignment: RLHF, DPO and GRPO"),
     "scaling-laws": Text(zh="缩放定律", en="Scaling laws"),
+    "distributed-training": Text(zh="分布式训练与显存", en="Distributed training and memory"),
 }
 
 

@@ -26,6 +26,10 @@ TOPIC_TITLES: dict[str, Text] = {
     "inference-serving": Text(zh="推理与服务", en="Inference and serving"),
     "mixture-of-experts": Text(zh="混合专家（MoE）", en="Mixture of experts"),
     "quantization": Text(zh="量化", en="Quantisation"),
+    "fine-tuning": Text(zh="参数高效微调", en="Parameter-efficient fine-tuning"),
+    "alignment": Text(zh="对齐：RLHF、DPO 与 GRPO", en="Alignment: RLHF, DPO and GRPO"),
+    "scaling-laws": Text(zh="缩放定律", en="Scaling laws"),
+    "distributed-training": Text(zh="分布式训练与显存", en="Distributed training and memory"),
 }
 
 

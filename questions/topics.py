@@ -6,7 +6,9 @@ user's own topic that is not listed here is shown by its id, prettified.
 
 from __future__ import annotations
 
-from questions.model import Lang, Text
+from typing import Iterable
+
+from questions.model import Lang, Question, Text
 
 TOPIC_TITLES: dict[str, Text] = {
     "foundations": Text(zh="基础与动机", en="Foundations"),
@@ -44,3 +46,12 @@ def topic_order(topic: str) -> tuple[int, str]:
     """Sort key: known topics in curriculum order, then user topics by name."""
     order = list(TOPIC_TITLES)
     return (order.index(topic), "") if topic in order else (len(order), topic)
+
+
+def in_curriculum_order(questions: Iterable[Question]) -> list[Question]:
+    """Questions by topic in curriculum order, each topic's in bank order (the order to learn them).
+
+    Bank files are read in name order, so without this a new candidate would meet
+    ``alignment`` and ``attention-kernels`` before ``foundations``.
+    """
+    return sorted(questions, key=lambda question: topic_order(question.topic))

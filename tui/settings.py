@@ -14,9 +14,12 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from questions.study.settings import StudySettings
 
 Language = Literal["zh", "en", "both"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en", "both")
@@ -64,6 +67,13 @@ class Settings:
 
     def with_changes(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+    def study_settings(self, day_timezone: tzinfo | None = None) -> "StudySettings":
+        """The study engine's settings from these (the local time zone unless one is given)."""
+        from questions.study.settings import StudySettings
+
+        zone = {} if day_timezone is None else {"day_timezone": day_timezone}
+        return StudySettings(desired_retention=self.desired_retention, daily_new_limit=self.daily_new_cards, **zone)
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": SETTINGS_VERSION, **asdict(self)}

@@ -129,7 +129,7 @@ def _syntax_problem(error: SyntaxError) -> Problem:
         detail = f"    {stripped}\n    {' ' * (offset - 1)}^"
     return Problem(
         kind=ProblemKind.SYNTAX,
-        message=Bilingual(zh=f"{type(error).__name__}：{error.msg}", en=f"{type(error).__name__}: {error.msg}"),
+        message=Bilingual(zh=f"语法错误（{type(error).__name__}: {error.msg}）", en=f"{type(error).__name__}: {error.msg}"),
         line=error.lineno,
         detail=detail,
     )

@@ -504,7 +504,7 @@ INVERTED_DROPOUT = Drill(
         "return x unchanged when training=False or p = 0; all zeros when p = 1. Do not call F.dropout or nn.Dropout.",
     ),
     hints=(
-        text("mask = torch.rand(x.shape, generator=generator) >= p。", "mask = torch.rand(x.shape, generator=generator) >= p."),
+        text("保留的位置：mask = torch.rand(x.shape, generator=generator) >= p。", "The kept positions: mask = torch.rand(x.shape, generator=generator) >= p."),
         text("训练时除以 (1-p)，于是 E[输出] = x，测试时什么都不用做。", "Dividing by (1-p) in training makes E[output] = x, so nothing is done at test time."),
     ),
     questions=("training-dropout-test-time", "training-dropout-placement"),

@@ -101,7 +101,7 @@ LAYER_NORM = Drill(
     id="layer-norm",
     entry="layer_norm",
     reference="layer_norm.py",
-    title=text("LayerNorm", "LayerNorm"),
+    title=text("层归一化 LayerNorm", "LayerNorm"),
     task=text(
         "实现 layer_norm(x, weight, bias, eps=1e-5)：在最后一维上做层归一化，与 torch.nn.functional.layer_norm(x, (d,), weight, bias, eps) 相同。"
         "x 为 (..., d)，weight 和 bias 为 (d,)。不要调用 F.layer_norm 或 nn.LayerNorm。",
@@ -202,7 +202,7 @@ RMS_NORM = Drill(
     id="rms-norm",
     entry="rms_norm",
     reference="rms_norm.py",
-    title=text("RMSNorm（Llama）", "RMSNorm (Llama)"),
+    title=text("均方根归一化 RMSNorm（Llama）", "RMSNorm (Llama)"),
     task=text(
         "实现 rms_norm(x, weight, eps=1e-6)：在最后一维上做 RMSNorm，与 Llama 的 RMSNorm 相同：x / sqrt(mean(x²) + eps) * weight。"
         "x 为 (..., d)，weight 为 (d,)。不减均值、没有偏置。不要调用 F.rms_norm。",

@@ -27,7 +27,6 @@ drills to the question bank (bank ids as plain strings, as verifiers name them;
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -139,8 +138,3 @@ class Drill:
                 return item
         raise KeyError(f"drill {self.id} declares no check {check_id!r}")
 
-
-def reference_names(source: str) -> set[str]:
-    """Top-level names a reference file defines (used by the catalogue tests)."""
-    tree = ast.parse(source)
-    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}

@@ -38,39 +38,39 @@ def make_stub(drill: "Drill") -> str:
 
 
 def entry_signature(source: str, entry: str) -> str:
-    """``name(arguments)`` of the entry function, or of a class's ``__init__`` (without ``self``)."""
+    """``name(arguments)`` of the entry function, or of a class's ``__init__`` (without ``self``),
+    without annotations and with the defaults as the source writes them (``eps=1e-5``)."""
     tree = ast.parse(source)
     node = _find_entry(tree, entry, "the reference")
     if isinstance(node, ast.ClassDef):
         init = next((item for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"), None)
-        if init is None:
-            return f"{entry}()"
-        arguments = init.args
-        arguments = ast.arguments(
-            posonlyargs=arguments.posonlyargs,
-            args=arguments.args[1:],
-            vararg=arguments.vararg,
-            kwonlyargs=arguments.kwonlyargs,
-            kw_defaults=arguments.kw_defaults,
-            kwarg=arguments.kwarg,
-            defaults=arguments.defaults,
-        )
-        return f"{entry}({_plain_arguments(arguments)})"
-    return f"{entry}({_plain_arguments(node.args)})"
+        return f"{entry}({'' if init is None else _plain_arguments(init.args, source, skip=1)})"
+    return f"{entry}({_plain_arguments(node.args, source)})"
 
 
-def _plain_arguments(arguments: ast.arguments) -> str:
-    """Arguments without annotations, as an interviewer would write them on a whiteboard."""
-    stripped = ast.arguments(
-        posonlyargs=[ast.arg(arg=a.arg) for a in arguments.posonlyargs],
-        args=[ast.arg(arg=a.arg) for a in arguments.args],
-        vararg=None if arguments.vararg is None else ast.arg(arg=arguments.vararg.arg),
-        kwonlyargs=[ast.arg(arg=a.arg) for a in arguments.kwonlyargs],
-        kw_defaults=arguments.kw_defaults,
-        kwarg=None if arguments.kwarg is None else ast.arg(arg=arguments.kwarg.arg),
-        defaults=arguments.defaults,
-    )
-    return ast.unparse(stripped)
+def _plain_arguments(arguments: ast.arguments, source: str, *, skip: int = 0) -> str:
+    """Arguments as an interviewer writes them on a whiteboard: names and defaults only."""
+
+    def default(node: ast.expr) -> str:
+        return ast.get_source_segment(source, node) or ast.unparse(node)
+
+    positional = [*arguments.posonlyargs, *arguments.args]
+    first_default = len(positional) - len(arguments.defaults)
+    parts = []
+    for index, argument in enumerate(positional):
+        if index < skip:
+            continue
+        value = arguments.defaults[index - first_default] if index >= first_default else None
+        parts.append(argument.arg if value is None else f"{argument.arg}={default(value)}")
+    if arguments.vararg is not None:
+        parts.append(f"*{arguments.vararg.arg}")
+    elif arguments.kwonlyargs:
+        parts.append("*")
+    for argument, value in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        parts.append(argument.arg if value is None else f"{argument.arg}={default(value)}")
+    if arguments.kwarg is not None:
+        parts.append(f"**{arguments.kwarg.arg}")
+    return ", ".join(parts)
 
 
 def _header(drill: "Drill") -> str:

@@ -60,8 +60,8 @@ def test_every_drill_keeps_at_least_three_wrong_implementations():
 FIXED_SIGNATURES = {
     "softmax": "softmax(x, dim=-1)",
     "scaled-dot-product-attention": "scaled_dot_product_attention(q, k, v, mask=None)",
-    "layer-norm": "layer_norm(x, weight, bias, eps=1e-05)",
-    "rms-norm": "rms_norm(x, weight, eps=1e-06)",
+    "layer-norm": "layer_norm(x, weight, bias, eps=1e-5)",
+    "rms-norm": "rms_norm(x, weight, eps=1e-6)",
     "causal-mask": "causal_mask(n)",
     "top-p-filter": "top_p_filter(logits, p)",
     "sinusoidal-positional-encoding": "sinusoidal_positional_encoding(length, d_model)",

@@ -104,32 +104,53 @@ def run_checks(
 # -- the checking process -------------------------------------------------------------
 
 
-def set_limits(memory_mb: int, cpu_s: int, file_mb: int) -> None:
-    """Resource limits for this process (Linux/macOS; nothing to set elsewhere).
+def set_limits(cpu_s: int, file_mb: int) -> None:
+    """CPU time, file size and core-dump limits for this process (nothing to set where
+    ``resource`` does not exist). The CPU limit is a backstop should the parent die; the
+    parent's wall-clock limit is the one that normally acts."""
+    _set_limit("RLIMIT_CPU", cpu_s)
+    _set_limit("RLIMIT_FSIZE", file_mb * 2**20)
+    _set_limit("RLIMIT_CORE", 0)
 
-    Memory is ``RLIMIT_DATA`` (heap and anonymous mappings: every tensor) rather
-    than ``RLIMIT_AS``, which also counts the address space that torch's shared
-    libraries reserve, more so in CUDA builds. CPU time is a backstop should the
-    parent die; the parent's wall-clock limit is the one that normally acts.
+
+def limit_memory(memory_mb: int) -> None:
+    """Let the data segment grow by at most ``memory_mb`` from here on.
+
+    Called once torch is imported, so the budget is the candidate's and the
+    checks' whatever torch build is installed (a CUDA build maps far more than a
+    CPU one). ``RLIMIT_DATA`` counts the heap and anonymous mappings -- every
+    tensor -- but not the address space shared libraries merely reserve, as
+    ``RLIMIT_AS`` would.
     """
+    _set_limit("RLIMIT_DATA", _data_segment_bytes() + memory_mb * 2**20)
+
+
+def _data_segment_bytes() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _set_limit(name: str, value: int) -> None:
     try:
         import resource
     except ImportError:
         return
-    limits = [
-        (resource.RLIMIT_DATA, memory_mb * 2**20),
-        (resource.RLIMIT_CPU, cpu_s),
-        (resource.RLIMIT_FSIZE, file_mb * 2**20),
-        (resource.RLIMIT_CORE, 0),
-    ]
-    for kind, value in limits:
-        soft, hard = resource.getrlimit(kind)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        try:
-            resource.setrlimit(kind, (value, hard))
-        except (ValueError, OSError):
-            pass  # a lower limit already in force is just as good
+    kind = getattr(resource, name, None)
+    if kind is None:
+        return
+    soft, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    try:
+        resource.setrlimit(kind, (value, hard))
+    except (ValueError, OSError):
+        pass  # a lower limit already in force is just as good
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,15 +170,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         channel.write(json.dumps({"event": event, **fields}, ensure_ascii=False) + "\n")
         channel.flush()
 
-    set_limits(args.memory_mb, args.cpu_s, args.file_mb)
+    set_limits(args.cpu_s, args.file_mb)
     sys.dont_write_bytecode = True  # leave no __pycache__ beside the candidate's file
     import torch
 
     torch.set_num_threads(1)  # tiny tensors; more threads only add start-up and noise
+    from verifiers.drills import context  # noqa: F401 - imported before the memory limit, with torch
     from verifiers.drills.loading import CandidateUnusable, load_candidate
     from verifiers.drills.registry import default_drills
 
     drill = default_drills().get(args.drill_id)
+    limit_memory(args.memory_mb)
     send("ready", versions={"python": platform.python_version(), "torch": torch.__version__})
     try:
         entry = load_candidate(args.file, drill.entry)

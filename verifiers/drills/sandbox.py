@@ -8,9 +8,10 @@ the protocol) and watches it:
   group is killed and the step is reported as timed out (the checks after it
   as not run). The checker's own start (Python and torch) has
   ``Limits.startup_s``.
-* **memory**: the child limits its own data segment (``RLIMIT_DATA``) to
-  ``Limits.memory_mb``, so a runaway allocation raises inside the candidate's
-  code instead of swapping the machine; CPU time and file size are limited too.
+* **memory**: once torch is imported, the child lets its data segment
+  (``RLIMIT_DATA``) grow by at most ``Limits.memory_mb``, so a runaway
+  allocation raises inside the candidate's code instead of swapping the
+  machine; CPU time and file size are limited too.
 * **output**: what the candidate's code prints is kept (the first 8 KiB);
   past ``Limits.output_bytes`` the process is killed.
 * **crashes**: ``sys.exit`` inside a check is reported by the harness; a
@@ -54,7 +55,7 @@ _PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the ve
 class Limits:
     check_s: float = 10.0  # wall-clock seconds for importing the file, and for each check
     startup_s: float = 120.0  # for the checker itself to start (Python + torch import), generous for busy machines
-    memory_mb: int = 1024  # data segment of the checking process
+    memory_mb: int = 1024  # what the candidate's code and the checks may allocate (beyond torch itself)
     output_bytes: int = 1 << 20  # what the candidate's code may print before it is stopped
     file_mb: int = 16  # the largest file it may write
 

@@ -94,12 +94,16 @@ def test_bad_usage_exits_2_with_a_message_not_a_traceback(capsys, tmp_path):
     assert stop.value.code == 2
 
 
-def test_a_syntax_error_exits_2_and_shows_its_line(tmp_path, capsys):
+def test_a_syntax_error_exits_2_shows_its_line_and_is_cached_but_not_scheduled(isolated_data_dir, tmp_path, capsys):
     broken = tmp_path / "softmax.py"
     broken.write_text("import torch\ndef softmax(x, dim=-1)\n    return x\n", encoding="utf-8")
     assert main(["--lang", "en", "drill", "check", "softmax", str(broken)]) == 2
     err = capsys.readouterr().err
     assert f"{broken}, line 2: SyntaxError" in err and "^" in err
+    assert not (isolated_data_dir / "progress.sqlite3").exists()
+    assert main(["--lang", "en", "drill", "list"]) == 0
+    softmax_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("softmax "))
+    assert "new" in softmax_line and "unusable file" in softmax_line
 
 
 @pytest.mark.slow

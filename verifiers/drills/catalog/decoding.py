@@ -44,20 +44,18 @@ class ToyLanguageModel:
         return f"a fixed random language model over {self.vocab} tokens{eos} (logits depend on the first and last tokens and the length)"
 
 
-class _FunctionModel:
-    """``transformer_core``'s decoding protocol around a next-token function (batch of one, no cache)."""
+def _as_decoder_only_model(function: Any) -> Any:
+    """``transformer_core``'s decoding protocol around a next-token function (a batch of one, no cache)."""
+    import torch
 
-    def __new__(cls, function: Any) -> Any:
-        import torch
+    class NextTokenModel(torch.nn.Module):
+        def forward(self, ids: Any, **_: Any) -> Any:
+            return function(ids[0]).float().view(1, 1, -1)  # (B=1, T=1, V): decoding reads the last position
 
-        class Wrapped(torch.nn.Module):
-            def forward(self, ids: Any, **_: Any) -> Any:
-                return function(ids[0]).float().view(1, 1, -1)
+        def new_cache(self) -> None:
+            return None
 
-            def new_cache(self) -> None:
-                return None
-
-        return Wrapped()
+    return NextTokenModel()
 
 
 def _greedy_reference(model: Any, prompt: Any, max_new_tokens: int, eos_id: int | None) -> Any:
@@ -68,7 +66,7 @@ def _greedy_reference(model: Any, prompt: Any, max_new_tokens: int, eos_id: int 
 
     if max_new_tokens == 0:
         return prompt.clone()
-    result = greedy_decode(_FunctionModel(model), prompt=prompt[None, :], max_new_tokens=max_new_tokens, eos_id=eos_id, use_cache=False)
+    result = greedy_decode(_as_decoder_only_model(model), prompt=prompt[None, :], max_new_tokens=max_new_tokens, eos_id=eos_id, use_cache=False)
     generated = result.sequences[0, : int(result.lengths[0])]
     return torch.cat([prompt, generated])
 

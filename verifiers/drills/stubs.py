@@ -116,12 +116,21 @@ def _wrap_wide(text: str) -> list[str]:
     return lines
 
 
+_NO_LINE_START = "，。、；：！？）」』》〉】"  # Chinese punctuation that must not begin a line
+
+
 def _tokens(text: str) -> list[str]:
-    """CJK characters one by one; runs of other characters (with their leading space) whole."""
+    """CJK characters one by one (closing punctuation stays with the character before it);
+    runs of other characters (with their leading space) whole."""
     tokens: list[str] = []
     run = ""
     for char in text:
-        if unicodedata.east_asian_width(char) in "WF":
+        if char in _NO_LINE_START and (run or tokens):
+            if run:
+                run += char
+            else:
+                tokens[-1] += char
+        elif unicodedata.east_asian_width(char) in "WF":
             if run:
                 tokens.append(run)
                 run = ""

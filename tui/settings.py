@@ -11,10 +11,10 @@ says where the copy went.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
-import math
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path

@@ -296,12 +296,15 @@ class ProgressStore:
         return None if row is None else _record_from_row(row)
 
     def new_cards_introduced(self, since: datetime) -> int:
-        """How many questions had their first scheduled review at or after ``since`` (daily new limit)."""
+        """How many questions had their first scheduled review at or after ``since`` (daily new limit).
+
+        Drills (``ReviewMode.DRILL``) are not questions and do not use up the allowance.
+        """
         with self._lock:
             return self._connection.execute(
                 """
                 SELECT COUNT(DISTINCT question_id) FROM review_log AS r
-                WHERE r.scheduled = 1 AND r.reviewed_at >= :since
+                WHERE r.scheduled = 1 AND r.reviewed_at >= :since AND r.mode != 'drill'
                   AND NOT EXISTS (
                       SELECT 1 FROM review_log AS p
                       WHERE p.question_id = r.question_id AND p.scheduled = 1 AND p.reviewed_at < :since)

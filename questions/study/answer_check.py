@@ -65,7 +65,7 @@ NEGATIONS = frozenset(
 _MATH_REWRITES = (
     (re.compile(r"√"), " sqrt "),
     (re.compile(r"\\sqrt"), " sqrt "),
-    (re.compile(r"(?<=[a-z])_\{?([a-z0-9]+)\}?"), r"\1"),  # d_k, d_{model} -> dk, dmodel
+    (re.compile(r"(?<=[a-zα-ω])_[{(]?([a-z0-9]+)[})]?"), r"\1"),  # d_k, d_{model}, d_(model) (rendered) -> dk, dmodel
     (re.compile(r"\bd\s+(k|v|q|model|ff)\b"), r"d\1"),  # "d k" -> dk
     (re.compile(r"\bo\(([^()]{1,24})\)"), lambda m: " bigo" + re.sub(r"[^a-z0-9]", "", m.group(1)) + " "),
     (re.compile(r"[$\\{}]"), " "),

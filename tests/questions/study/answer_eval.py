@@ -195,7 +195,7 @@ def misses(name: str) -> list[str]:
                 verdict = "FALSE +" if point.covered else "MISSED "
                 lines.append(
                     f"{verdict} #{number} {answer.question.id} [{answer.kind}/{answer.lang}] point {point.index} "
-                    f"score={point.score:.2f} ({point.lang}) {point.reason}: {point.evidence!r} "
+                    f"score={point.score:.2f} ({point.lang}) {point.verdict.value}: {point.evidence!r} "
                     f"matched={list(point.matched_terms)} missing={list(point.missing_terms)}"
                 )
     return lines

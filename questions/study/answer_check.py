@@ -316,7 +316,7 @@ def _judge(point: str, lang: Lang, window: _Window, echoed: frozenset[str], cove
                 contradicted_weight += weight
     score = found / total if says_more else 0.0
     contradicted = reversed_ or contradicted_weight >= DENIED_SHARE * total or (contradicted_weight and score < covered_score)
-    if contradicted and score > 0:
+    if contradicted:
         verdict = Verdict.NEGATED
     elif score >= covered_score:
         verdict = Verdict.COVERED

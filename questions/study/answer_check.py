@@ -43,6 +43,7 @@ from fsrs import Rating
 from questions.model import Lang, Question, Text
 from questions.study.answer_text import (
     NEGATED,
+    TOPIC,
     Sentence,
     analyse,
     chinese_aliases,
@@ -220,8 +221,10 @@ class _Window:
     def __init__(self, sentences: tuple[Sentence, ...]) -> None:
         self.text = " ".join(sentence.text for sentence in sentences)
         self.tokens = {term for sentence in sentences for term in sentence.terms}
-        self.affirmed = [term for term in self.tokens if not term.startswith(NEGATED)]
+        self.affirmed = [term for term in self.tokens if not term.startswith((NEGATED, TOPIC))]
         self.negated = [term for term in self.tokens if term.startswith(NEGATED)]
+        # subjects of denied predicates ("classic dropout" in "classic dropout does not scale")
+        self.topics = {term.removeprefix(TOPIC) for term in self.tokens if term.startswith(TOPIC)}
         # Chinese words by polarity ("|" keeps words apart), for verbatim and character-pair look-ups
         self.chinese = {
             False: "|".join(sentence.affirmed_chinese for sentence in sentences),
@@ -269,6 +272,10 @@ class _Window:
         found = process.extractOne(term, same_polarity, scorer=fuzz.ratio) if same_polarity else None
         return float(found[1]) if found else 0.0
 
+    def states_as_subject(self, term: str) -> bool:
+        """Whether the window names ``term`` as the subject of a denied predicate."""
+        return term in self.topics
+
     def denies(self, term: str) -> bool:
         """Whether the window states the affirmed ``term`` only negated."""
         return not term.startswith(NEGATED) and self.states(NEGATED + term) and not self.states(term)
@@ -314,6 +321,16 @@ def _judge(point: str, lang: Lang, window: _Window, echoed: frozenset[str], cove
             missing.append(term)
             if not echo and window.denies(term):
                 contradicted_weight += weight
+    # "classic dropout does not scale in training" states the point "classic dropout: no scaling
+    # in training" with its subject; the subject alone ("Q、K、V 不是...") states nothing
+    if any(term.startswith(NEGATED) for term in matched):
+        for term, weight, _lead in point_terms:
+            if term in missing and window.states_as_subject(term):
+                echo = term in echoed
+                found += weight * (ECHO_WEIGHT if echo else 1.0)
+                matched.append(term)
+                missing.remove(term)
+                says_more = says_more or not echo
     score = found / total if says_more else 0.0
     contradicted = reversed_ or contradicted_weight >= DENIED_SHARE * total or (contradicted_weight and score < covered_score)
     if contradicted:
@@ -351,7 +368,7 @@ def _weighted_terms(point: str) -> tuple[tuple[str, float, str | None], ...]:
         if scale < 1.0:  # a formula illustrates as one whole: its symbols share one term's weight
             scale = min(scale, 1.0 / max(1, sum(1 for _word, term, _scope in words if term)))
         for _word, term, scope in words:
-            if not term:
+            if not term or term.startswith(TOPIC):
                 continue
             lead = first_of_scope.setdefault(scope, term) if scope else None
             # a single Chinese character or a one-letter symbol carries little meaning alone

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 NEGATED = "¬"  # prefix of a negated term: "¬approximation"
+TOPIC = "~"  # prefix of the subject of a negated predicate: "~variance" in "the variance does not grow"
 
 _CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(f"[{_CJK_CLASS}]")
@@ -53,8 +54,12 @@ _NEUTRAL_PUNCTUATION = frozenset("/()（）[]【】'\"“”‘’-")  # "Q、K�
 NEGATION_CUES = frozenset(
     """not no never nor neither none nothing cannot
     不 没 没有 无 非 未 并非 不是 并不 并没有 不要 不会 不能 不再 不需 无法 没法 没办法
-    从不 从来不 从没 决不 绝不 毫无 不可 不可以 不该 不应 不应该 未必 谈不上 算不上 防止 避免""".split()
+    从不 从来不 从没 决不 绝不 毫无 不可 不可以 不该 不应 不应该 未必 谈不上 算不上 防止 避免 rathernot""".split()
 )
+# Contrast cues ("A rather than B", "A instead of B") negate what follows and assert what comes
+# before; every other negation cue in mid-clause denies a claim about what comes before it.
+CONTRAST_CUES = frozenset({"rathernot"})
+TOPIC_MAX = 4  # at most this many terms before a negation cue are its subject; more is a claim of its own
 # Privative cues govern a short phrase only: "without the mask, the model copies" still asserts the copying.
 PRIVATIVE_CUES = frozenset(
     """without against lacking avoid avoids avoided avoiding prevent prevents prevented preventing stop stops stopping
@@ -66,10 +71,13 @@ PRIVATIVE_REACH = 2  # content terms a privative cue negates
 # a negated term starts the next phrase ("without scaling the logits grow").
 _PRONOUNS = frozenset({"it", "them", "this", "that", "these", "those"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "our", "your", "this", "that"})
+# Prepositions end a privative cue's short phrase ("avoids NaN on fully masked rows") but not a
+# negated predicate, whose complement they introduce ("does not depend on d_k").
+_PREPOSITIONS = frozenset({"in", "on", "at", "during"})
 # Words that start a new claim: a negation before them does not reach past them.
 CLAUSE_STARTERS = frozenset(
     """but however yet whereas while so because since therefore thus hence then which when whenever if unless
-    although though except instead with in on at during where for
+    although though except instead with where for
     但 但是 而 而是 却 所以 因此 因为 于是 从而 导致 使得 然后 的话 时 时候 的时候 则 就 才 反而 只是 而且 否则 如果 若 当 同时 只要""".split()
 )
 # Chinese words that begin with a negation character but are words of their own.
@@ -332,7 +340,8 @@ _PHRASE_REWRITES = (
     (re.compile(r"n['’]t\b"), " not"),  # "isn't", "doesn't", "can't" (-> "ca not")
     (re.compile(r"\bnot\s+only\b|不仅|不但|不光"), " "),  # "not only X but Y" asserts X
     (re.compile(r"\b(?:does|do|is|are)?\s*not\s+(?:fit|compatible|work\s+with|suit\w*)\b|\bincompatible\b|不适合|不兼容|没法用|无法用|用不了"), " incompatible "),
-    (re.compile(r"\binstead\s+of\b|\brather\s+than\b|\bno\s+longer\b|\bfail(?:s|ed)?\s+to\b"), " not "),
+    (re.compile(r"\binstead\s+of\b|\brather\s+than\b"), " rathernot "),
+    (re.compile(r"\bno\s+longer\b|\bfail(?:s|ed)?\s+to\b"), " not "),
     (re.compile(r"\bnever\s+(?:seen|saw)\b|\bnot\s+seen\b|\bunseen\b|没见过|没有见过|未见过"), " unseen "),
     (re.compile(r"\bmost\s+(?:probable|likely)\b"), " highest probability "),
     (re.compile(r"不改变|不会改变|没有改变|不会变|没有变化|不变化|不影响|不受影响|没有影响|不会影响"), " 不变 "),
@@ -404,7 +413,10 @@ def analyse(answer: str) -> tuple[Sentence, ...]:
         runs: dict[bool, list[str]] = {False: [""], True: [""]}
         for word, term in words:
             negated = term.startswith(NEGATED)
-            if _CJK.search(word):
+            if term.startswith(TOPIC):
+                runs[False].append("")  # the subject of a denied claim is asserted in neither polarity
+                runs[True].append("")
+            elif _CJK.search(word):
                 runs[negated][-1] += word
                 runs[not negated].append("")  # a change of polarity breaks the other run
             else:
@@ -424,7 +436,7 @@ def analyse(answer: str) -> tuple[Sentence, ...]:
 def terms(text: str) -> list[str]:
     """Content terms of ``text`` in order: normalised, stemmed, synonym-canonical, stopwords
     dropped, and those a negation governs marked with ``NEGATED``."""
-    return [term for _word, term in polarised_words(text) if term]
+    return [term for _word, term in polarised_words(text) if term and not term.startswith(TOPIC)]
 
 
 def polarised_words(text: str) -> list[tuple[str, str]]:
@@ -434,14 +446,25 @@ def polarised_words(text: str) -> list[tuple[str, str]]:
 
 def scoped_words(text: str) -> list[tuple[str, str, int]]:
     """Each word of ``text`` with its polarised content term and, for a negated term, the
-    number of the negation that governs it (0 for an affirmed term or a stopword)."""
+    number of the negation that governs it (0 for an affirmed term or a stopword).
+
+    The subject of a negated predicate ("the variance" in "the variance does not depend on
+    d_k", "Q、K、V" in "Q、K、V 不是线性投影得到的") is marked ``TOPIC``: the sentence asserts
+    something about it only together with the denied predicate, so it may count for a point
+    that denies the same thing, never for one that only names the subject."""
     words = _words(normalise(text))
     out: list[tuple[str, str, int]] = []
     negated_left = 0  # content terms the current negation still governs (a large number: the rest of the clause)
     privative = False
     scope = 0
+    clause_start = 0  # index in ``out`` where the current clause began
     for position, word in enumerate(words):
         following = words[position + 1] if position + 1 < len(words) else ""
+        if not negated_left and word in NEGATION_CUES and word not in CONTRAST_CUES and not _compares(out):
+            subject = [i for i in range(clause_start, len(out)) if out[i][1] and out[i][2] == 0]
+            if len(subject) <= TOPIC_MAX:
+                for i in subject:
+                    out[i] = (out[i][0], TOPIC + out[i][1], 0)
         if word in NEGATION_CUES or word in PRIVATIVE_CUES:
             privative = word in PRIVATIVE_CUES
             # a Chinese privative ("不用", "去掉") governs its verb's object, one term
@@ -449,12 +472,16 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             scope += 1
         elif word in CLAUSE_STARTERS:
             negated_left = 0
+            clause_start = len(out)
         elif word in _NEUTRAL_PUNCTUATION:
             continue
         elif not (_CJK.search(word) or _LATIN_TOKEN.fullmatch(word)):  # punctuation
-            if negated_left and word in ",，、" and _is_list_item(words, position + 1):
+            list_comma = word in ",，、" and _is_list_item(words, position + 1)
+            if negated_left and list_comma:
                 continue  # "never Q, K or V": the symbols listed are still negated
             negated_left = 0
+            if not list_comma:  # "Q、K、V 不是...": the listed symbols are one subject
+                clause_start = len(out) + 1
         elif (term := _content_term(word)) is not None:
             out.append((word, NEGATED + term, scope) if negated_left else (word, term, 0))
             negated_left = max(negated_left - 1, 0)
@@ -466,10 +493,21 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
                 negated_left = PRIVATIVE_REACH  # "without positional encoding or masks": both
         elif negated_left and word in _SUBJECTS and out and out[-1][2] == scope:
             negated_left = 0  # "instead of a one-hot target we use ...": the subject starts the claim
+        elif privative and negated_left and word in _PREPOSITIONS and out and out[-1][2] == scope:
+            negated_left = 0  # "avoid NaN on fully masked rows": the rows are not avoided
         elif privative and negated_left and (word in _PRONOUNS or (word in _DETERMINERS and negated_left < PRIVATIVE_REACH)):
             negated_left = 0  # "without it, ...", "without scaling the logits grow"
         out.append((word, "", 0))
     return out
+
+
+_COMPARISON_WORDS = frozenset({"和", "与", "跟", "同", "比", "像", "than", "as", "like", "and", "or"})
+
+
+def _compares(out: list[tuple[str, str, int]]) -> bool:
+    """Whether the word before a negation cue makes it part of a comparison or a second
+    item ("和不用 cache 一样", "same as not caching"), not the predicate of a subject."""
+    return bool(out) and out[-1][0] in _COMPARISON_WORDS
 
 
 def _has_copula(words: list[str], start: int) -> bool:

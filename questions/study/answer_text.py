@@ -340,6 +340,7 @@ _PHRASE_REWRITES = (
     (re.compile(r"n['’]t\b"), " not"),  # "isn't", "doesn't", "can't" (-> "ca not")
     (re.compile(r"\bnot\s+only\b|不仅|不但|不光"), " "),  # "not only X but Y" asserts X
     (re.compile(r"\b(?:does|do|is|are)?\s*not\s+(?:fit|compatible|work\s+with|suit\w*)\b|\bincompatible\b|不适合|不兼容|没法用|无法用|用不了"), " incompatible "),
+    (re.compile(r"\bno\s+matter\s+(?:how|what|which|whether)\b"), " regardless "),  # not a negation
     (re.compile(r"\binstead\s+of\b|\brather\s+than\b"), " rathernot "),
     (re.compile(r"\bno\s+longer\b|\bfail(?:s|ed)?\s+to\b"), " not "),
     (re.compile(r"\bnever\s+(?:seen|saw)\b|\bnot\s+seen\b|\bunseen\b|没见过|没有见过|未见过"), " unseen "),
@@ -530,6 +531,24 @@ def _is_list_item(words: list[str], start: int) -> bool:
             break
         items.append(word)
     return bool(items) and all(len(word) <= 3 and not _CJK.search(word) for word in items)
+
+
+def affirmed_clauses(text: str) -> str:
+    """``text`` without the clauses a negation governs or whose subject a negation denies:
+    "Without a mask, the model copies future tokens" -> "the model copies future tokens"."""
+    def asserts_only(clause: str) -> bool:
+        # the cue itself too: "don't work" becomes the one word "fail", and its clause still denies
+        return not _ENGLISH_NEGATION.search(clause.lower()) and not any(
+            term.startswith((NEGATED, TOPIC)) for _word, term in polarised_words(clause)
+        )
+
+    if asserts_only(text):
+        return text
+    return ", ".join(clause.strip() for clause in _CLAUSE_PUNCTUATION.split(text) if clause.strip() and asserts_only(clause))
+
+
+_CLAUSE_PUNCTUATION = re.compile(r"[,;:，；：]")
+_ENGLISH_NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|cannot|without|instead|rather)\b|n['’]t\b")
 
 
 def is_keyword_list(answer: str) -> bool:

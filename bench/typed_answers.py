@@ -8,11 +8,9 @@ answers credited with any point, the share of strong answers whose suggested
 rating is Again or Hard, and the issue #13 targets each run meets or misses.
 
 Time per check is taken over every answer of the set, ``--runs`` times, after
-a warm-up pass (so jieba's dictionary and, where installed, the paraphrase model
-are loaded), beside its peers in the same run: the rules alone, and segmenting
-the same answer alone (jieba for Chinese, the regex tokeniser for the rest), the
-floor any matcher that reads words pays. The model's one-time load (imports,
-weights) is timed separately, before anything else touches torch.
+a warm-up pass (so jieba's dictionary is loaded), beside its peer in the same
+run: segmenting the same answer alone (jieba for Chinese, the regex tokeniser
+for the rest), the floor any matcher that reads words pays.
 
 Every run on the held-out split is a milestone: ``--log`` appends its figures
 to ``bench/typed_answers_log.md`` with the date and commit.
@@ -82,25 +80,19 @@ def main() -> None:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 
-    from questions.study.answer_semantic import warm_up_semantic
-
-    start = time.perf_counter()
-    model_used = warm_up_semantic()
-    load_s = time.perf_counter() - start
     evaluation = evaluate(args.set)
-    timed = {"check a typed answer": check_times_ms(args.set, args.runs)}
-    if model_used:
-        timed["peer: the rules alone"] = check_times_ms(args.set, args.runs, semantic=False)
-    timed["peer: segment the answer only"] = segmentation_times_ms(args.set, args.runs)
-    timing = {name: {"median_ms": statistics.median(ms), "max_ms": max(ms), "n": len(ms)} for name, ms in timed.items()}
+    check_ms = check_times_ms(args.set, args.runs)
+    peer_ms = segmentation_times_ms(args.set, args.runs)
+    timing = {
+        "check a typed answer": {"median_ms": statistics.median(check_ms), "max_ms": max(check_ms), "n": len(check_ms)},
+        "peer: segment the answer only": {"median_ms": statistics.median(peer_ms), "max_ms": max(peer_ms), "n": len(peer_ms)},
+    }
     report = table(evaluation)
     lines = [report, "", f"{'time per check (warm)':<32} {'median ms':>10} {'max ms':>8} {'checks':>7}"]
     lines += [f"{name:<32} {row['median_ms']:>10.2f} {row['max_ms']:>8.2f} {row['n']:>7}" for name, row in timing.items()]
-    if model_used:
-        lines.append(f"paraphrase model load, once (imports + weights): {load_s:.1f} s")
     print("\n".join(lines))
 
-    figures = {**evaluation.to_dict(), "timing": timing, "model_load_s": load_s if model_used else None, "commit": commit(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    figures = {**evaluation.to_dict(), "timing": timing, "commit": commit(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.log:

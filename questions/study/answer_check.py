@@ -24,12 +24,6 @@ How a point is judged (the language work is in ``answer_text``):
   not use (restating the question covers nothing), and an answer that only lists
   terms and bare formulas covers nothing (``AnswerCheck.keyword_list``).
 
-- where the ``semantic`` extra is installed, an English paraphrase model
-  (``answer_semantic``) then credits a point the rules left "partly" or "not found"
-  when an English sentence, its negated clauses removed, is close to the point and
-  closer to it than to any other point, and the rules read no contradiction there
-  (verdict ``PARAPHRASED``); ``AnswerCheck.checker`` names what was used.
-
 Measured on hand-labelled answers: ``python -m tests.questions.study.answer_eval``
 (the tuned and dev sets) and ``python bench/typed_answers.py`` (the frozen
 held-out split; aggregate figures only, each run logged in
@@ -49,7 +43,6 @@ from fsrs import Rating
 from questions.model import Lang, Question, Text
 from questions.study.answer_text import (
     NEGATED,
-    affirmed_clauses,
     TOPIC,
     Sentence,
     analyse,
@@ -62,7 +55,7 @@ from questions.study.answer_text import (
 )
 from questions.study.grading import rating_for_coverage
 
-__all__ = ["AnswerCheck", "KeyPointMatch", "Verdict", "check_typed_answer", "checker_name", "warm_up_chinese"]
+__all__ = ["AnswerCheck", "KeyPointMatch", "Verdict", "check_typed_answer", "warm_up_chinese"]
 
 TERM_SIMILARITY = 85.0  # rapidfuzz ratio (0-100) at which two terms count as the same word
 EXACT_BELOW = 5  # terms shorter than this must match exactly: "mean" ~ "man" scores 86
@@ -73,13 +66,6 @@ ECHO_WEIGHT = 0.5  # a key-point term the question itself uses ("Q, K and V") re
 WINDOW_SENTENCES = 2  # a point is stated within this many neighbouring sentences
 EVIDENCE_CHARS = 90  # longest evidence snippet shown
 DENIED_SHARE = 0.25  # a point a quarter of whose weight the window states negated is denied there
-# The paraphrase model (answer_semantic) credits a point the rules left PARTLY or ABSENT when an
-# English sentence of the answer, its negated clauses removed, is at least this similar to the
-# point and closer to it than to any other point of the question.
-PARAPHRASE_SIMILARITY = 0.6
-PARAPHRASE_ANCHOR = 0.15  # ...and the rules found at least this share of the point's terms there
-RULES_CHECKER = "rules"
-MODEL_CHECKER = "rules + paraphrase model (all-MiniLM-L6-v2, English)"
 
 # Opposites: a window that states the opposite of a point's term reverses that point ("the
 # variance shrinks" for "grows"; "over each column" for "row-wise"), even beside the term itself.
@@ -102,7 +88,6 @@ class Verdict(str, enum.Enum):
     """Why a key point's tick is proposed as it is."""
 
     COVERED = "covered"  # the point's terms are stated, with the right polarity
-    PARAPHRASED = "paraphrased"  # said in other words: the paraphrase model finds a sentence that states it
     NEGATED = "negated"  # the answer denies or reverses the point
     PARTLY = "partly"  # some of its terms, not enough to state it
     ABSENT = "absent"  # nothing of it
@@ -115,7 +100,6 @@ class Verdict(str, enum.Enum):
 
 _VERDICT_LABELS = {
     Verdict.COVERED: {"en": "looks covered", "zh": "似乎已答到"},
-    Verdict.PARAPHRASED: {"en": "looks covered, in other words", "zh": "换了说法，似乎已答到"},
     Verdict.NEGATED: {"en": "negated here", "zh": "此处被否定"},
     Verdict.PARTLY: {"en": "only partly there", "zh": "只答到一部分"},
     Verdict.ABSENT: {"en": "not found", "zh": "未找到"},
@@ -136,7 +120,6 @@ class KeyPointMatch:
     missing_terms: tuple[str, ...]
     verdict: Verdict = Verdict.ABSENT
     evidence: str = ""  # the answer's sentence(s) the verdict rests on ("" when none)
-    similarity: float | None = None  # the paraphrase model's cosine for the evidence (None: rules only)
 
     def reason(self, lang: Lang = "en") -> str:
         """What the review shows beside the tick: "looks covered: “…”", "negated here: “…”", "not found"."""
@@ -151,7 +134,6 @@ class AnswerCheck:
     # The answer is a bare list of terms ("Q, K, V, softmax, √d_k ..."): it states no relation
     # between them, so no key point counts as covered whatever terms it names.
     keyword_list: bool = False
-    checker: str = RULES_CHECKER  # what proposed the ticks: RULES_CHECKER or MODEL_CHECKER
 
     @property
     def covered(self) -> tuple[KeyPointMatch, ...]:
@@ -183,20 +165,8 @@ class AnswerCheck:
         return self.rating_for(self.proposed_ticks)
 
 
-def checker_name(semantic: bool | None = None) -> str:
-    """What ``check_typed_answer`` will use: the rules alone, or the rules and the paraphrase model."""
-    from questions.study.answer_semantic import semantic_available
-
-    return MODEL_CHECKER if (semantic_available() if semantic is None else semantic) else RULES_CHECKER
-
-
-def check_typed_answer(
-    question: Question, answer: str, *, covered_score: float = COVERED_SCORE, semantic: bool | None = None
-) -> AnswerCheck:
-    """Propose which of ``question``'s key points ``answer`` states, each with its verdict and evidence.
-
-    ``semantic``: use the paraphrase model (``answer_semantic``) too; by default where the
-    ``semantic`` extra is installed. The first check that uses it loads it (seconds)."""
+def check_typed_answer(question: Question, answer: str, *, covered_score: float = COVERED_SCORE) -> AnswerCheck:
+    """Propose which of ``question``'s key points ``answer`` states, each with its verdict and evidence."""
     sentences = analyse(answer)
     keyword_list = is_keyword_list(answer) if sentences else False
     # No Chinese typed: only the English points are tried, and jieba stays unloaded. With
@@ -225,58 +195,7 @@ def check_typed_answer(
                 evidence=best.evidence if verdict is not Verdict.ABSENT else "",
             )
         )
-    checker = checker_name(semantic)
-    if checker == MODEL_CHECKER and not keyword_list:
-        points = _credit_paraphrases(question, sentences, points, echoed, covered_score)
-    return AnswerCheck(question_id=question.id, points=tuple(points), keyword_list=keyword_list, checker=checker)
-
-
-def _credit_paraphrases(
-    question: Question, sentences: tuple[Sentence, ...], points: list[KeyPointMatch], echoed: frozenset[str], covered_score: float
-) -> list[KeyPointMatch]:
-    """Credit the points an English sentence states in other words (see ``PARAPHRASE_SIMILARITY``).
-
-    Only affirmed clauses are compared, only for points that assert (a point that itself denies
-    something is left to the rules), and never where the rules read a contradiction: in the
-    point's best window or in the sentence that would be the evidence."""
-    from questions.render import render_math
-    from questions.study.answer_semantic import similarities
-
-    units = [(sentence, text) for sentence in sentences if not has_cjk(sentence.text) and (text := affirmed_clauses(sentence.text))]
-    statements = [render_math(text) for text in question.key_points.en]
-    candidates = [
-        point.index
-        for point in points
-        if point.verdict in (Verdict.PARTLY, Verdict.ABSENT)
-        and point.score >= PARAPHRASE_ANCHOR
-        and not any(term.startswith(NEGATED) for term, _weight, _lead in _weighted_terms(question.key_points.en[point.index]))
-    ]
-    if not units or not candidates:
-        return points
-    table = similarities(statements, [text for _sentence, text in units])
-    credited = list(points)
-    for index in candidates:
-        row = table[index]
-        best = max(range(len(units)), key=row.__getitem__)
-        if row[best] < PARAPHRASE_SIMILARITY or any(other[best] > row[best] for other in table):
-            continue  # not similar enough, or the sentence is closer to another point
-        sentence = units[best][0]
-        if _judge(question.key_points.en[index], "en", _Window((sentence,)), echoed, covered_score).verdict is Verdict.NEGATED:
-            continue
-        point = points[index]
-        credited[index] = KeyPointMatch(
-            index=index,
-            text=point.text,
-            score=point.score,
-            covered=True,
-            lang="en",
-            matched_terms=point.matched_terms,
-            missing_terms=point.missing_terms,
-            verdict=Verdict.PARAPHRASED,
-            evidence=_snippet(sentence.text),
-            similarity=round(row[best], 3),
-        )
-    return credited
+    return AnswerCheck(question_id=question.id, points=tuple(points), keyword_list=keyword_list)
 
 
 @dataclass(frozen=True)

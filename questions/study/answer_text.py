@@ -20,7 +20,11 @@ Used by ``answer_check``; nothing here scores anything. The steps:
    ("but", "so", "because", "if", "which", "但", "而是", "所以", "的话", "时",
    "则", ...). "without" and its kin ("without the mask, ...") govern only the
    next two terms. Chinese words that begin with a negation but mean something
-   of their own ("不同", "无关", "未来", "非负") are words, not cues.
+   of their own ("不同", "无关", "未来", "非负") are words, not cues; "no matter
+   how" is "regardless". The subject of a negated predicate ("Q、K、V" in "Q、K、V
+   不是线性投影得到的") is marked as such: it counts only beside the denied
+   predicate, never alone. "rather than" and "instead of" negate what follows
+   and leave the claim before them asserted.
 5. Content terms: stopwords dropped, English lightly stemmed, and every word of
    a synonym group (groups mix languages on purpose: "线性投影" / "linear
    projection") mapped to the group's first word, so a paraphrase, or a

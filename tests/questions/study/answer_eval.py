@@ -1,6 +1,6 @@
 """Measure typed-answer checking against hand-labelled answers to real bank questions.
 
-Three labelled sets, one format (a list of ``{question, answers: [{kind, lang,
+Four labelled sets, one format (a list of ``{question, answers: [{kind, lang,
 covers, text}]}``; ``covers`` lists the 0-based key points a fair grader would
 credit):
 
@@ -9,6 +9,8 @@ credit):
 - ``dev``: ``dev_typed_answers.yaml``, written for the clause-level matcher
   (paraphrase, informal notation, negation in both languages) and developed
   against;
+- ``reworded``: ``reworded_typed_answers.yaml``, strong answers that avoid the key
+  points' wording and more negated answers, developed against;
 - ``heldout``: ``heldout_typed_answers.yaml``, written by someone who never saw
   the matcher or the other sets. It is frozen and never tuned on: only its
   aggregate figures are ever printed (``misses`` refuses it), and each run of

@@ -436,7 +436,7 @@ def test_the_same_ticks_give_the_same_rating_in_a_typed_answer_and_a_mock_interv
 # falls below it fails here. The issue #13 targets (precision >= 0.90, recall >= 0.80, at most 1 in
 # 10 negated answers credited, no strong answer suggested Again or Hard) are NOT all met; this floor
 # is what was reached, not what was asked for.
-HELDOUT_REACHED = {"precision": 0.91, "recall": 0.72, "negated_credited": 3, "strong_rated_weak": 13}
+HELDOUT_REACHED = {"precision": 0.91, "recall": 0.73, "negated_credited": 3, "strong_rated_weak": 13}
 
 
 def test_held_out_split_holds_the_figures_reached():

@@ -164,11 +164,15 @@ class RotaryEmbedding(nn.Module):
         inverse_frequency = 1.0 / (base ** (torch.arange(0, d_head, 2, dtype=torch.int64).float() / d_head))
         if config.rope_scaling == "linear":
             inverse_frequency = inverse_frequency / config.rope_scaling_factor  # (p / s) * theta = p * (theta / s)
-        self.register_buffer("inverse_frequency", inverse_frequency, persistent=False)  # (d_head / 2,)
+        # A plain float32 attribute, not a buffer: model.half() or .to(torch.bfloat16) must not round it.
+        self.inverse_frequency = inverse_frequency  # (d_head / 2,)
+        self._on_device: dict[torch.device, torch.Tensor] = {}
 
     def forward(self, positions: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
         """``positions (B|1, T)`` -> ``cos, sin``, each ``(B|1, T, d_head)`` in ``dtype``."""
-        angles = positions[..., None].float() * self.inverse_frequency.to(device=positions.device, dtype=torch.float)
+        if positions.device not in self._on_device:
+            self._on_device[positions.device] = self.inverse_frequency.to(positions.device)
+        angles = positions[..., None].float() * self._on_device[positions.device]
         doubled = torch.cat((angles, angles), dim=-1)  # the same angle for dimension i and i + d_head/2
         return doubled.cos().to(dtype), doubled.sin().to(dtype)
 

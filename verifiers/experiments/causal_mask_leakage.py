@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import cancellable, fmt, max_abs_difference, pick, seeded_model, seeds, small_config, text, torch_session
+from verifiers.experiments._common import Bound, at_least, at_most, cancellable, fmt, max_abs_difference, pick, seeded_model, seeds, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -17,6 +17,14 @@ CHEAT_LOSS_AT_MOST = 0.5  # unmasked teacher-forced loss / masked teacher-forced
 GENERATION_GAP_AT_LEAST = 0.3  # masked minus unmasked target-token accuracy
 HEATMAP_LENGTH = 6
 
+
+BOUNDS = {  # what bench/seeds.py measures each claim's margin against (the recorded value is the one compared)
+    "mask-hides-future": at_most(EQUAL_TOLERANCE),
+    "no-mask-leaks-future": at_least(CHANGED_AT_LEAST),
+    "unmasked-model-cheats": at_most(CHEAT_LOSS_AT_MOST),
+    "unmasked-model-generates-worse": at_least(GENERATION_GAP_AT_LEAST),
+    "mask-changes-incremental-decoding": Bound(low=EQUAL_TOLERANCE * 10),
+}
 
 @verifier(
     id="causal-mask-leakage",

@@ -1,6 +1,7 @@
 """How far each experiment claim is from flipping, over many seeds.
 
-    .venv/bin/python bench/seeds.py [--seeds 0-49] [--profile quick] [--only ID,ID] [--json PATH]
+    .venv/bin/python bench/seeds.py [--seeds 0-49] [--profile quick] [--only ID,ID] [--jobs N] [--json PATH]
+    .venv/bin/python bench/seeds.py --report A.json B.json     # merge the tables of runs over other seeds
 
 Runs every experiment (or ``--only`` these) once per base seed, exactly as
 ``tprep verify ID --seed N`` would (the same per-verifier seed derivation), and
@@ -16,9 +17,12 @@ finite) have no margin, only their count. A bound whose verdict disagrees with
 the one the experiment recorded is reported, so the table cannot drift from
 the code.
 
-The sweep is long (quick profile, 50 seeds: about 13 experiments x 50 runs of
-1-15 s each); the JSON is rewritten after every seed, so a partial run still
-leaves its figures.
+The sweep is long: the quick profile of every experiment takes about 80 s
+per seed on a quiet 2-core machine, so 50 seeds take over an hour, and many
+hours under load. ``--jobs N`` runs N seeds at once in separate processes
+(each experiment uses one thread), for a machine with N free cores. The JSON
+is rewritten after every seed, so a partial run still leaves its figures, and
+``--report`` merges the JSON of runs over different seeds into one table.
 """
 
 from __future__ import annotations
@@ -51,6 +55,48 @@ def parse_seeds(text: str) -> list[int]:
     if not seeds:
         raise ValueError("no seeds given")
     return seeds
+
+
+def run_seed(seed: int, ids: list[str], profile: str) -> tuple[int, dict[str, dict], list[str]]:
+    """Every chosen experiment at one base seed (in a worker process with ``--jobs``)."""
+    specs = default_registry().select(ids)
+    results, notes = {}, []
+    for spec in specs:
+        result = run_one(spec, profile=profile, seed=derive_seed(seed, spec.id), timeout_s=spec.timeout_s(profile) * 3)
+        if result is None or result.error:
+            notes.append(f"seed {seed} {spec.id}: error {None if result is None else result.error.splitlines()[-1]}")
+            results[spec.id] = {"claims": [], "status": "error"}
+            continue
+        results[spec.id] = {
+            "status": result.status.value,
+            "elapsed_s": result.elapsed_s,
+            "claims": [c.to_dict() for c in result.claims],
+        }
+        missed = [c.claim_id for c in result.claims if not c.matched]
+        if missed:
+            notes.append(f"seed {seed} {spec.id}: {', '.join(missed)} did not match")
+    return seed, results, notes
+
+
+def merge_rows(tables: list[list[dict]]) -> list[dict]:
+    """Claim rows of runs over different seeds, combined: counts added, the smallest margin kept."""
+    merged: dict[tuple[str, str], dict] = {}
+    for rows in tables:
+        for row in rows:
+            key = (row["verifier"], row["claim"])
+            if key not in merged:
+                merged[key] = dict(row, disagreements=list(row["disagreements"]))
+                continue
+            into = merged[key]
+            into["matched"] += row["matched"]
+            into["runs"] += row["runs"]
+            into["disagreements"] += row["disagreements"]
+            into["bound"] = into["bound"] or row["bound"]
+            if row["smallest_margin"] is not None and (
+                into["smallest_margin"] is None or row["smallest_margin"] < into["smallest_margin"]
+            ):
+                into["smallest_margin"], into["seed"], into["value"] = row["smallest_margin"], row["seed"], row["value"]
+    return list(merged.values())
 
 
 def claim_rows(results: dict[str, dict], bounds: dict[str, dict]) -> list[dict]:
@@ -107,12 +153,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="0-49", help="base seeds: 0-49, or 3,7,31 (default 0-49)")
     parser.add_argument("--profile", choices=("tiny", "quick", "full"), default="quick")
     parser.add_argument("--only", help="comma-separated experiment ids (default: every experiment)")
+    parser.add_argument("--jobs", type=int, default=1, help="seeds run at once, in separate processes (default 1)")
     parser.add_argument("--json", metavar="PATH", type=Path, help="write the figures as JSON (rewritten after every seed)")
+    parser.add_argument("--report", nargs="+", metavar="JSON", type=Path, help="only print the merged table of these JSON files")
     args = parser.parse_args(argv)
+    if args.report:
+        try:
+            loaded = [json.loads(path.read_text(encoding="utf-8")) for path in args.report]
+        except (OSError, ValueError) as error:
+            print(f"bench/seeds.py: cannot read {error}", file=sys.stderr)
+            return 2
+        seeds = sorted(seed for data in loaded for seed in data["seeds_done"])
+        rows = merge_rows([data["claims"] for data in loaded])
+        print(render(rows, seeds, sum(data.get("elapsed_s", 0.0) for data in loaded)))
+        return 0 if all(row["matched"] == row["runs"] for row in rows) else 1
     try:
         seeds = parse_seeds(args.seeds)
     except ValueError as error:
         parser.error(f"--seeds: {error}")
+    if args.jobs < 1:
+        parser.error("--jobs must be >= 1")
     registry = default_registry()
     chosen = args.only.split(",") if args.only else None
     try:
@@ -120,32 +180,38 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyError, ValueError) as error:
         print(f"bench/seeds.py: {error}", file=sys.stderr)
         return 2
+    ids = [spec.id for spec in specs]
     bounds = {spec.id: getattr(importlib.import_module(spec.module), "BOUNDS", {}) for spec in specs}
 
     results: dict[str, dict] = {spec.id: {} for spec in specs}
+    done: list[int] = []
     started = time.perf_counter()
-    for seed in seeds:
-        for spec in specs:
-            result = run_one(spec, profile=args.profile, seed=derive_seed(seed, spec.id), timeout_s=spec.timeout_s(args.profile) * 3)
-            if result is None or result.error:
-                print(f"seed {seed} {spec.id}: error {None if result is None else result.error.splitlines()[-1]}", flush=True)
-                results[spec.id][seed] = {"claims": [], "status": "error"}
-                continue
-            results[spec.id][seed] = {
-                "status": result.status.value,
-                "elapsed_s": result.elapsed_s,
-                "claims": [c.to_dict() for c in result.claims],
-            }
-            missed = [c.claim_id for c in result.claims if not c.matched]
-            if missed:
-                print(f"seed {seed} {spec.id}: {', '.join(missed)} did not match", flush=True)
-        print(f"seed {seed} done ({(time.perf_counter() - started) / 60:.1f} min)", flush=True)
+
+    def collect(seed: int, per_experiment: dict[str, dict], notes: list[str]) -> None:
+        for verifier_id, result in per_experiment.items():
+            results[verifier_id][seed] = result
+        done.append(seed)
+        for note in notes:
+            print(note, flush=True)
+        print(f"seed {seed} done ({len(done)}/{len(seeds)}, {(time.perf_counter() - started) / 60:.1f} min)", flush=True)
         if args.json:
-            rows = claim_rows(results, bounds)
-            args.json.write_text(json.dumps({"profile": args.profile, "seeds_done": seeds[: seeds.index(seed) + 1],
-                                             "claims": rows}, indent=2) + "\n", encoding="utf-8")
+            payload = {"profile": args.profile, "seeds_done": sorted(done), "elapsed_s": time.perf_counter() - started,
+                       "claims": claim_rows(results, bounds)}
+            args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+    if args.jobs == 1:
+        for seed in seeds:
+            collect(*run_seed(seed, ids, args.profile))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(run_seed, seed, ids, args.profile) for seed in seeds]
+            for future in as_completed(futures):
+                collect(*future.result())
     rows = claim_rows(results, bounds)
-    print(render(rows, seeds, time.perf_counter() - started))
+    print(render(rows, sorted(done), time.perf_counter() - started))
     return 0 if all(row["matched"] == row["runs"] for row in rows) else 1
 
 

@@ -6,7 +6,7 @@ from verifiers.experiments._common import Bound, at_least, at_most, cancellable,
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
-    "tiny": dict(d_model=64, heads=8, layers=2, steps=150, batch=32, max_length=6, seeds=1, eval_batch=64),
+    "tiny": dict(d_model=32, heads=8, layers=1, steps=60, batch=16, max_length=5, seeds=1, eval_batch=32),
     "quick": dict(d_model=64, heads=8, layers=2, steps=300, batch=32, max_length=6, seeds=2, eval_batch=128),
     "full": dict(d_model=256, heads=8, layers=4, steps=2000, batch=64, max_length=12, seeds=3, eval_batch=512),
 }

@@ -74,8 +74,13 @@ class SinusoidalPositionalEncoding(nn.Module):
             self._rounded[key] = self.exact_table.to(device=device, dtype=dtype)
         return self._rounded[key]
 
-    def forward(self, positions: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-        """``positions (B|1, T)`` -> ``(B|1, T, d_model)`` in ``dtype``."""
+    def forward(self, positions: torch.Tensor | int, dtype: torch.dtype = torch.float32, start: int = 0) -> torch.Tensor:
+        """``positions (B|1, T)`` -> ``(B|1, T, d_model)`` in ``dtype``.
+
+        An int ``length`` instead gives the rows ``start .. start + length - 1``, ``(T, d_model)``.
+        """
+        if isinstance(positions, int):
+            return self.table(dtype, self.exact_table.device)[start : start + positions]
         return self.table(dtype, positions.device)[positions]
 
 
@@ -86,8 +91,11 @@ class LearnedPositionalEmbedding(nn.Module):
         super().__init__()
         self.embedding = nn.Embedding(max_len, d_model)
 
-    def forward(self, positions: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-        return self.embedding(positions)  # (B|1, T, d_model)
+    def forward(self, positions: torch.Tensor | int, dtype: torch.dtype | None = None, start: int = 0) -> torch.Tensor:
+        """``positions (B|1, T)`` -> ``(B|1, T, d_model)``; an int ``length``: rows ``start ..``, ``(T, d_model)``."""
+        if isinstance(positions, int):
+            return self.embedding.weight[start : start + positions]
+        return self.embedding(positions)
 
 
 class Embeddings(nn.Module):

@@ -34,6 +34,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
 
 from questions.study.clock import require_utc
+from questions.topics import in_curriculum_order
 
 if TYPE_CHECKING:
     from questions.model import Bank, Question
@@ -94,8 +95,8 @@ class InterviewPlan:
         return not self.topics or question.topic in self.topics
 
     def scope(self, bank: "Bank") -> tuple["Question", ...]:
-        """The questions to have seen before the deadline, in bank order."""
-        return tuple(question for question in bank if self.in_scope(question))
+        """The questions to have seen before the deadline, in curriculum order."""
+        return tuple(question for question in in_curriculum_order(bank) if self.in_scope(question))
 
     def unknown_topics(self, bank: "Bank") -> frozenset[str]:
         """Scope topics the bank does not have (e.g. after a custom bank was removed)."""

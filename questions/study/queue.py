@@ -8,6 +8,7 @@ from datetime import datetime
 from fsrs import State
 
 from questions.model import Bank
+from questions.topics import in_curriculum_order
 from questions.study.card import CardState
 from questions.study.clock import day_start, next_day_start, require_utc
 from questions.study.readiness import pacing
@@ -21,7 +22,7 @@ class ReviewQueue:
 
     learning: tuple[CardState, ...]  # (re)learning cards due now or within the learn-ahead window
     due: tuple[CardState, ...]  # Review-state cards due by the end of today, most overdue first
-    new: tuple[str, ...]  # never-reviewed questions within today's allowance: the plan's scope first, then bank order
+    new: tuple[str, ...]  # never-reviewed questions within today's allowance: the plan's scope first, then curriculum order
     new_allowance: int  # how many new cards today's limit (or the interview plan) still allowed
     plan_new_today: int | None = None  # new scope questions the interview plan still asks for today; None: no plan
 
@@ -59,7 +60,7 @@ def build_review_queue(store: ProgressStore, bank: Bank, settings: StudySettings
             learning.append(card)
     allowance = max(0, settings.daily_new_limit - store.new_cards_introduced(day_start(now, settings.day_timezone)))
     known = store.question_ids()
-    unseen = [question.id for question in bank if question.id not in known]
+    unseen = [question.id for question in in_curriculum_order(bank) if question.id not in known]
     plan_today = pacing(store, bank, settings, now)
     if plan_today is not None:
         allowance = max(allowance, plan_today.left_today)

@@ -74,7 +74,7 @@ def main() -> None:
 
     from questions.bank_cache import lint_with_cache
     from questions.lint import files_in_dirs, known_verifier_ids, lint_dirs
-    from questions.loader import BUILTIN_BANK_DIR, bank_files
+    from questions.files import BUILTIN_BANK_DIR, bank_files
     from questions.model import Bank
 
     files = bank_files(BUILTIN_BANK_DIR)

@@ -37,7 +37,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from questions import schema
 from questions.errors import BankDirectoryError, Problem, display_path
-from questions.loader import BUILTIN_BANK_DIR, bank_files
+from questions.files import BUILTIN_BANK_DIR, bank_files
 from questions.model import Caveat, Choice, Origin, Question, Reference, Source, Text, TextList
 
 

@@ -35,87 +35,79 @@ Public types, one module each:
 * Errors (errors): ``StudyError`` and subclasses, all with ``exit_code = 2``.
 """
 
-from fsrs import Rating, State
+from __future__ import annotations
 
-from questions.study.answer_check import AnswerCheck, KeyPointMatch, check_typed_answer, warm_up_chinese
-from questions.study.card import CardState
-from questions.study.clock import require_utc, utc_now
-from questions.study.cram import CramFilter, CramSession, FilteredSession, is_weak, select_questions, weak_question_ids
-from questions.study.errors import (
-    CorruptStoreError,
-    ProgressImportError,
-    StoreError,
-    StoreVersionError,
-    StudyError,
-    UndoError,
-)
-from questions.study.grading import rating_for_coverage
-from questions.study.mock_interview import MockInterview, MockResult, MockStep, WeakPoint, follow_up_chain
-from questions.study.multiple_choice import (
-    ChoiceItem,
-    ChoiceOption,
-    ChoiceResult,
-    MultipleChoiceSession,
-    shuffle_choices,
-)
-from questions.study.queue import ReviewQueue, build_review_queue
-from questions.study.review_record import ReviewMode, ReviewOutcome, ReviewRecord
-from questions.study.review_session import QueueCounts, ReviewSession
-from questions.study.scheduler import StudyScheduler, format_interval
-from questions.study.session import StudySession
-from questions.study.settings import StudySettings
-from questions.study.stats import DayCount, Retention, StudyStats, TopicMastery, compute_stats
-from questions.study.store import ImportSummary, ProgressStore
+import importlib
 
-__all__ = [
-    "AnswerCheck",
-    "CardState",
-    "ChoiceItem",
-    "ChoiceOption",
-    "ChoiceResult",
-    "CorruptStoreError",
-    "CramFilter",
-    "CramSession",
-    "FilteredSession",
-    "DayCount",
-    "ImportSummary",
-    "KeyPointMatch",
-    "MockInterview",
-    "MockResult",
-    "MockStep",
-    "MultipleChoiceSession",
-    "ProgressImportError",
-    "ProgressStore",
-    "QueueCounts",
-    "Rating",
-    "Retention",
-    "ReviewMode",
-    "ReviewOutcome",
-    "ReviewQueue",
-    "ReviewRecord",
-    "ReviewSession",
-    "State",
-    "StoreError",
-    "StoreVersionError",
-    "StudyError",
-    "StudyScheduler",
-    "StudySession",
-    "StudySettings",
-    "StudyStats",
-    "TopicMastery",
-    "UndoError",
-    "WeakPoint",
-    "build_review_queue",
-    "check_typed_answer",
-    "compute_stats",
-    "follow_up_chain",
-    "format_interval",
-    "is_weak",
-    "rating_for_coverage",
-    "require_utc",
-    "select_questions",
-    "shuffle_choices",
-    "utc_now",
-    "warm_up_chinese",
-    "weak_question_ids",
-]
+# Each public name -> the module that defines it, imported when the name is first used (PEP 562).
+# Importing submodules here, eagerly, made every ``questions.study.X`` import run this package's
+# imports first: a thread importing ``questions.study.queue`` while another imported
+# ``questions.study.store`` then waited for each other (an import circle through the package),
+# and CPython broke the tie by failing one import. Lazily, the two imports never wait in a circle.
+_EXPORTS: dict[str, str] = {
+    "AnswerCheck": "questions.study.answer_check",
+    "build_review_queue": "questions.study.queue",
+    "CardState": "questions.study.card",
+    "check_typed_answer": "questions.study.answer_check",
+    "ChoiceItem": "questions.study.multiple_choice",
+    "ChoiceOption": "questions.study.multiple_choice",
+    "ChoiceResult": "questions.study.multiple_choice",
+    "compute_stats": "questions.study.stats",
+    "CorruptStoreError": "questions.study.errors",
+    "CramFilter": "questions.study.cram",
+    "CramSession": "questions.study.cram",
+    "DayCount": "questions.study.stats",
+    "FilteredSession": "questions.study.cram",
+    "follow_up_chain": "questions.study.mock_interview",
+    "format_interval": "questions.study.scheduler",
+    "ImportSummary": "questions.study.store",
+    "is_weak": "questions.study.cram",
+    "KeyPointMatch": "questions.study.answer_check",
+    "MockInterview": "questions.study.mock_interview",
+    "MockResult": "questions.study.mock_interview",
+    "MockStep": "questions.study.mock_interview",
+    "MultipleChoiceSession": "questions.study.multiple_choice",
+    "ProgressImportError": "questions.study.errors",
+    "ProgressStore": "questions.study.store",
+    "QueueCounts": "questions.study.review_session",
+    "Rating": "fsrs",
+    "rating_for_coverage": "questions.study.grading",
+    "require_utc": "questions.study.clock",
+    "Retention": "questions.study.stats",
+    "ReviewMode": "questions.study.review_record",
+    "ReviewOutcome": "questions.study.review_record",
+    "ReviewQueue": "questions.study.queue",
+    "ReviewRecord": "questions.study.review_record",
+    "ReviewSession": "questions.study.review_session",
+    "select_questions": "questions.study.cram",
+    "shuffle_choices": "questions.study.multiple_choice",
+    "State": "fsrs",
+    "StoreError": "questions.study.errors",
+    "StoreVersionError": "questions.study.errors",
+    "StudyError": "questions.study.errors",
+    "StudyScheduler": "questions.study.scheduler",
+    "StudySession": "questions.study.session",
+    "StudySettings": "questions.study.settings",
+    "StudyStats": "questions.study.stats",
+    "TopicMastery": "questions.study.stats",
+    "UndoError": "questions.study.errors",
+    "utc_now": "questions.study.clock",
+    "warm_up_chinese": "questions.study.answer_check",
+    "weak_question_ids": "questions.study.cram",
+    "WeakPoint": "questions.study.mock_interview",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> object:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value  # found directly next time
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -16,13 +16,12 @@ from tui.screens.problems import BankProblemsScreen
 from tui.screens.settings import SettingsScreen
 from tui.screens.too_small import TooSmallScreen
 from tui.settings import load_settings
-from tui.widgets.footer import AppFooter
 
-from tests.tui.factory import FIXTURE_BANK, fixture_bank, make_app
+from tests.tui.factory import FIXTURE_BANK, fixture_bank, footer_keys, make_app
 
 
 def footer_text(app) -> str:
-    return " ".join(str(key.render()) for key in app.screen.query_one(AppFooter).visible_keys())
+    return " ".join(footer_keys(app))
 
 
 async def test_home_shows_counts_and_every_mode(app):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from questions.model import Question
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 SEARCH_DEBOUNCE_S = 0.12  # a pause in typing this long redraws the results
@@ -34,12 +34,12 @@ class BrowseScreen(AppScreen):
         Binding("p", "prove", "Prove it", id="browse.prove"),
     ]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self) -> None:
         super().__init__()
         self._pending_refresh: Timer | None = None
-        # A search redraw was pending when the screen was left: done later, off the key (catch_up).
+        # A search redraw was pending when the screen was left: done when it is shown again.
         self._results_stale = False
 
     def compose(self) -> ComposeResult:
@@ -121,11 +121,7 @@ class BrowseScreen(AppScreen):
             self._results_stale = True
 
     def on_screen_resume(self) -> None:
-        self.catch_up()  # back before the app caught up while idle: the list must match the query
-
-    def catch_up(self) -> None:
-        """Redraw results left pending when the screen was left (the app calls this while idle)."""
-        if self._results_stale:
+        if self._results_stale:  # the list must match the query
             self._refresh_results()
 
     def _refresh_results(self) -> None:
@@ -218,7 +214,7 @@ class QuestionDetailScreen(AppScreen):
 
     BINDINGS = [Binding("p", "prove", "Prove it", id="detail.prove")]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self, question: "Question") -> None:
         super().__init__()

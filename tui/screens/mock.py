@@ -22,7 +22,7 @@ from tui.widgets.question_view import QuestionView, question_heading
 if TYPE_CHECKING:
     from questions.model import Question
     from questions.study.mock_interview import MockInterview
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 def _clock_text(elapsed: timedelta) -> str:
@@ -46,7 +46,7 @@ class MockInterviewScreen(AppScreen):
     # "pick": choosing the first question; "ask": question shown; "check": ticking key points; "done"
     stage: reactive[str] = reactive("pick", init=False)
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self, start_id: str | None = None, *, seed: int | None = None) -> None:
         super().__init__()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import ActiveBinding, Binding
 from textual.screen import ModalScreen, Screen
@@ -31,7 +32,14 @@ class FollowsLanguage:
         # (Textual calls each class's handler in turn; the screen's own one runs first.)
         self.follow_language()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen each time it is shown, in case the styles
+        # changed while it was away. Ours are away only under another screen on the stack, where
+        # Textual restyles them itself when the theme or CSS changes, or, installed, off the stack
+        # (Browse): only those need it. A new screen was styled as it was mounted, a moment ago.
+        # (This handler runs before Textual's own: Screen comes later in the MRO.)
+        if not self.app.is_screen_installed(self):  # type: ignore[arg-type]
+            event.refresh_styles = False
         if self._shown_language != self.app.language:
             self.follow_language()
 

@@ -71,8 +71,8 @@ class FollowsLanguage:
         if self.app.ui_lang != "zh":
             return active
         return {
-            key: shown._replace(binding=replace(shown.binding, description=BINDING_ZH.get(shown.binding.description, shown.binding.description)))
-            for key, shown in active.items()
+            key: ActiveBinding(node, replace(binding, description=BINDING_ZH.get(binding.description, binding.description)), enabled, tooltip)
+            for key, (node, binding, enabled, tooltip) in active.items()
         }
 
     def tr(self, english: str, chinese: str) -> str:

@@ -12,9 +12,12 @@ peer in the same run, so the overhead of this engine is visible:
 
 Informational rows (no target): opening the store (header and ``PRAGMA
 quick_check`` before anything is written, WAL set-up), a ``ReviewSession`` start (queue plus the
-session object, what the app pays when the review screen opens), the stats
-screen over the same log, and typed-answer checks (English; Chinese warm; the
-first Chinese check, which loads jieba's dictionary, in a fresh process).
+session object, what the app pays when the review screen opens), today's queue
+with an interview date set (pacing reads each question's first review), the
+stats screen over the same log (with weak cards and mastery a week ahead), the
+readiness report of ``tprep plan`` (six snapshots rebuilt from the log for its
+trend), and typed-answer checks (English; Chinese warm; the first Chinese
+check, which loads jieba's dictionary, in a fresh process).
 
 The store is filled with a year of simulated reviews over the whole shipped
 bank (a synthetic bank of the same size if the shipped one does not load).
@@ -33,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -42,6 +46,7 @@ sys.path.insert(0, str(REPOSITORY))
 
 from questions.model import Bank, Question, Source, Text, TextList  # noqa: E402
 from questions.study import (  # noqa: E402
+    InterviewPlan,
     ProgressStore,
     Rating,
     ReviewSession,
@@ -50,6 +55,7 @@ from questions.study import (  # noqa: E402
     build_review_queue,
     check_typed_answer,
     compute_stats,
+    plan_report,
 )
 from questions.study.card import CardState  # noqa: E402
 from questions.study.clock import to_db  # noqa: E402
@@ -236,7 +242,10 @@ def main() -> None:
             results["build today's queue"] = summary(timed(lambda: build_review_queue(store, bank, settings, NOW), args.runs))
             results["  peer: bare SQL + set difference"] = summary(timed(queue_peer(path, bank, NOW), args.runs))
             results["start a ReviewSession"] = summary(timed(lambda: ReviewSession(store, bank, settings, clock=lambda: NOW), args.runs))
+            planned = replace(settings, interview=InterviewPlan(date=(NOW + timedelta(days=30)).date()))
+            results["build today's queue, interview date set"] = summary(timed(lambda: build_review_queue(store, bank, planned, NOW), args.runs))
             results["compute stats (10k-row log)"] = summary(timed(lambda: compute_stats(store, bank, NOW, settings), max(5, args.runs // 10)))
+            results["readiness report with its 6-week trend"] = summary(timed(lambda: plan_report(store, bank, planned, NOW), max(5, args.runs // 10)))
 
             ids = iter(bank.ids * 100)
             clock = [NOW]

@@ -6,7 +6,7 @@ Each subcommand lives in ``tui/commands/<name>.py`` and exposes
 modules import their heavy dependencies inside ``run`` so that ``tprep --help``
 and the app's start-up stay fast.
 
-Exit codes: 0 success, 1 a verifier failed, 2 bad input or usage.
+Exit codes: 0 success, 1 a verifier (or a drill's check) failed, 2 bad input or usage.
 An exception that carries an integer ``exit_code`` attribute is a message for
 the user (what, where, how to fix): it is printed without a traceback.
 """
@@ -21,10 +21,10 @@ import traceback
 from pathlib import Path
 from typing import Sequence
 
-from tui.commands import bank, export, progress, verify
+from tui.commands import bank, drill, export, plan, progress, verify
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = (verify, bank, export, progress)
+SUBCOMMANDS = (verify, bank, export, progress, plan, drill)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -38,6 +38,16 @@ def results_dir() -> Path:
     return data_dir() / "results"
 
 
+def drill_workspace_dir() -> Path:
+    """Where ``tprep drill start`` writes the candidate's files, one ``<drill_id>.py`` each."""
+    return data_dir() / "drills"
+
+
+def drill_results_dir() -> Path:
+    """The cache of the latest check of each drill (kept apart from the verifiers' results)."""
+    return data_dir() / "drill-results"
+
+
 def settings_path() -> Path:
     """The app's saved settings (language, retention, daily new cards, theme)."""
     return data_dir() / "settings.json"

@@ -1,4 +1,5 @@
-"""The app's saved settings: language, desired retention, daily new cards, theme.
+"""The app's saved settings: language, desired retention, daily new cards, theme, interview plan,
+personal FSRS parameters.
 
 Stored as JSON at ``tui.paths.settings_path()`` and written atomically (a
 temporary file beside it, then ``os.replace``), so a crash mid-write never
@@ -10,13 +11,17 @@ says where the copy went.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from questions.study.settings import StudySettings
 
 Language = Literal["zh", "en", "both"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en", "both")
@@ -26,6 +31,8 @@ SETTINGS_VERSION = 1
 RETENTION_RANGE = (0.70, 0.99)
 DAILY_NEW_RANGE = (0, 500)
 DEFAULT_THEME = "textual-dark"
+FINAL_DAYS_RANGE = (1, 30)  # as questions.study.plan (not imported: the app starts without the study engine)
+FSRS_PARAMETER_COUNT = 21  # FSRS-6
 
 
 class SettingsError(ValueError):
@@ -40,6 +47,10 @@ class Settings:
     desired_retention: float = 0.9  # FSRS: the recall probability reviews are scheduled for
     daily_new_cards: int = 20
     theme: str = DEFAULT_THEME
+    interview_date: date | None = None  # saved as "YYYY-MM-DD"; caps intervals and paces new cards
+    plan_topics: tuple[str, ...] = ()  # the interview plan's scope; empty: the whole bank
+    plan_final_days: int = 3  # review-only days before the interview (questions.study.plan)
+    fsrs_parameters: tuple[float, ...] | None = None  # fitted by `tprep progress optimize`; None: FSRS defaults
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -56,6 +67,40 @@ class Settings:
             raise SettingsError(f"daily_new_cards must be between {low_new} and {high_new}, not {self.daily_new_cards}")
         if not isinstance(self.theme, str) or not self.theme:
             raise SettingsError(f"theme must be a theme name, not {self.theme!r}")
+        if isinstance(self.interview_date, str):
+            object.__setattr__(self, "interview_date", parse_date(self.interview_date, "interview_date"))
+        if self.interview_date is not None and (isinstance(self.interview_date, datetime) or not isinstance(self.interview_date, date)):
+            raise SettingsError(f"interview_date must be a date (YYYY-MM-DD) or null, not {self.interview_date!r}")
+        if isinstance(self.plan_topics, str) or not isinstance(self.plan_topics, (list, tuple)):
+            raise SettingsError(f"plan_topics must be a list of topic names, not {self.plan_topics!r}")
+        if not all(isinstance(topic, str) and topic for topic in self.plan_topics):
+            raise SettingsError(f"plan_topics must be a list of topic names, not {list(self.plan_topics)!r}")
+        object.__setattr__(self, "plan_topics", tuple(sorted(set(self.plan_topics))))
+        low_days, high_days = FINAL_DAYS_RANGE
+        if isinstance(self.plan_final_days, bool) or not isinstance(self.plan_final_days, int) or not low_days <= self.plan_final_days <= high_days:
+            raise SettingsError(f"plan_final_days must be a whole number from {low_days} to {high_days}, not {self.plan_final_days!r}")
+        if self.fsrs_parameters is not None:
+            values = self.fsrs_parameters
+            if (
+                isinstance(values, str)
+                or not isinstance(values, (list, tuple))
+                or len(values) != FSRS_PARAMETER_COUNT
+                or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w) for w in values)
+            ):
+                raise SettingsError(
+                    f"fsrs_parameters must be a list of {FSRS_PARAMETER_COUNT} numbers or null, not {values!r}; "
+                    "run 'tprep progress optimize --defaults' to go back to the defaults"
+                )
+            object.__setattr__(self, "fsrs_parameters", tuple(float(w) for w in values))
+            from fsrs import Scheduler  # only here: a light import, and only when parameters were fitted
+
+            try:
+                Scheduler(parameters=self.fsrs_parameters)
+            except ValueError as error:
+                raise SettingsError(
+                    f"fsrs_parameters are outside the bounds FSRS accepts ({error}); "
+                    "run 'tprep progress optimize --defaults' to go back to the defaults"
+                ) from None
 
     @property
     def ui_lang(self) -> Literal["zh", "en"]:
@@ -66,7 +111,30 @@ class Settings:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": SETTINGS_VERSION, **asdict(self)}
+        data = asdict(self)
+        data["interview_date"] = None if self.interview_date is None else self.interview_date.isoformat()
+        data["plan_topics"] = list(self.plan_topics)
+        data["fsrs_parameters"] = None if self.fsrs_parameters is None else list(self.fsrs_parameters)
+        return {"version": SETTINGS_VERSION, **data}
+
+    def study_settings(self, *, day_timezone: tzinfo | None = None) -> "StudySettings":
+        """The study engine's settings from these (the one place that maps them)."""
+        from questions.study.plan import InterviewPlan
+        from questions.study.settings import StudySettings
+
+        plan = (
+            None
+            if self.interview_date is None
+            else InterviewPlan(date=self.interview_date, topics=frozenset(self.plan_topics), final_days=self.plan_final_days)
+        )
+        zone = {} if day_timezone is None else {"day_timezone": day_timezone}
+        return StudySettings(
+            desired_retention=self.desired_retention,
+            daily_new_limit=self.daily_new_cards,
+            fsrs_parameters=self.fsrs_parameters,
+            interview=plan,
+            **zone,
+        )
 
     @classmethod
     def from_dict(cls, raw: object) -> "Settings":
@@ -81,6 +149,14 @@ class Settings:
 class LoadedSettings:
     settings: Settings
     notice: str | None = None  # set when the file was unusable and the defaults are in use
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    """A calendar date written YYYY-MM-DD; ``SettingsError`` (exit code 2) saying so otherwise."""
+    try:
+        return date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise SettingsError(f"{what} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-12") from None
 
 
 def load_settings(path: Path) -> LoadedSettings:

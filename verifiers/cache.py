@@ -1,6 +1,9 @@
 """The latest result of each verifier, one JSON file per verifier id.
 
 The directory is handed in (the CLI and the app pass ``tui.paths.results_dir()``).
+Drill results are cached the same way in their own directory
+(``ResultsCache(tui.paths.drill_results_dir(), model=DrillResult)``): any model
+with ``to_dict``/``from_dict`` and a ``cache_key`` property will do.
 Files are written atomically (a temporary file, then a rename), so a crash
 mid-write leaves the previous result intact. A file that cannot be read — not
 JSON, another schema version, a truncated write from an older tool — is
@@ -14,6 +17,7 @@ import os
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any
 
 from verifiers.result import Result, ResultFormatError
 
@@ -23,18 +27,20 @@ class CacheWarning(UserWarning):
 
 
 class ResultsCache:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, model: Any = Result) -> None:
         self.directory = Path(directory)
+        self.model = model  # what the files hold: Result, or DrillResult for drills
 
     def path_for(self, verifier_id: str) -> Path:
         return self.directory / f"{verifier_id}.json"
 
-    def save(self, result: Result) -> Path | None:
+    def save(self, result: Any) -> Path | None:
         """Store ``result`` as the latest of its verifier; ``None`` (and a warning) if the disk refuses."""
-        target = self.path_for(result.verifier_id)
+        key = result.cache_key
+        target = self.path_for(key)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(prefix=f".{result.verifier_id}.", suffix=".tmp", dir=self.directory)
+            fd, temporary = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.directory)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     json.dump(result.to_dict(), handle, ensure_ascii=False, indent=1)
@@ -43,11 +49,11 @@ class ResultsCache:
                 Path(temporary).unlink(missing_ok=True)
                 raise
         except OSError as error:
-            warnings.warn(f"could not save the result of {result.verifier_id} to {target}: {error}", CacheWarning, stacklevel=2)
+            warnings.warn(f"could not save the result of {key} to {target}: {error}", CacheWarning, stacklevel=2)
             return None
         return target
 
-    def load(self, verifier_id: str) -> Result | None:
+    def load(self, verifier_id: str) -> Any:
         """The latest cached result of this verifier, or ``None`` when there is none (or it is unreadable)."""
         path = self.path_for(verifier_id)
         if not path.is_file():
@@ -67,27 +73,25 @@ class ResultsCache:
             )
         )
 
-    def load_all(self) -> dict[str, Result]:
+    def load_all(self) -> dict[str, Any]:
         """Every readable cached result, by verifier id."""
         if not self.directory.is_dir():
             return {}
-        results: dict[str, Result] = {}
+        results: dict[str, Any] = {}
         for path in sorted(self.directory.glob("*.json")):
             result = self._read(path)
             if result is not None:
-                results[result.verifier_id] = result
+                results[result.cache_key] = result
         return results
 
-    def _read(self, path: Path) -> Result | None:
+    def _read(self, path: Path) -> Any:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            result = Result.from_dict(raw)
+            result = self.model.from_dict(raw)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ResultFormatError) as error:
             warnings.warn(f"ignoring the cached result {path}: {error}", CacheWarning, stacklevel=3)
             return None
-        if path.stem != result.verifier_id:
-            warnings.warn(
-                f"ignoring the cached result {path}: it holds verifier {result.verifier_id!r}", CacheWarning, stacklevel=3
-            )
+        if path.stem != result.cache_key:
+            warnings.warn(f"ignoring the cached result {path}: it holds {result.cache_key!r}", CacheWarning, stacklevel=3)
             return None
         return result

@@ -17,19 +17,27 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence, TypeVar
 
 from verifiers.spec import KINDS, Verifier
 
 PACKAGES: tuple[str, ...] = ("verifiers.symbolic", "verifiers.experiments")
+T = TypeVar("T")
 
 
 class UnknownVerifierError(LookupError):
-    """Ids that no verifier has; ``str()`` lists them and the ids that exist."""
+    """Ids that no verifier (or drill: ``noun``, ``list_command``) has; ``str()`` lists them and the ids that exist."""
 
     exit_code = 2
 
-    def __init__(self, unknown: Sequence[str], known: Iterable[str]) -> None:
+    def __init__(
+        self,
+        unknown: Sequence[str],
+        known: Iterable[str],
+        *,
+        noun: str = "verifier",
+        list_command: str = "tprep verify --list",
+    ) -> None:
         known = sorted(known)
         hints = []
         for name in unknown:
@@ -37,8 +45,8 @@ class UnknownVerifierError(LookupError):
             hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         listing = ", ".join(known) if known else "(none)"
         super().__init__(
-            f"unknown verifier id{'s' if len(unknown) > 1 else ''}: {', '.join(hints)}. "
-            f"Known ids: {listing}. Run 'tprep verify --list' to see them with their titles."
+            f"unknown {noun} id{'s' if len(unknown) > 1 else ''}: {', '.join(hints)}. "
+            f"Known ids: {listing}. Run '{list_command}' to see them with their titles."
         )
         self.unknown = tuple(unknown)
 
@@ -104,27 +112,39 @@ class Registry:
 
 def discover(packages: Sequence[str] = PACKAGES) -> Registry:
     """Import every public module of ``packages`` and collect their verifiers."""
-    found: list[Verifier] = []
+    found, problems = find_declared(packages, Verifier)
+    return Registry.of(found, problems)
+
+
+def find_declared(packages: Sequence[str], kind: type[T]) -> tuple[list[T], list[str]]:
+    """Every ``kind`` object declared at the top level of a public module of ``packages``,
+    in module-name then declaration order, and the modules that could not be loaded.
+
+    Objects carry the ``module`` they were declared in; an object a module
+    merely imports from another is not counted twice. Drills are found the
+    same way (``verifiers.drills.registry``).
+    """
+    found: list[T] = []
     problems: list[str] = []
     for package_name in packages:
         try:
             package = importlib.import_module(package_name)
         except ImportError as error:
-            problems.append(f"verifier package {package_name} cannot be imported: {error}")
+            problems.append(f"package {package_name} cannot be imported: {error}")
             continue
         for module_info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
             if module_info.name.startswith("_"):
-                continue  # private helpers shared by verifiers, not verifiers
+                continue  # private helpers shared by the modules, not declarations
             module_name = f"{package_name}.{module_info.name}"
             try:
                 module = importlib.import_module(module_name)
             except Exception as error:  # noqa: BLE001 - one broken module must not hide the others
                 problems.append(f"{module_name} could not be loaded ({type(error).__name__}: {error})")
                 continue
-            declared = [value for value in vars(module).values() if isinstance(value, Verifier)]
-            # A module may import another module's Verifier; only count those it declares.
-            found.extend(v for v in declared if v.module == module_name)
-    return Registry.of(found, problems)
+            declared = [value for value in vars(module).values() if isinstance(value, kind)]
+            # A module may import another module's declaration; only count those it declares.
+            found.extend(value for value in declared if getattr(value, "module", None) == module_name)
+    return found, problems
 
 
 @lru_cache(maxsize=1)

@@ -329,6 +329,11 @@ class Result:
     def passed(self) -> bool:
         return self.status is Status.PASSED
 
+    @property
+    def cache_key(self) -> str:
+        """The name of this result's file in the results cache."""
+        return self.verifier_id
+
     def metric(self, name: str) -> Metric:
         for metric in self.metrics:
             if metric.name == name:

@@ -24,11 +24,23 @@ Public types, one module each:
 * ``ProgressStore`` (store): SQLite, WAL, schema migrations, durable ``record_review``,
   ``undo_review``, JSON ``export_to``/``import_from``, ``backup_and_reset``.
 * ``build_review_queue`` / ``ReviewQueue`` (queue); ``ReviewSession`` (review_session):
-  moves the schedule. ``CramSession``, ``CramFilter``, ``is_weak``, ``weak_question_ids``
-  (cram) and ``MultipleChoiceSession``, ``ChoiceItem``, ``ChoiceResult``,
-  ``shuffle_choices`` (multiple_choice): practice, logged but off the schedule unless
-  ``reschedule=True``. ``MockInterview``, ``MockResult``, ``follow_up_chain``
-  (mock_interview). Every session's ``rate`` commits before returning; ``undo`` reverts.
+  moves the schedule. ``CramSession``, ``CramFilter`` (cram): practice, logged but off
+  the schedule unless ``reschedule=True``. ``MultipleChoiceSession``, ``ChoiceItem``,
+  ``ChoiceResult``, ``ChoiceAnswer``, ``shuffle_choices`` (multiple_choice): ``answer``
+  commits by the recognition rule (right = Hard, wrong = Again) and moves the schedule.
+  ``MockInterview``, ``MockResult``, ``follow_up_chain`` (mock_interview): each answer is
+  a review; bound to a store it commits as it goes and can ``undo``. Every session's
+  ``rate`` commits before returning; ``undo`` reverts.
+* ``ProgressSnapshot`` (snapshot): cards and each question's latest answer, now or rebuilt
+  from the log at a past instant.
+* ``is_weak``, ``weak_ids``, ``weak_question_ids`` (weak): the one definition of a weak card.
+* ``predicted_recall``, ``forecast_recall``, ``mastery`` -> ``RecallForecast`` with
+  ``legend(lang)``, ``recall_trend`` (forecast): the one definition of mastery and readiness.
+* ``InterviewPlan`` (plan): the interview date's cap on intervals and pace of new cards;
+  ``plan_report`` -> ``PlanReport``, ``pacing`` -> ``PlanPacing`` (behind message),
+  ``apply_interview_cap`` (readiness).
+* ``fit_parameters`` -> ``ParameterFit``, ``apply_parameters`` (parameters): personal FSRS
+  parameters fitted to the review log (needs the ``optimizer`` extra).
 * ``check_typed_answer`` -> ``AnswerCheck`` (answer_check); ``rating_for_coverage`` (grading):
   the one coverage -> rating rule shared by typed answers and mock interviews.
 * ``compute_stats`` -> ``StudyStats`` (stats).
@@ -46,9 +58,12 @@ import importlib
 # and CPython broke the tie by failing one import. Lazily, the two imports never wait in a circle.
 _EXPORTS: dict[str, str] = {
     "AnswerCheck": "questions.study.answer_check",
+    "apply_interview_cap": "questions.study.readiness",
+    "apply_parameters": "questions.study.parameters",
     "build_review_queue": "questions.study.queue",
     "CardState": "questions.study.card",
     "check_typed_answer": "questions.study.answer_check",
+    "ChoiceAnswer": "questions.study.multiple_choice",
     "ChoiceItem": "questions.study.multiple_choice",
     "ChoiceOption": "questions.study.multiple_choice",
     "ChoiceResult": "questions.study.multiple_choice",
@@ -58,20 +73,36 @@ _EXPORTS: dict[str, str] = {
     "CramSession": "questions.study.cram",
     "DayCount": "questions.study.stats",
     "FilteredSession": "questions.study.cram",
+    "fit_parameters": "questions.study.parameters",
     "follow_up_chain": "questions.study.mock_interview",
+    "forecast_recall": "questions.study.forecast",
     "format_interval": "questions.study.scheduler",
     "ImportSummary": "questions.study.store",
-    "is_weak": "questions.study.cram",
+    "InterviewPlan": "questions.study.plan",
+    "is_weak": "questions.study.weak",
     "KeyPointMatch": "questions.study.answer_check",
+    "mastery": "questions.study.forecast",
+    "MASTERY_HORIZON": "questions.study.forecast",
     "MockInterview": "questions.study.mock_interview",
     "MockResult": "questions.study.mock_interview",
     "MockStep": "questions.study.mock_interview",
     "MultipleChoiceSession": "questions.study.multiple_choice",
+    "NotEnoughReviewsError": "questions.study.errors",
+    "OptimizerUnavailableError": "questions.study.errors",
+    "pacing": "questions.study.readiness",
+    "ParameterFit": "questions.study.parameters",
+    "plan_report": "questions.study.readiness",
+    "PlanPacing": "questions.study.readiness",
+    "PlanReport": "questions.study.readiness",
+    "predicted_recall": "questions.study.forecast",
     "ProgressImportError": "questions.study.errors",
+    "ProgressSnapshot": "questions.study.snapshot",
     "ProgressStore": "questions.study.store",
     "QueueCounts": "questions.study.review_session",
     "Rating": "fsrs",
     "rating_for_coverage": "questions.study.grading",
+    "recall_trend": "questions.study.forecast",
+    "RecallForecast": "questions.study.forecast",
     "require_utc": "questions.study.clock",
     "Retention": "questions.study.stats",
     "ReviewMode": "questions.study.review_record",
@@ -90,10 +121,13 @@ _EXPORTS: dict[str, str] = {
     "StudySettings": "questions.study.settings",
     "StudyStats": "questions.study.stats",
     "TopicMastery": "questions.study.stats",
+    "TopicRecall": "questions.study.forecast",
+    "TrendPoint": "questions.study.forecast",
     "UndoError": "questions.study.errors",
     "utc_now": "questions.study.clock",
     "warm_up_chinese": "questions.study.answer_check",
-    "weak_question_ids": "questions.study.cram",
+    "weak_ids": "questions.study.weak",
+    "weak_question_ids": "questions.study.weak",
     "WeakPoint": "questions.study.mock_interview",
 }
 

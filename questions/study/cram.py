@@ -1,4 +1,9 @@
-"""Cram: practise any slice of the bank outside the schedule."""
+"""Cram: practise any slice of the bank outside the schedule.
+
+A crammed answer leaves the schedule alone (unless ``reschedule=True``), but it
+is logged, so a wrong one still makes the card weak and zeroes its mastery
+(``questions.study.weak``, ``questions.study.forecast``).
+"""
 
 from __future__ import annotations
 
@@ -6,36 +11,19 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from fsrs import Rating, State
+from fsrs import Rating
 
 from questions.model import Bank, Question
-from questions.study.card import CardState
 from questions.study.clock import require_utc, utc_now
 from questions.study.review_record import ReviewMode, ReviewOutcome
 from questions.study.scheduler import StudyScheduler
 from questions.study.session import Clock, StudySession
 from questions.study.settings import StudySettings
+from questions.study.snapshot import ProgressSnapshot
 from questions.study.store import ProgressStore
-
-WEAK_LAPSES = 2  # forgotten this often after being learnt: weak however fresh the last review
-
-
-def is_weak(card: CardState, scheduler: StudyScheduler, now: datetime) -> bool:
-    """A studied card the user struggles with: relearning, lapsed repeatedly, or likely forgotten.
-
-    "Likely forgotten" is retrievability below ``settings.weak_retrievability``.
-    Never-reviewed cards are not weak; they are new.
-    """
-    if card.is_new:
-        return False
-    return (
-        card.state == State.Relearning
-        or card.lapses >= WEAK_LAPSES
-        or scheduler.retrievability(card, now) < scheduler.settings.weak_retrievability
-    )
+from questions.study.weak import weak_ids
 
 
 @dataclass(frozen=True)
@@ -47,7 +35,7 @@ class CramFilter:
     difficulties: frozenset[int] = field(default_factory=frozenset)
     docs: frozenset[str] = field(default_factory=frozenset)  # asked in any of these seed documents
     verifier_backed: bool | None = None  # True: only questions with verifiers; False: only without
-    weak_only: bool = False
+    weak_only: bool = False  # only weak questions (questions.study.weak.is_weak)
 
     def __post_init__(self) -> None:
         for name in ("topics", "tags", "difficulties", "docs"):
@@ -77,27 +65,9 @@ def select_questions(
     now = require_utc(now, "now")
     chosen = [q for q in bank if cram_filter.matches_question(q)]
     if cram_filter.weak_only:
-        cards = store.cards()
-        chosen = [q for q in chosen if q.id in cards and is_weak(cards[q.id], scheduler, now)]
+        weak = set(weak_ids(ProgressSnapshot.read(store), bank, scheduler, now))
+        chosen = [q for q in chosen if q.id in weak]
     return tuple(chosen)
-
-
-def weak_question_ids(
-    store: ProgressStore | Path, bank: Bank, now: datetime | None = None, settings: StudySettings | None = None
-) -> tuple[str, ...]:
-    """Ids of the bank's weak questions (``is_weak``), in bank order; for "weak cards" exports.
-
-    Given a path, the store is opened read-and-closed; a store that does not
-    exist yet means nothing is weak (and is not created).
-    """
-    if not isinstance(store, ProgressStore):
-        if not Path(store).expanduser().exists():
-            return ()
-        with ProgressStore.open(store) as opened:
-            return weak_question_ids(opened, bank, now, settings)
-    scheduler = StudyScheduler(settings or StudySettings())
-    weak = CramFilter(weak_only=True)
-    return tuple(q.id for q in select_questions(bank, store, weak, scheduler, now or utc_now()))
 
 
 class FilteredSession(StudySession):

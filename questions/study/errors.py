@@ -70,3 +70,29 @@ class ProgressImportError(StudyError):
 
 class UndoError(StudyError):
     """There is nothing to undo, or the card has been reviewed again since."""
+
+
+class NotEnoughReviewsError(StudyError):
+    """The review log is too short for FSRS's optimizer to fit parameters to it."""
+
+    def __init__(self, eligible: int, needed: int, reviews: int, questions: int) -> None:
+        self.eligible = eligible
+        self.needed = needed
+        super().__init__(
+            f"your review log has {eligible} reviews the FSRS optimizer can learn from, and it needs {needed} "
+            f"(below that it returns the default parameters unchanged). A review counts when it comes at least "
+            f"a day after the previous review of the same question, up to 64 per question; your log has "
+            f"{reviews} scheduled reviews of {questions} questions. Keep reviewing (about {needed - eligible} "
+            "more such reviews) and run 'tprep progress optimize' again. Nothing was changed."
+        )
+
+
+class OptimizerUnavailableError(StudyError):
+    """The optional packages FSRS's optimizer needs (pandas, tqdm) are not installed."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(
+            f"fitting FSRS parameters needs the optimizer's extra packages ({missing} is missing). "
+            "Install them with: pip install 'transformer-prep[optimizer]' (or: pip install 'fsrs[optimizer]'). "
+            "Nothing was changed."
+        )

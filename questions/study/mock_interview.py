@@ -1,4 +1,9 @@
-"""Mock interview: a question, then the interviewer's follow-ups (追问), timed and self-checked."""
+"""Mock interview: a question, then the interviewer's follow-ups (追问), timed and self-checked.
+
+Each answer counts as a review (mode ``mock``) rated by ``grading.rating_for_coverage``:
+a weak answer (under half the key points, or skipped) is Again, so a learnt
+card lapses and is relearnt, and the question is weak until answered right.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from typing import Callable, Iterable
 from fsrs import Rating
 
 from questions.model import Bank, Question, Text
-from questions.study.clock import utc_now
+from questions.study.clock import require_utc, utc_now
+from questions.study.errors import UndoError
 from questions.study.grading import rating_for_coverage
 from questions.study.review_record import ReviewMode, ReviewOutcome
 from questions.study.scheduler import StudyScheduler
@@ -113,6 +119,11 @@ class MockInterview:
     The timer of a question starts when it becomes current (at construction
     and after each ``answer``/``skip``); ``elapsed`` reads it for the display.
     ``clock`` is a monotonic seconds counter, injectable for tests.
+
+    Given a ``store`` and ``scheduler``, every ``answer``/``skip`` is committed
+    at once (so quitting mid-interview loses nothing; ``outcomes`` keeps the
+    log rows) and ``undo`` reverts the latest one. Without a store, call
+    ``record`` at the end.
     """
 
     def __init__(
@@ -123,12 +134,21 @@ class MockInterview:
         max_questions: int = DEFAULT_MAX_QUESTIONS,
         time_limit: timedelta = DEFAULT_TIME_LIMIT,
         clock: Callable[[], float] = time.monotonic,
+        store: ProgressStore | None = None,
+        scheduler: StudyScheduler | None = None,
+        wall_clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        if (store is None) != (scheduler is None):
+            raise ValueError("give both store and scheduler to record answers as they are given, or neither")
         self.bank = bank
         self.plan: tuple[str, ...] = follow_up_chain(bank, start_id, max_questions)
         self.time_limit = time_limit
         self._clock = clock
+        self._store = store
+        self._scheduler = scheduler
+        self._wall_clock = wall_clock  # when each committed answer is logged (UTC)
         self._steps: list[MockStep] = []
+        self._outcomes: list[ReviewOutcome] = []
         self._started = clock()
 
     @property
@@ -168,9 +188,46 @@ class MockInterview:
             )
         elapsed = self.elapsed
         step = MockStep(question, covered, elapsed, over_time=elapsed > self.time_limit, skipped=skipped)
+        if self._store is not None and self._scheduler is not None:
+            # committed before the step counts: a refused write (StoreError) leaves the question current
+            at = require_utc(self._wall_clock(), "wall_clock()")
+            self._outcomes.append(self._commit(self._store, self._scheduler, step, at, reschedule=True))
         self._steps.append(step)
         self._started = self._clock()
         return step
+
+    @property
+    def outcomes(self) -> tuple[ReviewOutcome, ...]:
+        """What was committed for each answered step (only with a store)."""
+        return tuple(self._outcomes)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._outcomes)
+
+    def undo(self) -> Question:
+        """Revert the latest answer: log row removed, card restored, its question current again (timer restarted)."""
+        if self._store is None or not self._outcomes:
+            raise UndoError("nothing to undo in this mock interview")
+        self._store.undo_review(self._outcomes[-1].record.id)  # raises UndoError, leaving the interview as it was
+        self._outcomes.pop()
+        step = self._steps.pop()
+        self._started = self._clock()
+        return step.question
+
+    @staticmethod
+    def _commit(
+        store: ProgressStore, scheduler: StudyScheduler, step: MockStep, at: datetime, reschedule: bool
+    ) -> ReviewOutcome:
+        return store.record_review(
+            step.question.id,
+            step.suggested_rating,
+            scheduler=scheduler,
+            reviewed_at=at,
+            duration=step.elapsed,
+            mode=ReviewMode.MOCK,
+            reschedule=reschedule,
+        )
 
     def result(self) -> MockResult:
         """The score so far (the whole interview once ``finished``)."""
@@ -184,17 +241,11 @@ class MockInterview:
         reviewed_at: datetime | None = None,
         reschedule: bool = True,
     ) -> list[ReviewOutcome]:
-        """Log each answered question with its suggested rating (mode ``mock``), one commit each."""
+        """Log each answered question with its suggested rating (mode ``mock``), one commit each.
+
+        For an interview built without a store; one built with a store has committed every answer already.
+        """
+        if self._store is not None:
+            raise ValueError("this interview records each answer as it is given; there is nothing left to record")
         at = reviewed_at or utc_now()
-        return [
-            store.record_review(
-                step.question.id,
-                step.suggested_rating,
-                scheduler=scheduler,
-                reviewed_at=at,
-                duration=step.elapsed,
-                mode=ReviewMode.MOCK,
-                reschedule=reschedule,
-            )
-            for step in self._steps
-        ]
+        return [self._commit(store, scheduler, step, at, reschedule) for step in self._steps]

@@ -1,17 +1,31 @@
-"""Multiple choice: options shuffled per session seed, single- and multi-answer grading."""
+"""Multiple choice: options shuffled per session seed, single- and multi-answer grading.
+
+How an answer counts (``ChoiceResult.recognition_rating``), decided here once:
+picking an option is *recognition*, which is easier than recalling the answer,
+so a right answer must not lengthen an interval as much as a recalled one.
+
+* Right (every correct option and nothing else): FSRS **Hard**, the smallest
+  success. A learnt card's interval grows less than after Good; a new card
+  stays in its learning steps and comes back within minutes to be recalled.
+* Anything else (a wrong pick, a correct option missed, nothing picked):
+  FSRS **Again**. A learnt card lapses and is relearnt; the card is weak.
+
+``MultipleChoiceSession.answer`` grades and commits by this rule and moves
+the schedule in both cases; ``undo`` reverts it like any rating.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Iterable
+from typing import Any, Iterable
 
 from fsrs import Rating
 
 from questions.model import Question, Text
 from questions.study.cram import FilteredSession
-from questions.study.review_record import ReviewMode
+from questions.study.review_record import ReviewMode, ReviewOutcome
 
 
 @dataclass(frozen=True)
@@ -26,9 +40,7 @@ class ChoiceOption:
 
 @dataclass(frozen=True)
 class ChoiceResult:
-    """A graded answer. Rating rule: every correct option and nothing else -> Good;
-    a multi-answer question with only correct picks but some missed -> Hard;
-    any wrong pick, or nothing picked -> Again."""
+    """A graded answer; ``recognition_rating`` is what it counts as (see the module docstring)."""
 
     selected: frozenset[int]
     correct_numbers: frozenset[int]
@@ -49,7 +61,15 @@ class ChoiceResult:
         return self.selected == self.correct_numbers
 
     @property
+    def recognition_rating(self) -> Rating:
+        """Hard when right, Again otherwise: the rating ``MultipleChoiceSession.answer`` commits."""
+        return Rating.Hard if self.is_correct else Rating.Again
+
+    @property
     def suggested_rating(self) -> Rating:
+        """The self-rating offered by the current choice screen, which still lets the user pick any
+        rating: right -> Good; only correct picks but some missed -> Hard; else Again.
+        Screens should call ``MultipleChoiceSession.answer`` (``recognition_rating``) instead."""
         if self.is_correct:
             return Rating.Good
         if self.selected and not self.wrong:
@@ -103,19 +123,44 @@ def shuffle_choices(question: Question, seed: int) -> ChoiceItem:
     )
 
 
+@dataclass(frozen=True)
+class ChoiceAnswer:
+    """An answer graded and committed by ``MultipleChoiceSession.answer``."""
+
+    item: ChoiceItem
+    result: ChoiceResult
+    outcome: ReviewOutcome  # the log row (rating = result.recognition_rating) and the card's new state
+
+
 class MultipleChoiceSession(FilteredSession):
     """Multiple-choice questions matching a filter, in a seeded order.
 
     ``item`` is the current question with shuffled options; ``grade`` checks an
-    answer without writing anything; ``rate`` commits the rating the user
-    accepts (usually ``result.suggested_rating``), logged as ``choice``. Pass
-    ``reschedule=True`` to let the ratings move the schedule.
+    answer without writing anything; ``answer`` grades it and commits it by the
+    recognition rule (logged as ``choice``), moving the schedule; ``undo``
+    reverts the latest answer. With ``reschedule=False`` right answers leave
+    the schedule alone, but wrong ones still move it: failures always count.
+
+    ``rate(rating)`` commits a rating chosen by the user instead (the current
+    choice screen's path); it moves the schedule too unless ``reschedule=False``.
     """
 
     mode = ReviewMode.CHOICE
 
+    def __init__(self, *args: Any, reschedule: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, reschedule=reschedule, **kwargs)
+
     def accepts(self, question: Question) -> bool:
         return bool(question.choices)
+
+    def answer(self, selected: Iterable[int], duration: timedelta | None = None) -> ChoiceAnswer:
+        """Grade ``selected`` (option numbers) for the current question and commit it (durably), then advance."""
+        item = self.item
+        if item is None:
+            raise ValueError("the session is finished: there is no question to answer")
+        result = item.grade(selected, duration)
+        outcome = self.rate(result.recognition_rating, duration, reschedule=self.reschedule or not result.is_correct)
+        return ChoiceAnswer(item=item, result=result, outcome=outcome)
 
     @property
     def item(self) -> ChoiceItem | None:

@@ -21,6 +21,7 @@ class ReviewMode(str, Enum):
     CHOICE = "choice"  # multiple choice
     MOCK = "mock"  # mock interview
     TYPED = "typed"  # typed answer checked against the key points
+    DRILL = "drill"  # a coding drill checked by tprep (card ids "drill:<drill id>", see drill_schedule)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from fsrs import Rating, Scheduler, State
@@ -12,11 +13,18 @@ from questions.study.settings import StudySettings
 
 
 class StudyScheduler:
-    """Wraps ``fsrs.Scheduler`` built from ``StudySettings``; pure, no I/O."""
+    """Wraps ``fsrs.Scheduler`` built from ``StudySettings``; pure, no I/O.
+
+    With an interview date (``settings.interview``), a review's next due date
+    is capped to land before the interview (``InterviewPlan.cap_due``).
+    ``fsrs.Scheduler`` raises ``ValueError`` for parameters out of its bounds.
+    """
 
     def __init__(self, settings: StudySettings | None = None) -> None:
         self.settings = settings or StudySettings()
+        parameters = {} if self.settings.fsrs_parameters is None else {"parameters": self.settings.fsrs_parameters}
         self._fsrs = Scheduler(
+            **parameters,
             desired_retention=self.settings.desired_retention,
             learning_steps=self.settings.learning_steps,
             relearning_steps=self.settings.relearning_steps,
@@ -30,7 +38,20 @@ class StudyScheduler:
         rating = Rating(rating)
         reviewed, _log = self._fsrs.review_card(card.to_fsrs(reviewed_at), rating, reviewed_at)
         lapsed = card.state == State.Review and rating == Rating.Again
-        return card.after_fsrs(reviewed, lapsed=lapsed)
+        return self.capped(card.after_fsrs(reviewed, lapsed=lapsed))
+
+    def capped(self, card: CardState) -> CardState:
+        """``card`` with its due date brought before the interview when the plan says so (else ``card``)."""
+        plan = self.settings.interview
+        if plan is None or card.due is None or card.last_review is None:
+            return card
+        due = plan.cap_due(card.question_id, card.due, card.last_review, self.settings.day_timezone)
+        return card if due == card.due else replace(card, due=due)
+
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        """The FSRS model weights in use (the defaults unless fitted ones were given)."""
+        return tuple(self._fsrs.parameters)
 
     def retrievability(self, card: CardState, now: datetime) -> float:
         """Predicted probability of recall at ``now``; 0 for a card never reviewed."""

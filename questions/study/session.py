@@ -101,11 +101,19 @@ class StudySession:
         """Interval until the current card is due again for each rating, for the rating buttons."""
         return self.scheduler.preview(self.card(), self.now())
 
-    def rate(self, rating: Rating, duration: timedelta | None = None, *, mode: ReviewMode | None = None) -> ReviewOutcome:
+    def rate(
+        self,
+        rating: Rating,
+        duration: timedelta | None = None,
+        *,
+        mode: ReviewMode | None = None,
+        reschedule: bool | None = None,
+    ) -> ReviewOutcome:
         """Commit ``rating`` for the current question (durably), then advance.
 
         ``mode`` overrides how the review is logged, e.g. ``ReviewMode.TYPED`` when
-        the answer was typed and checked in a review session (default: the session's).
+        the answer was typed and checked in a review session (default: the session's);
+        ``reschedule`` whether this rating moves the schedule (default: the session's).
         """
         question = self._require_current()
         now = self.now()
@@ -116,7 +124,7 @@ class StudySession:
             reviewed_at=now,
             duration=duration,
             mode=mode or self.mode,
-            reschedule=self.reschedule,
+            reschedule=self.reschedule if reschedule is None else reschedule,
         )
         self._history.append(outcome)
         self._current = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 
 from questions.study.clock import local_timezone
+from questions.study.plan import InterviewPlan
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class StudySettings:
     learn_ahead: timedelta = timedelta(minutes=20)  # show a learning card early rather than end the session
     weak_retrievability: float = 0.8  # below this a studied card counts as weak (cram filter, stats)
     day_timezone: tzinfo = field(default_factory=local_timezone)  # where a study day starts and ends
+    fsrs_parameters: tuple[float, ...] | None = None  # fitted by `tprep progress optimize`; None: FSRS defaults
+    interview: InterviewPlan | None = None  # caps intervals and paces new cards (see questions.study.plan)
 
     def __post_init__(self) -> None:
         if not 0.7 <= self.desired_retention <= 0.99:
@@ -31,3 +34,5 @@ class StudySettings:
             raise ValueError(f"maximum_interval_days must be at least 1, got {self.maximum_interval_days}")
         if not 0.0 < self.weak_retrievability < 1.0:
             raise ValueError(f"weak_retrievability must be between 0 and 1, got {self.weak_retrievability}")
+        if self.fsrs_parameters is not None:
+            object.__setattr__(self, "fsrs_parameters", tuple(float(w) for w in self.fsrs_parameters))

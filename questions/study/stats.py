@@ -10,13 +10,20 @@ from fsrs import Rating, State
 
 from questions.model import Bank
 from questions.study.clock import require_utc
+from questions.study.forecast import RecallForecast, mastery
+from questions.study.review_record import ReviewMode
 from questions.study.scheduler import StudyScheduler
 from questions.study.settings import StudySettings
+from questions.study.snapshot import ProgressSnapshot
 from questions.study.store import ProgressStore
+from questions.study.weak import weak_ids
 
 HEATMAP_DAYS = 365
 FORECAST_DAYS = 30
 RETENTION_WINDOW_DAYS = 30
+# Answers that test recall. Multiple choice is recognition (easier), and a crammed card
+# was not due, so neither says whether the schedule keeps cards at the desired retention.
+RETENTION_MODES = frozenset({ReviewMode.REVIEW, ReviewMode.TYPED, ReviewMode.MOCK})
 
 
 @dataclass(frozen=True)
@@ -29,8 +36,8 @@ class DayCount:
 class Retention:
     """True retention: share of reviews of already-learnt (Review-state) cards not rated Again.
 
-    Only scheduled reviews count: crammed cards were not due, so recalling them
-    says little about whether the schedule works.
+    Only scheduled recall answers count (``RETENTION_MODES``): crammed cards
+    were not due, and recognising an option is easier than recalling an answer.
     """
 
     passed: int
@@ -43,11 +50,19 @@ class Retention:
 
 @dataclass(frozen=True)
 class TopicMastery:
+    """A topic's mastery: predicted recall a week ahead (``questions.study.forecast``)."""
+
     topic: str
     questions: int  # in the bank
     studied: int  # reviewed at least once
-    mastery: float  # mean retrievability over all the topic's questions (never reviewed = 0)
-    studied_retrievability: float | None  # mean over the studied ones only
+    mastery: float  # mean predicted recall in 7 days over all the topic's questions (unseen or last wrong = 0)
+    studied_mastery: float | None  # the same mean over the studied ones only
+
+    @property
+    def studied_retrievability(self) -> float | None:
+        """Old name of ``studied_mastery`` (it was recall *now*, always near 1 after a review); kept
+        for the screens until they show ``mastery`` with ``StudyStats.mastery_forecast.legend``."""
+        return self.studied_mastery
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,8 @@ class StudyStats:
     retention_all_time: Retention
     due_forecast: tuple[DayCount, ...]  # today (including overdue) and the next 29 days
     topic_mastery: tuple[TopicMastery, ...]  # in bank topic order
+    mastery_forecast: RecallForecast  # the same figures overall, with ``legend(lang)`` saying what they mean
+    weak_question_ids: tuple[str, ...]  # questions.study.weak, in bank order
     current_streak: int  # consecutive days with a review, ending today (or yesterday, if not yet today)
     longest_streak: int
     reviews_today: int
@@ -95,7 +112,7 @@ def compute_stats(
         if fact.duration is not None:
             time_total += fact.duration
             time_per_day[day] += fact.duration // timedelta(milliseconds=1)
-        if fact.scheduled and fact.state_before == State.Review:
+        if fact.scheduled and fact.state_before == State.Review and fact.mode in RETENTION_MODES:
             ok = int(fact.rating != Rating.Again)
             passed += ok
             total += 1
@@ -116,19 +133,11 @@ def compute_stats(
         if offset < FORECAST_DAYS:
             forecast[offset] += 1
 
-    mastery = []
-    for topic in bank.topics():
-        questions = bank.by_topic(topic)
-        retrievabilities = [scheduler.retrievability(cards[q.id], now) for q in questions if q.id in cards]
-        mastery.append(
-            TopicMastery(
-                topic=topic,
-                questions=len(questions),
-                studied=len(retrievabilities),
-                mastery=sum(retrievabilities) / len(questions) if questions else 0.0,
-                studied_retrievability=sum(retrievabilities) / len(retrievabilities) if retrievabilities else None,
-            )
-        )
+    snapshot = ProgressSnapshot(cards=cards, last_ratings=store.latest_ratings())
+    week_ahead = mastery(snapshot, bank, scheduler, now)
+    topic_mastery = tuple(
+        TopicMastery(topic.topic, topic.questions, topic.seen, topic.recall, topic.seen_recall) for topic in week_ahead.topics
+    )
 
     current, longest = _streaks(set(per_day), today)
     states = Counter(card.state for card in cards.values())
@@ -138,7 +147,9 @@ def compute_stats(
         retention=Retention(passed_recent, total_recent),
         retention_all_time=Retention(passed, total),
         due_forecast=tuple(DayCount(today + timedelta(days=offset), forecast.get(offset, 0)) for offset in range(FORECAST_DAYS)),
-        topic_mastery=tuple(mastery),
+        topic_mastery=topic_mastery,
+        mastery_forecast=week_ahead,
+        weak_question_ids=weak_ids(snapshot, bank, scheduler, now),
         current_streak=current,
         longest_streak=longest,
         reviews_today=per_day.get(today, 0),

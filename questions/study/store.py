@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 from fsrs import Rating, State
 
@@ -45,6 +45,7 @@ EXPORT_VERSION = 1
 
 _RATINGS = {int(rating): rating for rating in Rating}
 _STATES = {int(state): state for state in State}
+_MODES = {mode.value: mode for mode in ReviewMode}
 _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review, reps, lapses"
 _LOG_COLUMNS = "id, question_id, rating, reviewed_at, duration_ms, mode, scheduled, card_before"
 
@@ -57,6 +58,7 @@ class ReviewFact(NamedTuple):
     duration: timedelta | None
     scheduled: bool
     state_before: State | None  # None: the card was new
+    mode: ReviewMode
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,7 @@ class ProgressStore:
         """The whole log as light tuples for statistics: no card-state JSON is parsed (10x faster)."""
         with self._lock:
             rows = self._connection.execute(
-                "SELECT reviewed_at, rating, duration_ms, scheduled, state_before FROM review_log ORDER BY id"
+                "SELECT reviewed_at, rating, duration_ms, scheduled, state_before, mode FROM review_log ORDER BY id"
             ).fetchall()
         # Hot loop for the stats screen: stored instants are always our fixed UTC format
         # (written by to_db), so plain fromisoformat is enough; enums come from lookup tables.
@@ -211,9 +213,78 @@ class ProgressStore:
                 duration=None if duration_ms is None else timedelta(milliseconds=duration_ms),
                 scheduled=bool(scheduled),
                 state_before=None if state_before is None else _STATES[state_before],
+                mode=_MODES.get(mode) or ReviewMode(mode),
             )
-            for at, rating, duration_ms, scheduled, state_before in rows
+            for at, rating, duration_ms, scheduled, state_before, mode in rows
         ]
+
+    def latest_ratings(self, before: datetime | None = None) -> dict[str, Rating]:
+        """Each question's latest rating in any mode (scheduled or not), optionally only before ``before``.
+
+        "Latest" is by review time, not by row id, so rows merged in by an import
+        take their place in time.
+        """
+        # One index seek per question (review_log_question is (question_id, reviewed_at)), rather
+        # than a GROUP BY that reads every row of the log to find each maximum.
+        bound = "" if before is None else "AND r.reviewed_at < :before"
+        query = f"""
+            SELECT q.question_id,
+                   (SELECT r.rating FROM review_log AS r WHERE r.question_id = q.question_id {bound}
+                    ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1)
+            FROM (SELECT DISTINCT question_id FROM review_log) AS q"""
+        params = {} if before is None else {"before": to_db(before)}
+        with self._lock:
+            rows = self._connection.execute(query, params).fetchall()
+        return {question_id: _RATINGS[rating] for question_id, rating in rows if rating is not None}
+
+    def cards_as_of(self, instant: datetime) -> dict[str, CardState]:
+        """Every card as it stood at ``instant``, rebuilt from the log; cards still new then are absent.
+
+        A card's state at ``instant`` is the ``card_before`` of its first logged
+        review at or after ``instant`` (every row keeps the state it replaced),
+        or its current state if it has not been reviewed since. A card with no
+        such row whose last review is after ``instant`` (imported without its
+        log) is left out rather than guessed.
+        """
+        instant = require_utc(instant, "instant")
+        with self._lock:
+            later = self._connection.execute(
+                """
+                SELECT log.question_id, log.card_before FROM (
+                    SELECT (SELECT r.id FROM review_log AS r WHERE r.question_id = q.question_id AND r.reviewed_at >= :at
+                            ORDER BY r.reviewed_at, r.id LIMIT 1) AS first_id
+                    FROM (SELECT DISTINCT question_id FROM review_log) AS q) AS firsts
+                JOIN review_log AS log ON log.id = firsts.first_id
+                """,
+                {"at": to_db(instant)},
+            ).fetchall()
+            current = self._connection.execute(f"SELECT {_CARD_COLUMNS} FROM cards").fetchall()
+        reviewed_since = {question_id for question_id, _before in later}
+        cards = {}
+        for row in current:
+            card = _card_from_row(row)
+            if card.question_id not in reviewed_since and card.last_review is not None and card.last_review <= instant:
+                cards[card.question_id] = card
+        for question_id, before in later:
+            if before is not None:
+                cards[question_id] = CardState.from_dict(json.loads(before))
+        return cards
+
+    def first_reviews(self) -> dict[str, datetime]:
+        """When each question had its first scheduled review (was introduced as a new card)."""
+        with self._lock:
+            rows = self._connection.execute(
+                """
+                SELECT q.question_id,
+                       (SELECT MIN(r.reviewed_at) FROM review_log AS r WHERE r.question_id = q.question_id AND r.scheduled = 1)
+                FROM (SELECT DISTINCT question_id FROM review_log) AS q"""
+            ).fetchall()
+        return {question_id: datetime.fromisoformat(at) for question_id, at in rows if at is not None}
+
+    def last_review_id(self) -> int:
+        """The id of the newest log row (0 for an empty log): tells whether the log changed meanwhile."""
+        with self._lock:
+            return self._connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_log").fetchone()[0]
 
     def review_count(self) -> int:
         with self._lock:
@@ -225,12 +296,15 @@ class ProgressStore:
         return None if row is None else _record_from_row(row)
 
     def new_cards_introduced(self, since: datetime) -> int:
-        """How many questions had their first scheduled review at or after ``since`` (daily new limit)."""
+        """How many questions had their first scheduled review at or after ``since`` (daily new limit).
+
+        Drills (``ReviewMode.DRILL``) are not questions and do not use up the allowance.
+        """
         with self._lock:
             return self._connection.execute(
                 """
                 SELECT COUNT(DISTINCT question_id) FROM review_log AS r
-                WHERE r.scheduled = 1 AND r.reviewed_at >= :since
+                WHERE r.scheduled = 1 AND r.reviewed_at >= :since AND r.mode != 'drill'
                   AND NOT EXISTS (
                       SELECT 1 FROM review_log AS p
                       WHERE p.question_id = r.question_id AND p.scheduled = 1 AND p.reviewed_at < :since)
@@ -327,6 +401,37 @@ class ProgressStore:
                     _write_card(connection, record.card_before)
             connection.execute("DELETE FROM review_log WHERE id = ?", (record_id,))
         return record.card_before or CardState.new(record.question_id)
+
+    def rewrite_cards(
+        self, rewrite: Callable[[CardState], CardState | None], *, expect_last_review_id: int | None = None
+    ) -> int:
+        """Replace stored cards by ``rewrite(card)`` (None: keep it) in one transaction; returns how many changed.
+
+        The review log is not touched. With ``expect_last_review_id`` (a
+        ``last_review_id()`` read before the new states were computed), nothing
+        is written if a review was logged since, e.g. by another tprep window:
+        the new states would be built on stale history.
+        """
+        changed = 0
+        with self._transaction() as connection:
+            if expect_last_review_id is not None:
+                last = connection.execute("SELECT COALESCE(MAX(id), 0) FROM review_log").fetchone()[0]
+                if last != expect_last_review_id:
+                    raise StoreError(
+                        self.path,
+                        f"reviews were recorded in {self.path} while tprep was working (perhaps in another "
+                        "tprep window); nothing was changed. Run the command again.",
+                    )
+            for row in connection.execute(f"SELECT {_CARD_COLUMNS} FROM cards ORDER BY question_id").fetchall():
+                card = _card_from_row(row)
+                replacement = rewrite(card)
+                if replacement is None or replacement == card:
+                    continue
+                if replacement.question_id != card.question_id:
+                    raise ValueError(f"rewrite turned card {card.question_id!r} into {replacement.question_id!r}")
+                _write_card(connection, replacement)
+                changed += 1
+        return changed
 
     # -- export and import ---------------------------------------------------------------
 

@@ -12,7 +12,7 @@ def test_help_lists_every_subcommand(capsys):
     except SystemExit as stop:
         assert stop.code == 0
     out = capsys.readouterr().out
-    for command in ("verify", "bank", "export"):
+    for command in ("verify", "bank", "export", "progress", "drill"):
         assert command in out
 
 

@@ -28,7 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--difficulty", action="append", type=int, choices=(1, 2, 3), default=[], help="only this difficulty (repeatable)"
     )
     parser.add_argument(
-        "--weak", action="store_true", help="only questions your progress shows as weak (low retrievability, recent lapses)"
+        "--weak",
+        action="store_true",
+        help="only questions your progress shows as weak: last answered wrong, lapsed, or likely forgotten",
     )
     parser.add_argument(
         "--with-evidence", action="store_true", help="include the cached verifier results beside the answers"
@@ -95,7 +97,10 @@ def _cached_evidence() -> dict[str, dict]:
 
 
 def _weak_question_ids(args: argparse.Namespace, bank) -> set[str]:
-    from questions.study import weak_question_ids
-    from tui.paths import store_path
+    """The one definition of weak (``questions.study.weak``), with the saved settings' FSRS parameters."""
+    from questions.study.weak import weak_question_ids
+    from tui.paths import settings_path, store_path
+    from tui.settings import load_settings
 
-    return set(weak_question_ids(store_path(args.store), bank))
+    settings = load_settings(settings_path()).settings
+    return set(weak_question_ids(store_path(args.store), bank, settings=settings.study_settings()))

@@ -24,6 +24,8 @@ import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
+from tui.commands import texts
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -160,7 +162,7 @@ def _print_listing(verifiers: tuple, lang: str, profile: str, out: TextIO) -> No
             current_kind = spec.kind
             print(f"{spec.kind}:", file=out)
         estimate = f"~{spec.cost.seconds(profile):g} s"
-        titles = _texts(spec.title, lang)
+        titles = texts(spec.title, lang)
         print(f"  {spec.id:<{width}}  {estimate:>7}  {titles[0]}", file=out)
         for extra in titles[1:]:
             print(f"  {'':<{width}}  {'':>7}  {extra}", file=out)
@@ -241,12 +243,12 @@ def _print_result(result: Any, prefix: str, lang: str, out: TextIO, *, colour: b
         return f"{_GREEN if good else _RED}{text}{_RESET}" if colour else text
 
     print(f"{prefix}: {paint(result.status.value, result.passed)} in {result.elapsed_s:.2f} s", file=out)
-    for line in _texts(result.summary, lang):
+    for line in texts(result.summary, lang):
         print(f"    {line}", file=out)
     for verdict in result.claims:
         mark = paint("✓", True) if verdict.matched else paint("✗", False)
         expectation = "" if verdict.expected else " [a wrong claim: expected false]"
-        statements = _texts(verdict.statement, lang)
+        statements = texts(verdict.statement, lang)
         print(f"    {mark} {statements[0]}{expectation}", file=out)
         for extra in statements[1:]:
             print(f"      {extra}", file=out)
@@ -264,22 +266,14 @@ def _print_derivation(spec: Any, result: Any, lang: str, out: TextIO) -> None:
     """The explanation and the derivation steps, LaTeX shown as Unicode for the terminal."""
     from questions.render import latex_to_unicode
 
-    for paragraph in _texts(spec.explanation, lang):
+    for paragraph in texts(spec.explanation, lang):
         for line in textwrap.wrap(paragraph, width=100):
             print(f"    | {line}", file=out)
     for number, step in enumerate(result.steps, start=1):
         print(f"    {number}. {latex_to_unicode(step.latex)}", file=out)
-        for prose in _texts(step.prose, lang):
+        for prose in texts(step.prose, lang):
             print(f"       {prose}", file=out)
     out.flush()
-
-
-def _texts(text: Any, lang: str) -> list[str]:
-    if lang == "zh":
-        return [text.zh]
-    if lang == "en":
-        return [text.en]
-    return [text.en, text.zh] if text.zh != text.en else [text.en]
 
 
 def _write_json(outcome: Any, args: argparse.Namespace, device: str, elapsed: float, path: Path | None) -> None:

@@ -43,3 +43,54 @@ def make_bank(*questions: Question) -> Bank:
 
 def numbered_bank(count: int, topic: str = "attention") -> Bank:
     return make_bank(*(make_question(f"q-{index:03d}", topic=topic) for index in range(count)))
+
+
+def simulated_progress(
+    *, questions: int = 64, reviews_per_question: int = 12, until: datetime | None = None, seed: int = 7
+) -> dict:
+    """A progress export (``ProgressStore.import_progress`` format) of a simulated learner.
+
+    The learner forgets faster than FSRS's default model predicts (true recall
+    is the default prediction squared), so fitted parameters have something to
+    learn. Reviews come when FSRS schedules them, at least a day apart, and stop
+    before ``until``: every review after the first is one the optimizer learns
+    from, about ``questions * (reviews_per_question - 1)`` in all.
+    """
+    import random
+    from datetime import timedelta
+
+    from questions.study import Rating, StudyScheduler, StudySettings
+    from questions.study.card import CardState
+    from questions.study.clock import to_db
+
+    rng = random.Random(seed)
+    until = until or T0
+    scheduler = StudyScheduler(StudySettings(enable_fuzzing=False, day_timezone=timezone.utc))
+    cards, log = [], []
+    for index in range(questions):
+        card = CardState.new(f"sim-{index:03d}")
+        at = until - timedelta(days=2000) + timedelta(hours=rng.random() * 48 + index * 7)
+        for _ in range(reviews_per_question):
+            if at >= until:
+                break
+            recall = scheduler.retrievability(card, at) ** 2 if not card.is_new else 1.0
+            if not card.is_new and rng.random() > recall:
+                rating = Rating.Again
+            else:
+                rating = rng.choice((Rating.Good, Rating.Good, Rating.Good, Rating.Hard, Rating.Easy))
+            before = None if card.is_new else card.to_dict()
+            log.append(
+                {
+                    "question_id": card.question_id,
+                    "rating": int(rating),
+                    "reviewed_at": to_db(at),
+                    "duration_ms": rng.randrange(3000, 20000),
+                    "mode": "review",
+                    "scheduled": True,
+                    "card_before": before,
+                }
+            )
+            card = scheduler.review(card, rating, at)
+            at = max(card.due, at + timedelta(days=1, minutes=5))
+        cards.append(card.to_dict())
+    return {"format": "transformer-prep-progress", "version": 1, "exported_at": to_db(until), "cards": cards, "review_log": log}

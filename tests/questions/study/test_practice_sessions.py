@@ -60,9 +60,9 @@ def test_weak_cards(store, settings, scheduler):
     store.record_review("a2", Rating.Easy, scheduler=scheduler, reviewed_at=T0 - timedelta(hours=1))  # fresh
     store.record_review("l1", Rating.Easy, scheduler=scheduler, reviewed_at=T0 - timedelta(days=30))
     store.record_review("l1", Rating.Again, scheduler=scheduler, reviewed_at=T0 - timedelta(minutes=5))  # lapsed: relearning
-    cards = store.cards()
-    assert is_weak(cards["a1"], scheduler, T0) and is_weak(cards["l1"], scheduler, T0)
-    assert not is_weak(cards["a2"], scheduler, T0)
+    cards, last = store.cards(), store.latest_ratings()
+    assert is_weak(cards["a1"], last["a1"], scheduler, T0) and is_weak(cards["l1"], last["l1"], scheduler, T0)
+    assert not is_weak(cards["a2"], last["a2"], scheduler, T0)
     session = CramSession(store, BANK, CramFilter(weak_only=True), settings, seed=1, clock=FakeClock(T0))
     assert set(session.question_ids) == {"a1", "l1"}, "l2 was never studied: new, not weak"
     assert weak_question_ids(store, BANK, T0, settings) == ("a1", "l1")
@@ -129,10 +129,11 @@ def test_single_answer_grading_and_ratings():
     [right] = item.correct_numbers
     wrong = next(o.number for o in item.options if not o.correct)
     assert item.grade({right}).is_correct and item.grade({right}).suggested_rating == Rating.Good
+    assert item.grade({right}).recognition_rating == Rating.Hard, "recognised, not recalled: counts as Hard"
     result = item.grade({wrong})
     assert not result.is_correct and result.wrong == {wrong} and result.missed == {right}
-    assert result.suggested_rating == Rating.Again
-    assert item.grade(set()).suggested_rating == Rating.Again
+    assert result.suggested_rating == Rating.Again == result.recognition_rating
+    assert item.grade(set()).suggested_rating == Rating.Again == item.grade(set()).recognition_rating
     with pytest.raises(ValueError, match="pick exactly one"):
         item.grade({right, wrong})
     with pytest.raises(ValueError, match="choose from 1 to 4"):
@@ -144,8 +145,10 @@ def test_multi_answer_grading():
     assert item.multi_answer and len(item.correct_numbers) == 2
     both = item.grade(item.correct_numbers)
     assert both.is_correct and both.suggested_rating == Rating.Good
+    assert both.recognition_rating == Rating.Hard
     one = item.grade({min(item.correct_numbers)})
     assert not one.is_correct and one.suggested_rating == Rating.Hard and one.missed == {max(item.correct_numbers)}
+    assert one.recognition_rating == Rating.Again, "a correct option missed is a wrong answer"
     wrong = next(o.number for o in item.options if not o.correct)
     mixed = item.grade({*item.correct_numbers, wrong})
     assert mixed.suggested_rating == Rating.Again and mixed.wrong == {wrong}
@@ -158,19 +161,22 @@ def test_multiple_choice_session(store, settings):
     asked = []
     while (item := session.item) is not None:
         asked.append(item.question.id)
-        result = session.grade(item.correct_numbers, duration=timedelta(seconds=4))
-        session.rate(result.suggested_rating, result.duration)
+        answer = session.answer(item.correct_numbers, duration=timedelta(seconds=4))
+        assert answer.item == item and answer.result.is_correct
     assert sorted(asked) == ["mc-multi", "mc-single"]
     records = store.reviews()
     assert [r.mode for r in records] == [ReviewMode.CHOICE] * 2
-    assert all(r.rating == Rating.Good and r.duration == timedelta(seconds=4) for r in records)
-    assert store.cards() == {}, "by default multiple choice is practice and leaves the schedule alone"
+    assert all(r.rating == Rating.Hard and r.duration == timedelta(seconds=4) and r.scheduled for r in records)
+    assert set(store.cards()) == {"mc-single", "mc-multi"}, "every answer moves the schedule"
     with pytest.raises(ValueError, match="finished"):
         session.grade({1})
+    with pytest.raises(ValueError, match="finished"):
+        session.answer({1})
 
 
-def test_multiple_choice_can_move_the_schedule(store, settings):
-    session = MultipleChoiceSession(store, make_bank(SINGLE), settings=settings, seed=1, reschedule=True, clock=FakeClock(T0))
+def test_a_self_rated_choice_moves_the_schedule_too(store, settings):
+    """The current choice screen's path: the user accepts or overrides a suggested rating."""
+    session = MultipleChoiceSession(store, make_bank(SINGLE), settings=settings, seed=1, clock=FakeClock(T0))
     session.rate(session.grade(session.item.correct_numbers).suggested_rating)
     assert store.card("mc-single").reps == 1
 

@@ -35,6 +35,19 @@ def test_new_cards_in_bank_order_up_to_the_daily_limit(store, settings):
     assert queue.learning == () and queue.due == () and queue.new_allowance == 5
 
 
+def test_new_cards_follow_the_curriculum_not_the_file_names(store, settings):
+    # Bank files load in name order: 'alignment' before 'attention' before 'foundations'.
+    bank = make_bank(
+        make_question("dpo", topic="alignment"),
+        make_question("qkv", topic="attention"),
+        make_question("why-transformer", topic="foundations"),
+        make_question("mine", topic="my-own-topic"),
+        make_question("rlhf", topic="alignment"),
+    )
+    queue = build_review_queue(store, bank, settings, T0)
+    assert queue.new == ("why-transformer", "qkv", "dpo", "rlhf", "mine")
+
+
 def test_the_daily_new_limit_spans_sessions_and_resets_the_next_day(store, settings):
     bank = numbered_bank(12)
     clock = FakeClock(T0)

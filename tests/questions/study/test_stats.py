@@ -84,8 +84,28 @@ def test_due_forecast_and_mastery(store, settings, scheduler):
     assert forecast[soon.due.date()] == 1
     assert sum(forecast.values()) == 2, "cards of removed questions are not forecast"
     mastery = {m.topic: m for m in stats.topic_mastery}
-    r_a1 = scheduler.retrievability(overdue, T0)
+    week_ahead = T0 + timedelta(days=7)  # mastery looks a week ahead: recall now is always near 1 after a review
+    r_a1, r_l1 = scheduler.retrievability(overdue, week_ahead), scheduler.retrievability(soon, week_ahead)
     assert mastery["attention"].mastery == pytest.approx(r_a1 / 2), "a never-reviewed question counts as 0"
-    assert mastery["attention"].studied_retrievability == pytest.approx(r_a1)
-    assert mastery["layers"].studied == 1 and mastery["layers"].studied_retrievability == pytest.approx(1.0)
+    assert mastery["attention"].studied_mastery == pytest.approx(r_a1)
+    assert mastery["layers"].studied == 1 and mastery["layers"].studied_mastery == pytest.approx(r_l1)
+    assert r_l1 < scheduler.retrievability(soon, T0) == pytest.approx(1.0)
+    assert mastery["layers"].studied_retrievability == mastery["layers"].studied_mastery, "the old name reads the same figure"
+    assert stats.mastery_forecast.at == week_ahead
+    assert stats.mastery_forecast.recall == pytest.approx((r_a1 + r_l1) / 4)
+    assert "in 7 days" in stats.mastery_forecast.legend("en") and "7 天后" in stats.mastery_forecast.legend("zh")
     assert (stats.new_cards, stats.learning_cards, stats.review_cards) == (2, 0, 2)
+
+
+def test_retention_counts_recall_modes_only(store, settings, scheduler):
+    _review(store, scheduler, "a1", Rating.Easy, T0 - timedelta(days=60))
+    _review(store, scheduler, "a1", Rating.Hard, T0 - timedelta(days=2), mode=ReviewMode.CHOICE)  # recognised
+    _review(store, scheduler, "a1", Rating.Good, T0 - timedelta(days=1), mode=ReviewMode.MOCK)
+    stats = compute_stats(store, BANK, T0, settings)
+    assert (stats.retention.passed, stats.retention.total) == (1, 1), "a multiple-choice answer is not recall"
+
+
+def test_stats_name_the_weak_questions(store, settings, scheduler):
+    _review(store, scheduler, "a2", Rating.Good, T0 - timedelta(minutes=30))
+    _review(store, scheduler, "l1", Rating.Again, T0 - timedelta(minutes=20), mode=ReviewMode.CHOICE)
+    assert compute_stats(store, BANK, T0, settings).weak_question_ids == ("l1",)

@@ -1,0 +1,394 @@
+"""`tprep drill`: implement a piece of a Transformer by hand; tprep checks it.
+
+    tprep drill list [--json]                  the drills, their status (new / due / passed) and last check
+    tprep drill show ID [--hints]              the task, what the checks test, the questions it practises
+    tprep drill start ID [--dir DIR] [--edit] [--force]
+                                               write the stub (signature + docstring) and print its path
+    tprep drill check ID [FILE] [--timeout S] [--no-record] [--json PATH]
+                                               run the checks on your file in a sandboxed process
+    tprep drill solution ID                    print the reference solution
+
+Exit codes of ``check``: 0 every check passed, 1 a check failed (a wrong
+answer, an exception, a hang, a crash), 2 bad usage or a file that cannot be
+used (a syntax error, with its line; an import that fails; no function of the
+drill's name). ``list`` never imports torch; ``check`` imports it only in the
+checking process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from tui.commands import texts
+from tui.drills import DrillUsageError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "drill",
+        help="implement attention, LayerNorm, top-p, beam search, ... by hand; tprep checks your code",
+        description="Coding drills: write a piece of a Transformer by hand, as in the coding round of an interview; "
+        "tprep runs seeded checks against reference implementations and shows a counterexample when one fails. "
+        "Drills are scheduled like cards: a passed drill comes back days later, a failed one soon.",
+        epilog="examples: tprep drill list; tprep drill start softmax --edit; tprep drill check softmax; "
+        "tprep drill show softmax --hints; tprep drill solution softmax",
+    )
+    actions = parser.add_subparsers(dest="drill_action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list the drills with their status and last check")
+    listing.add_argument("--json", action="store_true", help="print the list as JSON")
+    show = actions.add_parser("show", help="the task of a drill, what its checks test, and the questions it practises")
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--hints", action="store_true", help="also print the hints (try without them first)")
+    start = actions.add_parser("start", help="write a drill's stub into your drill workspace and print its path")
+    start.add_argument("id", metavar="ID")
+    start.add_argument("--dir", type=Path, metavar="DIR", help="write it into DIR instead of the drill workspace")
+    start.add_argument("--edit", action="store_true", help="open the file in $VISUAL or $EDITOR")
+    start.add_argument(
+        "--force", action="store_true", help="start over from the stub; your current file is renamed aside, not deleted"
+    )
+    check = actions.add_parser("check", help="check your implementation of a drill (in a separate, limited process)")
+    check.add_argument("id", metavar="ID")
+    check.add_argument("file", nargs="?", type=Path, metavar="FILE", help="your file (default: the one 'drill start' wrote)")
+    check.add_argument(
+        "--timeout", type=_seconds, default=None, metavar="SECONDS", help="time limit per check (default 10 s)"
+    )
+    check.add_argument("--no-record", action="store_true", help="do not record the result in your progress (the schedule)")
+    check.add_argument("--json", metavar="PATH", help="also write the result as JSON to PATH ('-' for standard output)")
+    solution = actions.add_parser("solution", help="print the reference solution")
+    solution.add_argument("id", metavar="ID")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    lang = args.lang or "both"
+    action = args.drill_action
+    if action == "list":
+        return _list(args, lang)
+    from verifiers.drills.registry import default_drills
+
+    registry = default_drills()
+    for problem in registry.problems:
+        print(f"tprep drill: warning: {problem}", file=sys.stderr)
+    drill = registry.get(args.id)  # UnknownDrillError: exit 2 with the known ids
+    if action == "show":
+        return _show(drill, args, lang)
+    if action == "start":
+        return _start(drill, args, lang)
+    if action == "check":
+        return _check(drill, args, lang)
+    sys.stdout.write(drill.reference_source())
+    return EXIT_OK
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the time limit must be more than 0 seconds")
+    return seconds
+
+
+# -- list ----------------------------------------------------------------------------------------
+
+
+def _list(args: argparse.Namespace, lang: str) -> int:
+    from tui.drills import drill_rows
+    from tui.paths import store_path
+
+    rows = drill_rows(store_path(args.store))
+    if args.json:
+        json.dump([row.to_dict() for row in rows], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return EXIT_OK
+    width = max(len(row.drill.id) for row in rows)
+    for row in rows:
+        titles = texts(row.drill.title, lang)
+        status = _status_text(row.status)
+        print(f"{row.drill.id:<{width}}  {status:<22}  {_last_result_text(row):<28}  {titles[0]}")
+        for extra in titles[1:]:
+            print(f"{'':<{width}}  {'':<22}  {'':<28}  {extra}")
+    counts = {state: sum(1 for row in rows if row.status.state == state) for state in ("new", "due", "passed")}
+    print(
+        f"{len(rows)} drills: {counts['new']} new, {counts['due']} due, {counts['passed']} passed. "
+        "Start one with 'tprep drill start ID', check it with 'tprep drill check ID'."
+    )
+    return EXIT_OK
+
+
+def _status_text(status: Any) -> str:
+    if status.state == "passed" and status.due is not None:
+        return f"passed, next {status.due.astimezone().strftime('%Y-%m-%d')}"
+    return status.state
+
+
+def _last_result_text(row: Any) -> str:
+    result = row.last_result
+    if result is not None:
+        when = _local(result.started_at)
+        if result.problem is not None:
+            return f"unusable file · {when}"
+        return f"{result.status.value} {result.passed_count}/{len(result.checks)} · {when}"
+    if row.status.last_passed is not None:
+        return f"{'passed' if row.status.last_passed else 'failed'} · {row.status.last_checked.astimezone().strftime('%Y-%m-%d %H:%M')}"
+    return "-"
+
+
+def _local(iso: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso or "?"
+
+
+# -- show / start -----------------------------------------------------------------------------------
+
+
+def _show(drill: Any, args: argparse.Namespace, lang: str) -> int:
+    out = sys.stdout
+    for title in texts(drill.title, lang):
+        print(title, file=out)
+    print(f"id: {drill.id}    write: {drill.signature}", file=out)
+    print(file=out)
+    for task in texts(drill.task, lang):
+        _wrapped(task, out)
+    print(file=out)
+    print("What the checks test:", file=out)
+    for index, item in enumerate(drill.checks, start=1):
+        lines = texts(item.statement, lang)
+        _wrapped(f"{index}. [{item.id}] {lines[0]}", out, indent="   ", first="")
+        for extra in lines[1:]:
+            _wrapped(extra, out, indent="   ")
+    print(file=out)
+    print(f"Practises the bank questions: {', '.join(drill.questions)}", file=out)
+    if args.hints:
+        print(file=out)
+        print("Hints:", file=out)
+        for index, hint in enumerate(drill.hints, start=1):
+            for number, line in enumerate(texts(hint, lang)):
+                _wrapped(f"{index}. {line}" if number == 0 else line, out, indent="   ", first="" if number == 0 else "   ")
+    else:
+        print(f"{len(drill.hints)} hint(s): tprep drill show {drill.id} --hints", file=out)
+    return EXIT_OK
+
+
+def _wrapped(text: str, out: TextIO, *, indent: str = "", first: str | None = None) -> None:
+    if not text.isascii():  # CJK lines wrap badly on spaces; the terminal wraps them
+        print((indent if first is None else first) + text, file=out)
+        return
+    lines = textwrap.wrap(text, width=100, initial_indent=indent if first is None else first, subsequent_indent=indent)
+    for line in lines or [""]:
+        print(line, file=out)
+
+
+def _start(drill: Any, args: argparse.Namespace, lang: str) -> int:
+    from tui.drills import start_drill
+
+    directory = args.dir.expanduser() if args.dir is not None else None
+    outcome = start_drill(drill, directory, force=args.force)
+    if outcome.written:
+        if outcome.backup is not None:
+            print(f"your previous file was kept as {outcome.backup}")
+        print(outcome.path)
+    else:
+        print(outcome.path)
+        print(
+            f"tprep drill: {outcome.path} already exists and was kept as it is; "
+            "use --force to start over from the stub (your file is then kept as a backup).",
+            file=sys.stderr,
+        )
+    check_command = f"tprep drill check {drill.id}" + ("" if directory is None else f" {outcome.path}")
+    print(f"{texts(drill.title, lang)[0]}: write {drill.signature}, then run: {check_command}", file=sys.stderr)
+    if args.edit:
+        _edit(outcome.path)
+    return EXIT_OK
+
+
+def _edit(path: Path) -> None:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise DrillUsageError(f"--edit: neither $VISUAL nor $EDITOR is set (e.g. export EDITOR=vim); the file is {path}")
+    try:
+        command = shlex.split(editor) + [str(path)]
+        finished = subprocess.run(command, check=False)
+    except (OSError, ValueError) as error:
+        raise DrillUsageError(f"--edit: cannot run the editor {editor!r} ({error}); the file is {path}") from None
+    if finished.returncode != 0:
+        print(f"tprep drill: the editor exited with status {finished.returncode}; the file is {path}", file=sys.stderr)
+
+
+# -- check ------------------------------------------------------------------------------------------------
+
+
+def _check(drill: Any, args: argparse.Namespace, lang: str) -> int:
+    from tui.drills import save_check, workspace_file
+    from tui.paths import store_path
+    from verifiers.drills.sandbox import DrillProgress, Limits, Phase, check_drill
+    from verifiers.result import Status
+
+    path = (args.file or workspace_file(drill)).expanduser()
+    if not path.exists():
+        if args.file is None:
+            raise DrillUsageError(
+                f"there is no file {path} yet: run 'tprep drill start {drill.id}' to write the stub there, "
+                f"or give your file: tprep drill check {drill.id} FILE"
+            )
+        raise DrillUsageError(f"there is no file {path}; check the path")
+    json_path = _checked_json_path(args.json)
+    limits = Limits() if args.timeout is None else Limits(check_s=args.timeout)
+    out = sys.stderr if args.json == "-" else sys.stdout
+    colour = out.isatty() and not os.environ.get("NO_COLOR")
+    interactive = out.isatty()
+    total = len(drill.checks)
+    width = len(str(total))
+    print(f"Checking {drill.id} ({drill.signature}) in {path}: {total} checks, at most {limits.check_s:g} s each", file=out, flush=True)
+
+    def show(event: DrillProgress) -> None:
+        if event.phase is Phase.STARTING and interactive:
+            print("  starting the checker (importing torch) ...", file=out, end="", flush=True)
+        if event.phase is not Phase.CHECKING:
+            return
+        prefix = f"  [{event.index + 1:>{width}}/{total}] {event.check.id}"
+        if interactive:
+            print("\r\033[K", file=out, end="")
+        if not event.finished:
+            if interactive:  # overwritten by the outcome line when the check finishes
+                print(f"{prefix} ...", file=out, end="", flush=True)
+            return
+        _print_check(event.result, prefix, lang, out, colour)
+
+    started = time.perf_counter()
+    result = check_drill(drill, path, limits=limits, progress=show)
+    assert result is not None  # only a cancel event makes it None, and the CLI passes none
+    if interactive:
+        print("\r\033[K", file=out, end="")
+    if result.problem is not None:
+        _print_problem(result, path, lang)
+    else:
+        for line in texts(result.summary, lang):
+            print(line, file=out)
+    _print_output(result, out)
+    status = save_check(result, store_path(args.store), record=not args.no_record)
+    if status is not None:
+        print(_schedule_text(status), file=out)
+    elif result.problem is None and not result.attempted:
+        print(f"Nothing is implemented yet: write {drill.signature} in {path}.", file=out)
+    _write_json(result, args.json, json_path)
+    print(f"Checked in {time.perf_counter() - started:.1f} s.", file=out)
+    if result.status is Status.PASSED:
+        return EXIT_OK
+    return EXIT_USAGE if result.status is Status.ERROR else EXIT_FAILED
+
+
+_GREEN, _RED, _YELLOW, _RESET = "\033[32m", "\033[31m", "\033[33m", "\033[0m"
+_OUTCOME_WORDS = {
+    "passed": "passed",
+    "failed": "FAILED",
+    "raised": "RAISED",
+    "not-implemented": "not implemented",
+    "timed-out": "TIMED OUT",
+    "crashed": "CRASHED",
+    "not-run": "not run",
+}
+
+
+def _print_check(result: Any, prefix: str, lang: str, out: TextIO, colour: bool) -> None:
+    word = _OUTCOME_WORDS.get(result.outcome.value, result.outcome.value)
+    if colour:
+        word = f"{_GREEN if result.passed else _YELLOW if result.outcome.value == 'not-implemented' else _RED}{word}{_RESET}"
+    print(f"{prefix}: {word} ({result.elapsed_s:.2f} s)", file=out)
+    if result.passed or result.outcome.value == "not-implemented":
+        return
+    for statement in texts(result.statement, lang):
+        _wrapped(f"checks: {statement}", out, indent="      ", first="      ")
+    if result.message is not None:
+        for line in texts(result.message, lang):
+            _wrapped(line, out, indent="      ", first="      ")
+    example = result.counterexample
+    if example is not None:
+        for name, description in example.inputs:
+            print(f"      input {name}: {description}", file=out)
+        if example.expected:
+            print(f"      expected: {example.expected}", file=out)
+        if example.got:
+            print(f"      got:      {example.got}", file=out)
+        if example.max_error is not None:
+            print(f"      largest error: {example.max_error:.3g}" + (f" at {example.where}" if example.where else ""), file=out)
+        elif example.where:
+            print(f"      first difference at {example.where}", file=out)
+    if result.detail:
+        for line in result.detail.splitlines()[-8:]:
+            print(f"      | {line}", file=out)
+    if result.hint is not None:
+        for number, line in enumerate(texts(result.hint, lang)):
+            _wrapped(("hint: " if number == 0 else "      ") + line, out, indent="            ", first="      ")
+
+
+def _print_problem(result: Any, path: Path, lang: str) -> None:
+    """Why the file could not be used, where (file, line), and the offending line."""
+    problem = result.problem
+    prefix = f"tprep drill: {path}, line {problem.line}: " if problem.line else f"tprep drill: {path}: "
+    for line in texts(problem.message, lang):
+        print(f"{prefix}{line}", file=sys.stderr)
+        prefix = " " * len(prefix)
+    if problem.detail:
+        for line in problem.detail.splitlines()[-8:]:
+            print(f"    {line}", file=sys.stderr)
+
+
+def _print_output(result: Any, out: TextIO) -> None:
+    if not result.output_bytes:
+        return
+    lines = result.output.splitlines()
+    shown = lines[:12]
+    print(f"Your code printed {result.output_bytes} bytes; the first lines:", file=out)
+    for line in shown:
+        print(f"  > {line[:200]}", file=out)
+    if len(lines) > len(shown) or result.output_bytes > len(result.output.encode("utf-8")):
+        print("  > ...", file=out)
+
+
+def _schedule_text(status: Any) -> str:
+    if status.state == "passed" and status.due is not None:
+        return f"Recorded in your progress: passed; this drill comes back on {status.due.astimezone().strftime('%Y-%m-%d')}."
+    if status.last_passed:
+        return "Recorded in your progress: passed."
+    return "Recorded in your progress: failed; the drill stays due until it passes."
+
+
+def _checked_json_path(option: str | None) -> Path | None:
+    if option is None or option == "-":
+        return None
+    path = Path(option).expanduser()
+    if path.is_dir():
+        raise DrillUsageError(f"--json {option}: is a directory; give a file name, e.g. {path / 'result.json'}")
+    if not path.parent.is_dir():
+        raise DrillUsageError(f"--json {option}: the folder {path.parent} does not exist")
+    return path
+
+
+def _write_json(result: Any, option: str | None, path: Path | None) -> None:
+    if option is None:
+        return
+    text = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
+    if path is None:
+        print(text)
+        return
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise DrillUsageError(f"--json {option}: could not write the result ({error}); it is still cached") from None

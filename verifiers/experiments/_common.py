@@ -14,6 +14,7 @@ import math
 import statistics
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from verifiers.result import Bilingual
@@ -21,6 +22,46 @@ from verifiers.spec import Context
 
 T = TypeVar("T")
 SIZES: tuple[str, ...] = ("tiny", "quick", "full")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The threshold a claim is decided by: ``value >= low`` and/or ``value <= high``.
+
+    Each experiment module lists its claims' bounds in ``BOUNDS`` (claim id ->
+    ``Bound``) next to the named thresholds; ``bench/seeds.py`` reads them to
+    say how far each claim is from flipping. The recorded ``value`` of the
+    claim is the quantity compared.
+    """
+
+    low: float | None = None
+    high: float | None = None
+
+    def holds(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def margin(self, value: float, *, expected: bool = True) -> float:
+        """Relative distance to the nearest threshold, positive when the verdict is the expected one."""
+        distances = []
+        if self.low is not None:
+            distances.append((value - self.low) / (abs(self.low) or 1.0))
+        if self.high is not None:
+            distances.append((self.high - value) / (abs(self.high) or 1.0))
+        inside = min(distances)  # > 0: holds, < 0: does not
+        return inside if expected else -inside
+
+    def describe(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f"in [{self.low:g}, {self.high:g}]"
+        return f">= {self.low:g}" if self.low is not None else f"<= {self.high:g}"
+
+
+def at_least(threshold: float) -> Bound:
+    return Bound(low=threshold)
+
+
+def at_most(threshold: float) -> Bound:
+    return Bound(high=threshold)
 
 
 def pick(ctx: Context, sizes: Mapping[str, T]) -> T:
@@ -124,23 +165,30 @@ def relative_difference(a: Any, b: Any) -> float:
 
 
 def fastest_time(function: Callable[[], Any], *, repeats: int, device: Any, warmup: int = 1) -> float:
-    """Fastest wall-clock seconds of ``function()`` over ``repeats`` runs (CUDA synchronised).
+    """Fastest seconds of ``function()`` over ``repeats`` runs.
 
     The minimum, not the median: on a shared machine other processes only ever
-    add time, so the fastest run is the closest to the work's own cost.
+    add time, so the fastest run is the closest to the work's own cost. On a CPU
+    running torch on one thread (``torch_session``), the calling thread does all
+    the work, so its CPU time is measured: a run during which another process
+    held the core is not charged for that wait (wall-clock minima over 5 runs
+    still drifted by 30% at load 9 on 2 cores). On CUDA, or with several threads,
+    it is wall-clock time (CUDA synchronised).
     """
     import torch
 
-    synchronise = torch.cuda.synchronize if getattr(device, "type", str(device)) == "cuda" else (lambda: None)
+    on_cuda = getattr(device, "type", str(device)) == "cuda"
+    synchronise = torch.cuda.synchronize if on_cuda else (lambda: None)
+    clock = time.thread_time if not on_cuda and torch.get_num_threads() == 1 else time.perf_counter
     for _ in range(warmup):
         function()
     synchronise()
     times = []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started = clock()
         function()
         synchronise()
-        times.append(time.perf_counter() - started)
+        times.append(clock() - started)
     return min(times)
 
 

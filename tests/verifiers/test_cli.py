@@ -210,3 +210,14 @@ def test_a_question_without_verifiers_exits_2(fakes, tmp_path, capsys, monkeypat
     _write_bank(tmp_path / "bank", [])
     assert main(["--bank", str(tmp_path / "bank"), "verify", "--question", "my-question"]) == 2
     assert "names no verifiers" in capsys.readouterr().err
+
+
+def test_steps_wrap_to_the_terminal_chinese_by_character(capsys, monkeypatch):
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "60")
+    assert main(["--lang", "zh", "verify", "sqrt-dk-variance", "--steps"]) == 0
+    explanation = [line for line in capsys.readouterr().out.splitlines() if line.startswith("    | ")]
+    assert len(explanation) >= 3 and all(cell_len(line) <= 60 for line in explanation)
+    # Lines end between two Chinese characters, where there is no space: wrapped by character.
+    assert any(a[-1] >= "\u4e00" and b[6] >= "\u4e00" for a, b in zip(explanation, explanation[1:])), explanation

@@ -269,17 +269,23 @@ def _print_result(result: Any, prefix: str, lang: str, out: TextIO, *, colour: b
 
 
 def _print_derivation(spec: Any, result: Any, lang: str, out: TextIO) -> None:
-    """The explanation and the derivation steps, LaTeX shown as Unicode for the terminal."""
-    from questions.render import latex_to_unicode
+    """The explanation and the derivation steps, LaTeX shown as Unicode for the terminal (questions.render)."""
+    import shutil
+
     from questions.wrapping import wrap_text
 
+    # Wrapped to the terminal (at most 106 columns: long lines are hard to read); Chinese by
+    # character with its punctuation rules, not only at spaces.
+    width = max(40, min(106, shutil.get_terminal_size((106, 24)).columns))
     for paragraph in texts(spec.explanation, lang):
-        for line in wrap_text(paragraph, 100):  # Chinese wraps by character, not only at spaces
-            print(f"    | {line}", file=out)
+        for line in wrap_text(paragraph, width, initial_indent="    | ", subsequent_indent="    | "):
+            print(line, file=out)
     for number, step in enumerate(result.steps, start=1):
-        print(f"    {number}. {latex_to_unicode(step.latex)}", file=out)
+        # One formula: kept whole when it fits, a long one broken after a relation or operator.
+        for line in wrap_text(f"$${step.latex}$$", width, initial_indent=f"    {number}. ", subsequent_indent="       "):
+            print(line, file=out)
         for prose in texts(step.prose, lang):
-            for line in wrap_text(prose, 100, initial_indent="       ", subsequent_indent="       "):
+            for line in wrap_text(prose, width, initial_indent="       ", subsequent_indent="       "):
                 print(line, file=out)
     out.flush()
 

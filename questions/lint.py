@@ -572,7 +572,10 @@ class _FileChecker:
             self.report(
                 self.line(topic_item[1]),
                 "topic",
-                f"'{topic}' does not match the file name; a topic is its file's stem: write 'topic: {self.path.stem}' or rename the file to {topic}.yaml",
+                f"'{topic}' does not match the file name {self.path.name}. A topic is named by its file: the app, "
+                f"the exports and --bank merging find a topic's questions by file name (your {topic}.yaml adds "
+                f"to the built-in {topic}.yaml). To add these questions to the topic '{topic}', rename the file "
+                f"to {topic}.yaml; to make a topic of its own, write 'topic: {self.path.stem}'.",
             )
 
     def _question(self, node: Node, topic: str) -> _Entry | None:

@@ -24,6 +24,7 @@ from typing import Sequence
 from tui.commands import bank, drill, export, plan, progress, verify
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DISTRIBUTION = "transformer-prep"
 SUBCOMMANDS = (verify, bank, export, progress, plan, drill)
 
 
@@ -35,12 +36,34 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(run '{self.prog} --help' for the options)\n")
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: read from the installed distribution when asked, not at every start."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, help="show tprep's version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        print(f"tprep {installed_version()}")
+        parser.exit()
+
+
+def installed_version() -> str:
+    """The version of the installed ``transformer-prep`` distribution (its metadata, as pip sees it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return f"(unknown: the {DISTRIBUTION} distribution is not installed; run pip install -e . in the repository)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tprep",
         description="Prepare for Transformer and LLM interviews. "
         "With no command, opens the quiz app on the built-in question bank.",
     )
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--bank",
         metavar="DIR",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from questions.documents import document_title
 from questions.export.evidence import claim_lines, run_date, status_mark, text_of
 from questions.export.sheet import StudySheet
 from questions.export.writing import write_atomically
@@ -31,6 +32,8 @@ CARD_CSS = """
 .caveat { background: #fff8e6; border-left: 3px solid #d4a72c; padding: .2em .5em; }
 .evidence { background: #f3f8ff; border-left: 3px solid #0b5cad; padding: .2em .5em; }
 .id { color: #8b949e; font-size: 12px; }
+.document, .verdict { color: #5b6470; }
+.verdict { font-style: italic; }
 """
 
 _BACK = """{{FrontSide}}<hr id="answer">
@@ -38,7 +41,7 @@ _BACK = """{{FrontSide}}<hr id="answer">
 <div class="label">Key points · 要点</div>{{KeyPoints}}
 {{#Caveats}}<div class="label">Caveats · 文档勘误</div>{{Caveats}}{{/Caveats}}
 {{#Evidence}}<div class="label">Evidence · 验证证据</div>{{Evidence}}{{/Evidence}}
-<div class="label">Source · 出处</div>{{Source}}
+<div class="label">Sources and references · 出处与参考文献</div>{{Source}}
 <div class="id">{{Id}}</div>"""
 
 
@@ -99,7 +102,7 @@ def _fields(sheet: StudySheet, question: Question) -> list[str]:
         for lang in sheet.langs
     )
     caveats = "".join(
-        f'<div class="caveat"><code>{escape(c.doc)}</code>'
+        f'<div class="caveat"><div class="document">{escape(document_title(c.doc, sheet.langs[0]))}</div>'
         + "".join(
             f"<div>“{anki_text(c.claim.get(lang))}” → {anki_text(c.correction.get(lang))}</div>" for lang in sheet.langs
         )
@@ -113,14 +116,23 @@ def _fields(sheet: StudySheet, question: Question) -> list[str]:
                 continue
             lang = sheet.langs[0]
             claims = "".join(
-                f"<li>{claim.mark} {anki_text(claim.statement)} — {escape(claim.measured)}</li>"
+                f"<li>{claim.mark.glyph} {anki_text(claim.statement)}"
+                + (f' <span class="verdict">({escape(claim.words)})</span>' if claim.words else "")
+                + f" — {escape(claim.measured)}</li>"
                 for claim in claim_lines(result, lang)
             )
             evidence += (
                 f'<div class="evidence">{status_mark(result)} <code>{escape(verifier_id)}</code> '
                 f"({escape(run_date(result))}): {anki_text(text_of(result.get('summary'), lang))}<ul>{claims}</ul></div>"
             )
-    sources = "<br>".join(f"{escape(s.doc)} — {escape(s.heading)}" for s in question.sources)
+    # Sources and references share the Source field: the note type's fields stay as they were,
+    # so a re-import updates earlier decks in place.
+    from questions.export.html import html_reference
+
+    sources = "<br>".join(
+        [f"{escape(document_title(s.doc, sheet.langs[0]))} — {anki_text(s.heading)}" for s in question.sources]
+        + [html_reference(reference) for reference in question.references]
+    )
     return [
         _both(sheet, question.question),
         _both(sheet, question.answer),

@@ -14,17 +14,25 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Mapping
 
+from questions.marks import ClaimMark, ClaimOutcome, claim_mark, run_mark
 from questions.model import Lang
-
-STATUS_MARKS = {"passed": "✓", "failed": "✗", "error": "!"}
 
 
 @dataclass(frozen=True)
 class ClaimLine:
-    mark: str  # ✓ the claim's verdict matched what the verifier expected, ✗ it did not
+    mark: ClaimMark  # ✓ holds, ✗ a document's claim refuted (both as expected), ! did not match, ? not checked
     statement: str
-    expected_true: bool
     measured: str
+    lang: Lang = "en"
+
+    @property
+    def words(self) -> str:
+        """What the mark means, for every mark but a plain ✓ (whose statement says it all)."""
+        return "" if self.mark.outcome is ClaimOutcome.HOLDS else self.mark.words.get(self.lang)
+
+    @property
+    def css(self) -> str:
+        return MARK_CSS[self.mark.outcome.value]
 
 
 def text_of(bilingual: Mapping[str, str] | None, lang: Lang) -> str:
@@ -34,7 +42,8 @@ def text_of(bilingual: Mapping[str, str] | None, lang: Lang) -> str:
 
 
 def status_mark(result: Mapping[str, Any]) -> str:
-    return STATUS_MARKS.get(str(result.get("status")), "?")
+    """✓ passed, ! failed (a claim was not as expected), ? error (questions.marks)."""
+    return run_mark(str(result.get("status")))
 
 
 def run_date(result: Mapping[str, Any]) -> str:
@@ -45,15 +54,22 @@ def run_date(result: Mapping[str, Any]) -> str:
 def claim_lines(result: Mapping[str, Any], lang: Lang) -> list[ClaimLine]:
     lines = []
     for claim in result.get("claims") or ():
+        observed = claim.get("observed")
         lines.append(
             ClaimLine(
-                mark="✓" if claim.get("matched") else "✗",
+                mark=claim_mark(bool(claim.get("expected", True)), None if observed is None else bool(observed)),
                 statement=text_of(claim.get("statement"), lang),
-                expected_true=bool(claim.get("expected", True)),
                 measured=str(claim.get("measured") or ""),
+                lang=lang,
             )
         )
     return lines
+
+
+# How each mark is coloured in HTML and Anki, always beside the mark itself: green only for a
+# statement that holds, violet for a false statement refuted as expected, red for a failure.
+MARK_CSS = {"holds": "ok", "refuted": "refuted", "mismatch": "bad", "unchecked": "bad"}
+RUN_CSS = {"passed": "ok", "failed": "bad", "error": "bad"}
 
 
 # --- plots ---------------------------------------------------------------------------

@@ -12,13 +12,15 @@ from html import escape
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
-from questions.export.evidence import claim_lines, run_date, status_mark, svg_heatmap, svg_plot, text_of
-from questions.export.sheet import LABELS, StudySheet
+from questions.documents import document_title
+from questions.export.evidence import RUN_CSS, claim_lines, run_date, status_mark, svg_heatmap, svg_plot, text_of
+from questions.export.sheet import StudySheet
 from questions.export.writing import write_atomically
 from questions.mathtext import split_math
-from questions.model import Lang, Question, Text
+from questions.model import Lang, Question, Reference, Text
 
 Layout = Literal["single", "two-column"]
+SHORT_FORMULA_CHARACTERS = 30
 MathMode = Literal["mathml", "unicode"]
 
 # The family the PDF export's shipped Chinese font is declared under (questions/export/pdf.py): named
@@ -26,7 +28,7 @@ MathMode = Literal["mathml", "unicode"]
 BUNDLED_CJK_FAMILY = "Transformer Prep CJK"
 
 CSS = """
-:root { --muted: #5b6470; --rule: #d8dde3; --ok: #1a7f37; --bad: #cf222e; --accent: #0b5cad; }
+:root { --muted: #5b6470; --rule: #d8dde3; --ok: #1a7f37; --bad: #cf222e; --refuted: #8250df; --accent: #0b5cad; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei",
        "BUNDLED_CJK_FAMILY", system-ui, -apple-system, "Segoe UI", sans-serif;
@@ -46,6 +48,11 @@ li { margin: .1rem 0; }
 .caveat { background: #fff8e6; border-left: 3px solid #d4a72c; padding: .3rem .6rem; margin: .3rem 0; }
 .evidence { background: #f3f8ff; border-left: 3px solid var(--accent); padding: .3rem .6rem; margin: .3rem 0; }
 .ok { color: var(--ok); font-weight: 700; } .bad { color: var(--bad); font-weight: 700; }
+.refuted { color: var(--refuted); font-weight: 700; }
+.verdict { color: var(--muted); font-style: italic; }
+.math.short { white-space: nowrap; }
+.document { color: var(--muted); font-size: .9em; margin: 0; }
+.references a { color: var(--accent); }
 .measured { color: var(--muted); font-size: .9em; }
 svg.plot { max-width: 100%; height: auto; display: block; margin: .3rem 0; }
 svg.plot text { font-family: inherit; font-size: 10px; fill: #333; }
@@ -126,7 +133,10 @@ def _mathml(latex: str, display: bool) -> str:
 def _unicode_math(latex: str, display: bool) -> str:
     from questions.render import latex_to_unicode
 
-    return f'<span class="math">{escape(latex_to_unicode(latex))}</span>'
+    shown = latex_to_unicode(latex)
+    # A short formula is never broken across lines (as in the terminal, questions.wrapping).
+    css = "math short" if len(shown) <= SHORT_FORMULA_CHARACTERS else "math"
+    return f'<span class="{css}">{escape(shown)}</span>'
 
 
 def _paragraphs(sheet: StudySheet, text: Text, render_math: Callable[[str, bool], str]) -> str:
@@ -165,7 +175,7 @@ def _question(
     if question.caveats:
         parts.append(f'<p class="label">{escape(sheet.label("caveats"))}</p>')
         for caveat in question.caveats:
-            body = [f"<code>{escape(caveat.doc)}</code>"]
+            body = [f'<p class="document">{escape(document_title(caveat.doc, sheet.langs[0]))}</p>']
             for lang in sheet.langs:
                 body.append(
                     f'<p lang="{lang}">“{rich_text(caveat.claim.get(lang), render_math)}” → '
@@ -186,12 +196,25 @@ def _question(
         links = ", ".join(f'<a href="#q-{escape(f)}"><code>{escape(f)}</code></a>' for f in question.follow_ups)
         parts.append(f'<p class="meta">{escape(sheet.label("follow_ups"))}: {links}</p>')
 
-    sources = "".join(
-        f"<li><code>{escape(source.doc)}</code> — {escape(source.heading)}</li>" for source in question.sources
-    )
-    parts.append(f'<p class="label">{escape(sheet.label("sources"))}</p><ul class="sources">{sources}</ul>')
+    if question.sources:
+        sources = "".join(
+            f"<li>{escape(document_title(source.doc, sheet.langs[0]))} — {rich_text(source.heading, render_math)}</li>"
+            for source in question.sources
+        )
+        parts.append(f'<p class="label">{escape(sheet.label("sources"))}</p><ul class="sources">{sources}</ul>')
+    if question.references:
+        items = "".join(f"<li>{html_reference(reference)}</li>" for reference in question.references)
+        parts.append(f'<p class="label">{escape(sheet.label("references"))}</p><ul class="references">{items}</ul>')
     parts.append("</article>")
     return "\n".join(parts)
+
+
+def html_reference(reference: Reference) -> str:
+    """'Authors (year). Title. arXiv:id', the title a link to where the work can be read."""
+    title = escape(reference.title)
+    linked = f'<a href="{escape(reference.link)}">{title}</a>' if reference.link else title
+    where = f" arXiv:{escape(reference.arxiv)}" if reference.arxiv else ""
+    return f"{escape(reference.authors)} ({reference.year}). {linked}.{where}"
 
 
 def _evidence_reference(
@@ -199,7 +222,7 @@ def _evidence_reference(
 ) -> str:
     mark = status_mark(result)
     return (
-        f'<div class="evidence"><span class="{"ok" if mark == "✓" else "bad"}">{mark}</span> '
+        f'<div class="evidence"><span class="{RUN_CSS.get(str(result.get("status")), "bad")}">{mark}</span> '
         f"<code>{escape(verifier_id)}</code> — {escape(sheet.label('evidence_at'))} "
         f'<a href="#q-{escape(question_id)}">{number}</a></div>'
     )
@@ -217,7 +240,7 @@ def _evidence(
             f"(<code>tprep verify {escape(verifier_id)}</code>)</div>"
         )
     mark = status_mark(result)
-    css = "ok" if mark == "✓" else "bad"
+    css = RUN_CSS.get(str(result.get("status")), "bad")
     parts = [
         f'<div class="evidence"><p><span class="{css}">{mark}</span> <code>{escape(verifier_id)}</code> '
         f'<span class="measured">{escape(run_date(result))}</span></p>'
@@ -227,10 +250,9 @@ def _evidence(
     primary: Lang = sheet.langs[0]
     items = []
     for claim in claim_lines(result, primary):
-        expected = "" if claim.expected_true else f" <em>({escape(LABELS['expected_false'].get(primary))})</em>"
-        claim_css = "ok" if claim.mark == "✓" else "bad"
+        words = f' <span class="verdict">({escape(claim.words)})</span>' if claim.words else ""
         items.append(
-            f'<li><span class="{claim_css}">{claim.mark}</span> {rich_text(claim.statement, render_math)}{expected}'
+            f'<li><span class="{claim.css}">{claim.mark.glyph}</span> {rich_text(claim.statement, render_math)}{words}'
             f' <span class="measured">— {escape(claim.measured)}</span></li>'
         )
     if items:

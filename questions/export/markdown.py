@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from questions.export.evidence import claim_lines, run_date, status_mark, text_of
-from questions.export.sheet import LABELS, StudySheet
+from questions.documents import document_title
+from questions.export.sheet import StudySheet
 from questions.export.writing import write_atomically
 from questions.mathtext import split_math
-from questions.model import Question, Text
+from questions.model import Question, Reference, Text
 
 _MARKDOWN_SPECIAL = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
@@ -77,7 +78,8 @@ def _question(sheet: StudySheet, number: int, question: Question) -> list[str]:
         lines += [f"**{sheet.label('caveats')}**", ""]
         for caveat in question.caveats:
             for lang in sheet.langs:
-                lines.append(f"- `{caveat.doc}`: “{md_text(caveat.claim.get(lang))}” → {md_text(caveat.correction.get(lang))}")
+                document = md_text(document_title(caveat.doc, lang))
+                lines.append(f"- {document}: “{md_text(caveat.claim.get(lang))}” → {md_text(caveat.correction.get(lang))}")
         lines.append("")
 
     if question.verifiers and sheet.with_evidence:
@@ -90,17 +92,31 @@ def _question(sheet: StudySheet, number: int, question: Question) -> list[str]:
             lines.append(f"- {status_mark(result)} `{verifier_id}` ({run_date(result)}): {summary}")
             for lang in sheet.langs:
                 for claim in claim_lines(result, lang):
-                    expected = "" if claim.expected_true else f" [{LABELS['expected_false'].get(lang)}]"
-                    lines.append(f"  - {claim.mark} {md_text(claim.statement)}{expected} — {md_text(claim.measured)}")
+                    words = f" *({claim.words})*" if claim.words else ""
+                    lines.append(f"  - {claim.mark.glyph} {md_text(claim.statement)}{words} — {md_text(claim.measured)}")
         lines.append("")
 
     if question.follow_ups:
         lines += [f"{sheet.label('follow_ups')}: " + ", ".join(f"`{qid}`" for qid in question.follow_ups), ""]
 
-    lines += [f"**{sheet.label('sources')}**", ""]
-    lines += [f"- `{source.doc}` — {md_text(source.heading)}" for source in question.sources]
-    lines.append("")
+    if question.sources:
+        lines += [f"**{sheet.label('sources')}**", ""]
+        lang = sheet.langs[0]
+        lines += [f"- {md_text(document_title(s.doc, lang))} — {md_text(s.heading)}" for s in question.sources]
+        lines.append("")
+    if question.references:
+        lines += [f"**{sheet.label('references')}**", ""]
+        lines += [f"- {md_reference(reference)}" for reference in question.references]
+        lines.append("")
     return lines
+
+
+def md_reference(reference: Reference) -> str:
+    """'Authors (year). [Title](link). arXiv:id', the title linked to where the work can be read."""
+    title = md_text(reference.title).replace("[", "\\[").replace("]", "\\]")
+    linked = f"[{title}]({reference.link})" if reference.link else title
+    where = f" arXiv:{reference.arxiv}" if reference.arxiv else ""
+    return f"{md_text(reference.authors)} ({reference.year}). {linked}.{where}"
 
 
 def write_markdown(sheet: StudySheet, path: Path, *, force: bool = False) -> Path:

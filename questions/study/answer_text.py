@@ -99,7 +99,7 @@ KEYWORD_CHUNKS_MIN = 4  # this many comma-separated chunks, nearly all bare: a l
 # Math as people type it: "√d_k", "sqrt(dk)", "根号dk", "d k" all mean the same term.
 _MATH_REWRITES = (
     (re.compile(r"√|\\sqrt|根号下?|square\s+root\s+of|the\s+root\s+of"), " sqrt "),
-    (re.compile(r"(?<=[a-z])_\{?([a-z0-9]+)\}?"), r"\1"),  # d_k, d_{model} -> dk, dmodel
+    (re.compile(r"(?<=[a-zα-ω])_[{(]?([a-z0-9]+)[})]?"), r"\1"),  # d_k, d_{model}, d_(model) (rendered) -> dk, dmodel
     (re.compile(r"\bd\s+(k|v|q|model|ff)\b"), r"d\1"),  # "d k" -> dk
     (re.compile(r"\bo\(([^()]{1,24})\)"), lambda m: " bigo" + re.sub(r"[^a-z0-9]", "", m.group(1)) + " "),
     (re.compile(r"\bone[- ]hot\b"), "onehot"),  # "one" alone is a stopword

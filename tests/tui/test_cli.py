@@ -29,3 +29,14 @@ def test_help_does_not_import_torch_or_sympy():
     code = "import sys; from tui.cli import build_parser; build_parser(); print(sorted(m for m in ('torch', 'sympy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_version_comes_from_the_installed_distribution(capsys):
+    from importlib.metadata import version
+
+    import pytest
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"tprep {version('transformer-prep')}\n"

@@ -20,7 +20,7 @@ def test_export_then_import_into_another_store(tmp_path, capsys):
     rate(first, "attention-scale-sqrt-dk")
     rate(first, "layers-pre-post-ln", Rating.Again)
 
-    assert main(["--store", str(first), "progress", "export", str(exported)]) == 0
+    assert main(["--store", str(first), "progress", "export", "--out", str(exported)]) == 0
     assert "2 cards, 2 reviews" in capsys.readouterr().out
     assert json.loads(exported.read_text(encoding="utf-8"))
 
@@ -38,7 +38,7 @@ def test_export_then_import_into_another_store(tmp_path, capsys):
 def test_export_refuses_to_overwrite_without_force(tmp_path, capsys):
     store_file, exported = tmp_path / "s.sqlite3", tmp_path / "progress.json"
     exported.write_text("keep me", encoding="utf-8")
-    assert main(["--store", str(store_file), "progress", "export", str(exported)]) == 2
+    assert main(["--store", str(store_file), "progress", "export", "--out", str(exported)]) == 2
     assert "--force" in capsys.readouterr().err
     assert exported.read_text(encoding="utf-8") == "keep me"
 
@@ -70,14 +70,34 @@ def test_reset_needs_confirmation_and_keeps_a_backup(tmp_path, capsys):
 def test_a_corrupt_store_is_reported_not_crashed_on(tmp_path, capsys):
     store_file = tmp_path / "s.sqlite3"
     store_file.write_bytes(b"this is not a database" * 100)
-    assert main(["--store", str(store_file), "progress", "export", str(tmp_path / "p.json")]) == 2
+    assert main(["--store", str(store_file), "progress", "export", "--out", str(tmp_path / "p.json")]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and str(store_file) in err
     assert store_file.read_bytes() == b"this is not a database" * 100
 
 
-@pytest.mark.parametrize("argv", [["progress"], ["progress", "export"]])
+@pytest.mark.parametrize("argv", [["progress"], ["progress", "frobnicate"], ["progress", "import"]])
 def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as stop:
         main(argv)
     assert stop.value.code == 2
+
+
+def test_export_writes_to_the_current_folder_by_default(tmp_path, capsys, monkeypatch):
+    store_file = tmp_path / "s.sqlite3"
+    rate(store_file, "attention-scale-sqrt-dk")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--store", str(store_file), "progress", "export"]) == 0
+    assert "wrote tprep-progress.json (1 cards, 1 reviews)" in capsys.readouterr().out
+    assert json.loads((tmp_path / "tprep-progress.json").read_text(encoding="utf-8"))
+
+
+def test_the_old_bare_path_still_works_with_a_notice(tmp_path, capsys):
+    store_file, exported = tmp_path / "s.sqlite3", tmp_path / "old-form.json"
+    rate(store_file, "attention-scale-sqrt-dk")
+    assert main(["--store", str(store_file), "progress", "export", str(exported)]) == 0
+    captured = capsys.readouterr()
+    assert f"tprep progress export --out {exported}" in captured.err and "old form" in captured.err
+    assert exported.exists()
+    assert main(["--store", str(store_file), "progress", "export", str(exported), "--out", str(exported)]) == 2
+    assert "not both" in capsys.readouterr().err

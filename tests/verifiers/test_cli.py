@@ -18,9 +18,10 @@ def fakes(monkeypatch):
 def test_all_passed_exits_0_and_shows_each_claim(fakes, capsys, isolated_data_dir):
     assert main(["--lang", "en", "verify", "fake-passes"]) == 0
     out = capsys.readouterr().out
-    assert "[1/1] fake-passes: passed" in out
+    assert "[1/1] fake-passes: ✓ passed" in out
     assert "✓ one plus one is two" in out
-    assert "✓ one plus one is three [a wrong claim: expected false]" in out
+    # A document's wrong claim, refuted as expected: its own mark and words, never a ✓.
+    assert "✗ one plus one is three [document's claim — refuted, as expected]" in out
     assert "measured: 1 + 1 = 2, not 3" in out
     assert "1 verifier(s): 1 passed, 0 failed, 0 errored" in out
     assert ResultsCache(isolated_data_dir / "results").load("fake-passes").passed
@@ -29,9 +30,9 @@ def test_all_passed_exits_0_and_shows_each_claim(fakes, capsys, isolated_data_di
 def test_a_failure_or_error_exits_1_and_says_what_was_measured(fakes, capsys):
     assert main(["--lang", "en", "verify", "fake-passes", "fake-fails", "fake-raises"]) == 1
     out = capsys.readouterr().out
-    assert "fake-fails: failed" in out
-    assert "✗ one plus one is two" in out and "(expected true, observed false)" in out
-    assert "fake-raises: error" in out and "RuntimeError: boom inside the verifier" in out
+    assert "fake-fails: ! failed" in out
+    assert "! one plus one is two [expected to hold, but it did not — the verifier failed]" in out
+    assert "fake-raises: ? error" in out and "RuntimeError: boom inside the verifier" in out
     assert "1 passed, 1 failed, 1 errored" in out
 
 
@@ -39,6 +40,27 @@ def test_chinese_output(fakes, capsys):
     assert main(["--lang", "zh", "verify", "fake-passes"]) == 0
     out = capsys.readouterr().out
     assert "✓ one plus one is two（中文）" in out and "✓ one plus one is two\n" not in out
+    assert "✗ one plus one is three（中文） [文档的说法——被推翻，符合预期]" in out
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(fakes, capsys, monkeypatch):
+    from tui.commands import use_colour
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert use_colour(Terminal())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(Terminal())
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "dumb")
+    assert not use_colour(Terminal())
+    # Captured output is not a terminal: plain text, the marks alone tell the states apart.
+    assert main(["--lang", "en", "verify", "fake-passes"]) == 0
+    assert "\033[" not in capsys.readouterr().out
 
 
 def test_unknown_id_exits_2_and_lists_the_known_ones(fakes, capsys):
@@ -80,7 +102,7 @@ def test_list_shows_ids_titles_and_claim_counts(fakes, capsys):
 def test_kind_alone_selects_every_verifier_of_that_kind(fakes, capsys):
     assert main(["verify", "--kind", "experiment"]) == 0
     out = capsys.readouterr().out
-    assert "[1/1] fake-experiment: passed" in out
+    assert "[1/1] fake-experiment: ✓ passed" in out
 
 
 def test_json_output_to_a_file_and_to_stdout(fakes, tmp_path, capsys):
@@ -93,7 +115,7 @@ def test_json_output_to_a_file_and_to_stdout(fakes, tmp_path, capsys):
     assert main(["verify", "fake-passes", "--json", "-"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["results"][0]["status"] == "passed"
-    assert "fake-passes: passed" in captured.err  # progress moves out of the way of the JSON
+    assert "fake-passes: ✓ passed" in captured.err  # progress moves out of the way of the JSON
 
 
 def test_unusable_json_path_exits_2_before_running(fakes, tmp_path, capsys, isolated_data_dir):
@@ -126,7 +148,7 @@ def test_question_selects_the_verifiers_its_bank_entry_names(fakes, tmp_path, ca
     _write_bank(tmp_path / "bank", ["fake-passes", "fake-experiment"])
     assert main(["--bank", str(tmp_path / "bank"), "verify", "--question", "my-question"]) == 0
     out = capsys.readouterr().out
-    assert "fake-experiment: passed" in out and "fake-passes: passed" in out and "2 verifier(s)" in out
+    assert "fake-experiment: ✓ passed" in out and "fake-passes: ✓ passed" in out and "2 verifier(s)" in out
     # --kind narrows the question's verifiers
     assert main(["--bank", str(tmp_path / "bank"), "verify", "--question", "my-question", "--kind", "symbolic"]) == 0
     assert "1 verifier(s)" in capsys.readouterr().out
@@ -158,7 +180,7 @@ def test_an_unwritable_cache_is_a_warning_not_a_failure(fakes, capsys, isolated_
 def test_a_shipped_verifier_end_to_end(capsys, isolated_data_dir):
     assert main(["--lang", "en", "verify", "multihead-parameter-invariance"]) == 0
     out = capsys.readouterr().out
-    assert "multihead-parameter-invariance: passed" in out
+    assert "multihead-parameter-invariance: ✓ passed" in out
     assert "h=64: 1,050,624" in out
     assert ResultsCache(isolated_data_dir / "results").load("multihead-parameter-invariance").passed
 
@@ -188,3 +210,14 @@ def test_a_question_without_verifiers_exits_2(fakes, tmp_path, capsys, monkeypat
     _write_bank(tmp_path / "bank", [])
     assert main(["--bank", str(tmp_path / "bank"), "verify", "--question", "my-question"]) == 2
     assert "names no verifiers" in capsys.readouterr().err
+
+
+def test_steps_wrap_to_the_terminal_chinese_by_character(capsys, monkeypatch):
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "60")
+    assert main(["--lang", "zh", "verify", "sqrt-dk-variance", "--steps"]) == 0
+    explanation = [line for line in capsys.readouterr().out.splitlines() if line.startswith("    | ")]
+    assert len(explanation) >= 3 and all(cell_len(line) <= 60 for line in explanation)
+    # Lines end between two Chinese characters, where there is no space: wrapped by character.
+    assert any(a[-1] >= "\u4e00" and b[6] >= "\u4e00" for a, b in zip(explanation, explanation[1:])), explanation

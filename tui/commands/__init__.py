@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, TextIO
 
 
 def texts(text: Any, lang: str) -> list[str]:
@@ -12,3 +13,11 @@ def texts(text: Any, lang: str) -> list[str]:
     if lang == "en":
         return [text.en]
     return [text.en, text.zh] if text.zh != text.en else [text.en]
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Whether to colour what goes to ``stream``: only a terminal, and never when ``NO_COLOR`` is set
+    to anything (https://no-color.org) or the terminal says it is dumb. Colour only ever repeats
+    what a mark or a word already says (questions.marks)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"

@@ -23,12 +23,11 @@ import os
 import shlex
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from tui.commands import texts
+from tui.commands import texts, use_colour
 from tui.drills import DrillUsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -187,10 +186,10 @@ def _show(drill: Any, args: argparse.Namespace, lang: str) -> int:
 
 
 def _wrapped(text: str, out: TextIO, *, indent: str = "", first: str | None = None) -> None:
-    if not text.isascii():  # CJK lines wrap badly on spaces; the terminal wraps them
-        print((indent if first is None else first) + text, file=out)
-        return
-    lines = textwrap.wrap(text, width=100, initial_indent=indent if first is None else first, subsequent_indent=indent)
+    from questions.wrapping import wrap_text
+
+    # Chinese and mixed text wrap by character with the usual punctuation rules (not only at spaces).
+    lines = wrap_text(text, 100, initial_indent=indent if first is None else first, subsequent_indent=indent)
     for line in lines or [""]:
         print(line, file=out)
 
@@ -251,7 +250,7 @@ def _check(drill: Any, args: argparse.Namespace, lang: str) -> int:
     json_path = _checked_json_path(args.json)
     limits = Limits() if args.timeout is None else Limits(check_s=args.timeout)
     out = sys.stderr if args.json == "-" else sys.stdout
-    colour = out.isatty() and not os.environ.get("NO_COLOR")
+    colour = use_colour(out)
     interactive = out.isatty()
     total = len(drill.checks)
     width = len(str(total))

@@ -1,6 +1,9 @@
 """`tprep progress`: move study progress between machines, recover a damaged store, fit FSRS.
 
-    tprep progress export PATH [--force]   write every card and the review log as JSON
+    tprep progress export [--out PATH] [--force]
+                                           write every card and the review log as JSON
+                                           (default: tprep-progress.json here); the older form
+                                           'export PATH' still works, with a notice
     tprep progress import PATH             merge such a file (never drops newer progress)
     tprep progress reset --yes             move the store aside (kept as a backup) and start fresh
     tprep progress optimize [--dry-run]    fit FSRS parameters to your review log, show old vs new
@@ -16,6 +19,9 @@ import sys
 from pathlib import Path
 
 
+DEFAULT_EXPORT = "tprep-progress.json"
+
+
 class ProgressUsageError(Exception):
     exit_code = 2
 
@@ -27,8 +33,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Export or import study progress as JSON, or set a damaged store aside and start fresh.",
     )
     actions = parser.add_subparsers(dest="progress_action", metavar="ACTION", required=True)
-    export = actions.add_parser("export", help="write your progress (cards and review log) to a JSON file")
-    export.add_argument("path", type=Path, metavar="PATH")
+    export = actions.add_parser(
+        "export",
+        help="write your progress (cards and review log) to a JSON file",
+        description="Write every card and the review log as JSON, to move them to another machine "
+        "('tprep progress import' there).",
+    )
+    export.add_argument(
+        "--out", type=Path, default=None, metavar="PATH", help=f"file to write (default: {DEFAULT_EXPORT} here)"
+    )
+    # The form before --out existed ('tprep progress export PATH'): still accepted, with a notice.
+    export.add_argument("path", type=Path, nargs="?", default=None, help=argparse.SUPPRESS)
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
     imported = actions.add_parser("import", help="merge a progress JSON file into your store")
     imported.add_argument("path", type=Path, metavar="PATH")
@@ -68,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"moved {store_file} to {backup}; the next run starts a fresh store.")
         return 0
 
-    target: Path = args.path.expanduser()
+    target: Path = _export_target(args) if args.progress_action == "export" else args.path.expanduser()
     if args.progress_action == "export":
         if target.is_dir():
             raise ProgressUsageError(f"{target} is a directory; give a file name, e.g. {target / 'progress.json'}.")
@@ -92,6 +107,19 @@ def run(args: argparse.Namespace) -> int:
         f"{summary.reviews_skipped} already present."
     )
     return 0
+
+
+def _export_target(args: argparse.Namespace) -> Path:
+    if args.path is not None and args.out is not None:
+        raise ProgressUsageError(f"give the file once: --out {args.out} or {args.path}, not both.")
+    if args.path is not None:
+        print(
+            f"tprep progress: 'export PATH' is the old form; write 'tprep progress export --out {args.path}' "
+            "(as for 'tprep export'). The file is written all the same.",
+            file=sys.stderr,
+        )
+        return args.path.expanduser()
+    return (args.out or Path(DEFAULT_EXPORT)).expanduser()
 
 
 def _optimize(args: argparse.Namespace, store_file: Path) -> int:

@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import sys
-import textwrap
 import threading
 import time
 import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
-from tui.commands import texts
+from tui.commands import texts, use_colour
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -193,7 +191,7 @@ def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_pat
             return
         if interactive:
             print("\r\033[K", file=out, end="")
-        _print_result(event.result, prefix, lang, out, colour=interactive and not os.environ.get("NO_COLOR"))
+        _print_result(event.result, prefix, lang, out, colour=use_colour(out))
         if args.steps:
             _print_derivation(event.verifier, event.result, lang, out)
 
@@ -235,26 +233,34 @@ def _run_selected(selected: tuple, args: argparse.Namespace, lang: str, json_pat
     return EXIT_OK if outcome.all_passed else EXIT_FAILED
 
 
-_GREEN, _RED, _RESET = "\033[32m", "\033[31m", "\033[0m"
+_GREEN, _RED, _MAGENTA, _RESET = "\033[32m", "\033[31m", "\033[35m", "\033[0m"
+# Colour only repeats what the marks of questions.marks say by their shape: green for a statement
+# that holds, magenta for a document's claim refuted as expected, red for a failure.
+_OUTCOME_COLOURS = {"holds": _GREEN, "refuted": _MAGENTA, "mismatch": _RED, "unchecked": _RED}
 
 
 def _print_result(result: Any, prefix: str, lang: str, out: TextIO, *, colour: bool = False) -> None:
-    def paint(text: str, good: bool) -> str:
-        return f"{_GREEN if good else _RED}{text}{_RESET}" if colour else text
+    from questions.marks import ClaimOutcome, claim_mark, run_mark
+    from questions.render import render_math
 
-    print(f"{prefix}: {paint(result.status.value, result.passed)} in {result.elapsed_s:.2f} s", file=out)
+    def paint(text: str, ansi: str) -> str:
+        return f"{ansi}{text}{_RESET}" if colour else text
+
+    words_lang = "zh" if lang == "zh" else "en"
+    status = result.status.value
+    status_text = paint(f"{run_mark(status)} {status}", _GREEN if result.passed else _RED)
+    print(f"{prefix}: {status_text} in {result.elapsed_s:.2f} s", file=out)
     for line in texts(result.summary, lang):
-        print(f"    {line}", file=out)
+        print(f"    {render_math(line)}", file=out)
     for verdict in result.claims:
-        mark = paint("✓", True) if verdict.matched else paint("✗", False)
-        expectation = "" if verdict.expected else " [a wrong claim: expected false]"
-        statements = texts(verdict.statement, lang)
-        print(f"    {mark} {statements[0]}{expectation}", file=out)
+        mark = claim_mark(verdict.expected, verdict.observed)
+        glyph = paint(mark.glyph, _OUTCOME_COLOURS[mark.outcome.value])
+        words = "" if mark.outcome is ClaimOutcome.HOLDS else f" [{mark.words.get(words_lang)}]"
+        statements = [render_math(statement) for statement in texts(verdict.statement, lang)]
+        print(f"    {glyph} {statements[0]}{words}", file=out)
         for extra in statements[1:]:
             print(f"      {extra}", file=out)
-        observed = {True: "true", False: "false", None: "not checked"}[verdict.observed]
-        detail = "" if verdict.matched else f" (expected {str(verdict.expected).lower()}, observed {observed})"
-        print(f"      measured: {verdict.measured}{detail}", file=out)
+        print(f"      measured: {render_math(verdict.measured)}", file=out)
     if result.error:
         last_line = result.error.strip().splitlines()[-1]
         print(f"    error: {last_line}", file=out)
@@ -263,16 +269,24 @@ def _print_result(result: Any, prefix: str, lang: str, out: TextIO, *, colour: b
 
 
 def _print_derivation(spec: Any, result: Any, lang: str, out: TextIO) -> None:
-    """The explanation and the derivation steps, LaTeX shown as Unicode for the terminal."""
-    from questions.render import latex_to_unicode
+    """The explanation and the derivation steps, LaTeX shown as Unicode for the terminal (questions.render)."""
+    import shutil
 
+    from questions.wrapping import wrap_text
+
+    # Wrapped to the terminal (at most 106 columns: long lines are hard to read); Chinese by
+    # character with its punctuation rules, not only at spaces.
+    width = max(40, min(106, shutil.get_terminal_size((106, 24)).columns))
     for paragraph in texts(spec.explanation, lang):
-        for line in textwrap.wrap(paragraph, width=100):
-            print(f"    | {line}", file=out)
+        for line in wrap_text(paragraph, width, initial_indent="    | ", subsequent_indent="    | "):
+            print(line, file=out)
     for number, step in enumerate(result.steps, start=1):
-        print(f"    {number}. {latex_to_unicode(step.latex)}", file=out)
+        # One formula: kept whole when it fits, a long one broken after a relation or operator.
+        for line in wrap_text(f"$${step.latex}$$", width, initial_indent=f"    {number}. ", subsequent_indent="       "):
+            print(line, file=out)
         for prose in texts(step.prose, lang):
-            print(f"       {prose}", file=out)
+            for line in wrap_text(prose, width, initial_indent="       ", subsequent_indent="       "):
+                print(line, file=out)
     out.flush()
 
 

@@ -150,10 +150,10 @@ def rope_offset_scores(ctx: Context, evidence: Evidence) -> None:
     evidence.metric("learned_spread", learned, zh="可学习绝对位置的最小相对变化", en="learned positions: smallest relative spread")
     evidence.step(
         r"\langle R_{p+k} q,\ R_p k\rangle = q^\top R_{p+k}^\top R_p\, k = q^\top R_{-k}\, k",
-        "旋转矩阵满足 R_a^T R_b = R_{b-a}：位置只以差值进入分数。加法位置编码的分数是 (x_a+P_{p+k})^T W_Q^T W_K (x_b+P_p)，"
+        "旋转矩阵满足 RₐᵀR_b = R_(b−a)：位置只以差值进入分数。加法位置编码的分数是 (xₐ+Pₚ₊ₖ)ᵀW_QᵀW_K(x_b+Pₚ)，"
         "展开后有内容-位置交叉项，不是 k 的函数。",
-        "Rotations satisfy R_a^T R_b = R_{b-a}: positions enter the score only through their difference. With added "
-        "positions the score is (x_a+P_{p+k})^T W_Q^T W_K (x_b+P_p), whose expansion has content-position cross terms "
+        "Rotations satisfy RₐᵀR_b = R_(b−a): positions enter the score only through their difference. With added "
+        "positions the score is (xₐ+Pₚ₊ₖ)ᵀW_QᵀW_K(x_b+Pₚ), whose expansion has content-position cross terms "
         "that are not functions of k.",
     )
     evidence.claim(

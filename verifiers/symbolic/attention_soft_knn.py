@@ -16,12 +16,12 @@ SCALES = (0.1, 0.3, 1, 3, 10, 30, 100, 300)
         en="Attention is a soft nearest-neighbour lookup: as the scale grows, the output tends to the best key's value",
     ),
     explanation=Bilingual(
-        zh="注意力输出 o(β) = Σᵢ softmax(β·q·kᵢ)ᵢ vᵢ 是值向量的加权平均。β → ∞ 时权重集中到得分最高的键，o → v_{i*}（硬查找，1-NN）；"
-        "β → 0 时权重均匀，o → 值的平均。误差上界为 ‖o − v_{i*}‖ ≤ (n−1)e^{−βδ}·max‖vᵢ − v_{i*}‖，δ 为最高分与次高分之差。"
+        zh="注意力输出 o(β) = Σᵢ softmax(β·q·kᵢ)ᵢ vᵢ 是值向量的加权平均。β → ∞ 时权重集中到得分最高的键，o → v_(i*)（硬查找，1-NN）；"
+        "β → 0 时权重均匀，o → 值的平均。误差上界为 ‖o − v_(i*)‖ ≤ (n−1)e⁻ᵝᵟ·max‖vᵢ − v_(i*)‖，δ 为最高分与次高分之差。"
         "当所有键的范数相同时，点积最大的键正是欧氏距离最近的键，这就是“软 kNN”的含义；范数不同时两者可以不一致。",
         en="The attention output o(β) = Σᵢ softmax(β·q·kᵢ)ᵢ vᵢ is a weighted average of the values. As β → ∞ the weight "
-        "concentrates on the highest-scoring key and o → v_{i*} (a hard lookup, 1-NN); as β → 0 the weights are uniform "
-        "and o → the mean value. The error is bounded by ‖o − v_{i*}‖ ≤ (n−1)e^{−βδ}·max‖vᵢ − v_{i*}‖ with δ the gap "
+        "concentrates on the highest-scoring key and o → v_(i*) (a hard lookup, 1-NN); as β → 0 the weights are uniform "
+        "and o → the mean value. The error is bounded by ‖o − v_(i*)‖ ≤ (n−1)e⁻ᵝᵟ·max‖vᵢ − v_(i*)‖ with δ the gap "
         "between the best and second-best score. When all keys have the same norm, the key with the largest dot product "
         "is the nearest in Euclidean distance, hence 'soft kNN'; with unequal norms the two can disagree.",
     ),
@@ -31,7 +31,7 @@ SCALES = (0.1, 0.3, 1, 3, 10, 30, 100, 300)
         Claim("small-scale-averages", Bilingual(zh="β → 0 时输出 → 所有值的平均", en="As β → 0 the output → the mean of the values")),
         Claim(
             "exponential-error-bound",
-            Bilingual(zh="‖o(β) − v_{i*}‖ ≤ (n−1)e^{−βδ}·max‖vᵢ − v_{i*}‖ 对所有测试的 β 成立", en="‖o(β) − v_{i*}‖ ≤ (n−1)e^{−βδ}·max‖vᵢ − v_{i*}‖ at every scale tested"),
+            Bilingual(zh="‖o(β) − v_(i*)‖ ≤ (n−1)e⁻ᵝᵟ·max‖vᵢ − v_(i*)‖ 对所有测试的 β 成立", en="‖o(β) − v_(i*)‖ ≤ (n−1)e⁻ᵝᵟ·max‖vᵢ − v_(i*)‖ at every scale tested"),
         ),
         Claim(
             "equal-norm-keys-nearest-neighbour",
@@ -67,8 +67,8 @@ def attention_soft_knn(ctx: Context, evidence: Evidence) -> None:
     evidence.step(
         r"o - v_{i^*} = \sum_{i\neq i^*} w_i (v_i - v_{i^*}),\quad w_i \le e^{-\beta(s_{i^*} - s_i)} \le e^{-\beta\delta}"
         r"\ \Rightarrow\ \|o - v_{i^*}\| \le (n-1)e^{-\beta\delta}\max_i\|v_i - v_{i^*}\|",
-        "权重和为 1，所以 o − v* 是其余权重乘以差向量之和；每个其余权重都不超过 e^{−βδ}。",
-        "The weights sum to 1, so o − v* is the other weights times the differences; each other weight is at most e^{−βδ}.",
+        "权重和为 1，所以 o − v* 是其余权重乘以差向量之和；每个其余权重都不超过 e⁻ᵝᵟ。",
+        "The weights sum to 1, so o − v* is the other weights times the differences; each other weight is at most e⁻ᵝᵟ.",
     )
 
     rng = ctx.numpy_rng()

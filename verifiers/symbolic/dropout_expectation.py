@@ -48,8 +48,8 @@ DROP_PROBABILITY = 0.1
         Claim(
             "pytorch-needs-test-time-scaling",
             Bilingual(
-                zh="用 PyTorch 时，测试阶段需要把神经元输出乘以 1−p（文档 001 的说法）",
-                en="With PyTorch, outputs must be multiplied by 1−p at test time (as document 001 says)",
+                zh="用 PyTorch 时，测试阶段需要把神经元输出乘以 1−p（《Transformer 的问题》的说法）",
+                en="With PyTorch, outputs must be multiplied by 1−p at test time (as “Transformer 的问题” says)",
             ),
             expected=False,
         ),

@@ -65,8 +65,8 @@ VOCAB = 37000  # the shared source/target BPE vocabulary of the original paper
         Claim(
             "xavier-variance-is-one-over-d",
             Bilingual(
-                zh="Xavier 初始化使 V×d 嵌入矩阵的方差为 1/d（文档 002 的说法）",
-                en="Xavier initialisation gives a V×d embedding matrix variance 1/d (as document 002 says)",
+                zh="Xavier 初始化使 V×d 嵌入矩阵的方差为 1/d（《Transformer 面试突击》的说法）",
+                en="Xavier initialisation gives a V×d embedding matrix variance 1/d (as “Transformer 面试突击” says)",
             ),
             expected=False,
         ),

@@ -17,12 +17,12 @@ FEATURE_COUNTS = (16, 64, 256, 1024, 4096)
     ),
     explanation=Bilingual(
         zh="若把相似度写成特征内积 sim(q,k) = φ(q)ᵀφ(k)，输出 (φ(Q)φ(K)ᵀ)V 可以按结合律改算 φ(Q)(φ(K)ᵀV)：不再出现 n×n 矩阵，"
-        "代价从 O(n²r + n²d) 降到 O(nrd)。因果情形下 S_t = S_{t−1} + φ(k_t)v_tᵀ 是前缀和，相当于状态大小固定的 RNN。"
+        "代价从 O(n²r + n²d) 降到 O(nrd)。因果情形下 Sₜ = Sₜ₋₁ + φ(kₜ)vₜᵀ 是前缀和，相当于状态大小固定的 RNN。"
         "Performer 的正随机特征 φ(x) = exp(ωᵀx − ‖x‖²/2)/√r（ω ~ N(0, I)）满足 E[φ(q)ᵀφ(k)] = exp(qᵀk)，是 softmax 核的无偏估计，"
         "误差随特征数 r 按 1/√r 下降；而像 elu+1 这样的特征映射根本不是 softmax 注意力，输出与之不同。",
         en="Writing the similarity as a feature inner product sim(q,k) = φ(q)ᵀφ(k), the output (φ(Q)φ(K)ᵀ)V can be computed as "
         "φ(Q)(φ(K)ᵀV) by associativity: no n×n matrix appears and the cost drops from O(n²r + n²d) to O(nrd). In the causal case "
-        "S_t = S_{t−1} + φ(k_t)v_tᵀ is a prefix sum, i.e. an RNN with a fixed-size state. Performer's positive random features "
+        "Sₜ = Sₜ₋₁ + φ(kₜ)vₜᵀ is a prefix sum, i.e. an RNN with a fixed-size state. Performer's positive random features "
         "φ(x) = exp(ωᵀx − ‖x‖²/2)/√r (ω ~ N(0, I)) satisfy E[φ(q)ᵀφ(k)] = exp(qᵀk): an unbiased estimate of the softmax kernel "
         "whose error falls like 1/√r with the feature count r. A feature map such as elu+1 is not softmax attention at all, "
         "and its output differs.",
@@ -38,7 +38,7 @@ FEATURE_COUNTS = (16, 64, 256, 1024, 4096)
         ),
         Claim(
             "causal-prefix-sum",
-            Bilingual(zh="因果线性注意力等于前缀和递推 S_t = S_{t−1} + φ(k_t)v_tᵀ", en="Causal linear attention equals the prefix-sum recurrence S_t = S_{t−1} + φ(k_t)v_tᵀ"),
+            Bilingual(zh="因果线性注意力等于前缀和递推 Sₜ = Sₜ₋₁ + φ(kₜ)vₜᵀ", en="Causal linear attention equals the prefix-sum recurrence Sₜ = Sₜ₋₁ + φ(kₜ)vₜᵀ"),
         ),
         Claim(
             "cost-linear-in-length",
@@ -66,13 +66,13 @@ def linear_attention_associativity(ctx: Context, evidence: Evidence) -> None:
 
     omega = Normal("omega", 0, 1)
     q, k = sp.symbols("q k", real=True)
-    # E[e^{ω(q+k)}] is the normal moment generating function at q + k.
+    # E[e^(ω(q+k))] is the normal moment generating function at q + k.
     expectation = sp.simplify(sp.expand(moment_generating_function(omega)(q + k)) * sp.exp(-(q**2 + k**2) / 2))
     evidence.step(
         r"\phi(x) = e^{\omega x - x^2/2}:\quad \mathbb{E}_\omega[\phi(q)\phi(k)] = e^{-(q^2+k^2)/2}\,\mathbb{E}[e^{\omega(q+k)}] = e^{-(q^2+k^2)/2}e^{(q+k)^2/2} = "
         + sp.latex(expectation),
-        "正态分布的矩母函数 E[e^{tω}] = e^{t²/2}；一维即可，d 维时各坐标独立相乘得 exp(qᵀk)。",
-        "The normal moment generating function E[e^{tω}] = e^{t²/2}; one dimension suffices, and in d dimensions the independent "
+        "正态分布的矩母函数 E[e^(tω)] = e^(t²/2)；一维即可，d 维时各坐标独立相乘得 exp(qᵀk)。",
+        "The normal moment generating function E[e^(tω)] = e^(t²/2); one dimension suffices, and in d dimensions the independent "
         "coordinates multiply to exp(qᵀk).",
     )
     n, r, d = sp.symbols("n r d", positive=True, integer=True)

@@ -17,10 +17,10 @@ HEAD_COUNTS = (1, 2, 4, 8, 16, 32, 64)
         en="Multi-head attention has the same parameter count for any number of heads (d_k = d_model/h)",
     ),
     explanation=Bilingual(
-        zh="h 个头各有 W_Qⁱ, W_Kⁱ, W_Vⁱ ∈ ℝ^{d×d_k}（及偏置），输出投影 W_O ∈ ℝ^{h·d_k×d}。取 d_k = d/h 时，"
+        zh="h 个头各有 W_Qⁱ, W_Kⁱ, W_Vⁱ ∈ ℝ^(d×d_k)（及偏置），输出投影 W_O ∈ ℝ^(h·d_k×d)。取 d_k = d/h 时，"
         "3·h·(d·d/h + d/h) + (d·d + d) = 4d² + 4d，h 约去：多头只是把同样的参数切成 h 份，"
         "让每个头在自己的子空间里计算注意力，并不增加参数。这里用 sympy 推导，并按各矩阵形状逐一计数核对。",
-        en="h heads each have W_Qⁱ, W_Kⁱ, W_Vⁱ ∈ ℝ^{d×d_k} (with biases) and the output projection is W_O ∈ ℝ^{h·d_k×d}. "
+        en="h heads each have W_Qⁱ, W_Kⁱ, W_Vⁱ ∈ ℝ^(d×d_k) (with biases) and the output projection is W_O ∈ ℝ^(h·d_k×d). "
         "With d_k = d/h, 3·h·(d·d/h + d/h) + (d·d + d) = 4d² + 4d and h cancels: multi-head attention splits the same "
         "parameters into h parts so that each head attends in its own subspace; it adds no parameters. Derived with "
         "sympy and checked by counting the entries of every matrix.",

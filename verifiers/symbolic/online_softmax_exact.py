@@ -16,11 +16,11 @@ BLOCK = 64
         en="The online softmax behind FlashAttention's block-wise computation is exact, not an approximation",
     ),
     explanation=Bilingual(
-        zh="分块处理一行打分时维护运行最大值 m、归一化和 ℓ = Σ e^{s−m} 与未归一化输出 o = Σ e^{s−m} v；新块到来时旧的 ℓ、o 乘以 e^{m−m'} "
+        zh="分块处理一行打分时维护运行最大值 m、归一化和 ℓ = Σ eˢ⁻ᵐ 与未归一化输出 o = Σ eˢ⁻ᵐ v；新块到来时旧的 ℓ、o 乘以 e^(m−m') "
         "换算到新的最大值。因为 softmax 对任意平移常数不变，合并结果与一次看完整行在代数上完全相同。这里对两个块、任意平移常数用 sympy 证明，"
         "再用 numpy 实现的分块注意力与直接计算对比（包括 logit 达到上千、朴素 exp 会溢出的情形），并统计中间结果所需的内存。",
-        en="Processing a row of scores block by block keeps a running maximum m, the normaliser ℓ = Σ e^{s−m} and the unnormalised "
-        "output o = Σ e^{s−m} v; when a block arrives, the old ℓ and o are multiplied by e^{m−m'} to re-express them against the new "
+        en="Processing a row of scores block by block keeps a running maximum m, the normaliser ℓ = Σ eˢ⁻ᵐ and the unnormalised "
+        "output o = Σ eˢ⁻ᵐ v; when a block arrives, the old ℓ and o are multiplied by e^(m−m') to re-express them against the new "
         "maximum. Softmax is invariant to any shift, so the merged result is algebraically identical to seeing the whole row at once. "
         "This proves it with sympy for two blocks and arbitrary shifts, compares a numpy block-wise attention with the direct "
         "computation (including logits in the thousands, where a naive exp overflows), and counts the memory the intermediates need.",
@@ -30,8 +30,8 @@ BLOCK = 64
         Claim(
             "merge-is-algebraically-exact",
             Bilingual(
-                zh="两块的 (m, ℓ, o) 按 e^{m−m'} 重缩放后合并，等于整行 softmax 加权和（对任意平移常数成立）",
-                en="Merging two blocks' (m, ℓ, o) with the e^{m−m'} rescaling equals the whole-row softmax-weighted sum, for any shifts",
+                zh="两块的 (m, ℓ, o) 按 e^(m−m') 重缩放后合并，等于整行 softmax 加权和（对任意平移常数成立）",
+                en="Merging two blocks' (m, ℓ, o) with the e^(m−m') rescaling equals the whole-row softmax-weighted sum, for any shifts",
             ),
         ),
         Claim(
@@ -86,13 +86,13 @@ def online_softmax_exact(ctx: Context, evidence: Evidence) -> None:
     )
     evidence.step(
         r"\ell = e^{m_1 - m'}\ell_1 + e^{m_2 - m'}\ell_2,\quad o = e^{m_1 - m'}o_1 + e^{m_2 - m'}o_2",
-        "乘以 e^{m_b − m'} 把两块换算到同一个平移常数 m'（实际取两者最大值）。",
-        "Multiplying by e^{m_b − m'} re-expresses both blocks against one shift m' (in practice the larger maximum).",
+        "乘以 e^(m_b − m') 把两块换算到同一个平移常数 m'（实际取两者最大值）。",
+        "Multiplying by e^(m_b − m') re-expresses both blocks against one shift m' (in practice the larger maximum).",
     )
     evidence.step(
         r"\frac{o}{\ell} - \frac{\sum_j e^{s_j} v_j}{\sum_j e^{s_j}} = " + sp.latex(difference),
-        "每一项都含同一个因子 e^{−m'}，分子分母约去：平移常数对结果没有影响，合并是精确的。",
-        "Every term carries the same factor e^{−m'}, which cancels between numerator and denominator: the shifts do not "
+        "每一项都含同一个因子 e^(−m')，分子分母约去：平移常数对结果没有影响，合并是精确的。",
+        "Every term carries the same factor e^(−m'), which cancels between numerator and denominator: the shifts do not "
         "affect the result, so the merge is exact.",
     )
 
@@ -176,7 +176,7 @@ def _blockwise(np, logits, values, block: int):
     for start in range(0, logits.shape[1], block):
         scores = logits[:, start : start + block]
         new_max = np.maximum(running_max, scores.max(axis=1, keepdims=True))
-        rescale = np.exp(running_max - new_max)  # e^{m - m'}: old accumulators against the new maximum
+        rescale = np.exp(running_max - new_max)  # e^(m - m'): old accumulators against the new maximum
         weights = np.exp(scores - new_max)
         normaliser = rescale * normaliser + weights.sum(axis=1, keepdims=True)
         output = rescale * output + weights @ values[start : start + block]

@@ -16,12 +16,12 @@ HEAD_DIM = 64
         en="RoPE: rotating q and k by their positions makes attention scores depend on the relative offset only",
     ),
     explanation=Bilingual(
-        zh="RoPE 把位置 m 的 q、k 的每对维度旋转角度 mθᵢ（θᵢ = 10000^{−2i/d}）。旋转矩阵正交且 R_mᵀR_n = R_{n−m}，所以 "
-        "(R_m q)ᵀ(R_n k) = qᵀR_{n−m}k：分数只依赖内容与相对位置 n − m，而且旋转不改变向量长度。相比之下，把正弦位置编码加到输入上，"
+        zh="RoPE 把位置 m 的 q、k 的每对维度旋转角度 mθᵢ（θᵢ = 10000^(−2i/d)）。旋转矩阵正交且 RₘᵀRₙ = Rₙ₋ₘ，所以 "
+        "(Rₘq)ᵀ(Rₙk) = qᵀRₙ₋ₘk：分数只依赖内容与相对位置 n − m，而且旋转不改变向量长度。相比之下，把正弦位置编码加到输入上，"
         "(q + PE_m)ᵀ(k + PE_n) 含有 qᵀPE_n 这类交叉项，会随绝对位置变化。这里用 sympy 证明二维情形，在 d = 64 上数值检验，"
         "并计算 RoFormer 论文中随距离衰减的内积上界。",
-        en="RoPE rotates each dimension pair of q and k at position m by the angle mθᵢ (θᵢ = 10000^{−2i/d}). Rotations are orthogonal "
-        "and R_mᵀR_n = R_{n−m}, so (R_m q)ᵀ(R_n k) = qᵀR_{n−m}k: the score depends on content and the offset n − m only, and the "
+        en="RoPE rotates each dimension pair of q and k at position m by the angle mθᵢ (θᵢ = 10000^(−2i/d)). Rotations are orthogonal "
+        "and RₘᵀRₙ = Rₙ₋ₘ, so (Rₘq)ᵀ(Rₙk) = qᵀRₙ₋ₘk: the score depends on content and the offset n − m only, and the "
         "rotation keeps lengths. By contrast, adding sinusoidal encodings to the inputs gives (q + PE_m)ᵀ(k + PE_n) with cross terms "
         "such as qᵀPE_n that change with the absolute position. This proves the 2-D case with sympy, checks d = 64 numerically, and "
         "computes the RoFormer paper's upper bound on the score, which decays with distance.",
@@ -35,8 +35,8 @@ HEAD_DIM = 64
         Claim(
             "score-depends-on-offset-only",
             Bilingual(
-                zh="d = 64：固定 q、k 与偏移，(R_m q)ᵀ(R_{m+k} k) 对所有 m 相同（相对差 < 1e-10，即浮点舍入）",
-                en="d = 64: for fixed q, k and offset, (R_m q)ᵀ(R_{m+k} k) is the same for every m (relative spread < 1e-10, i.e. float round-off)",
+                zh="d = 64：固定 q、k 与偏移，(Rₘq)ᵀ(Rₘ₊ₖk) 对所有 m 相同（相对差 < 1e-10，即浮点舍入）",
+                en="d = 64: for fixed q, k and offset, (Rₘq)ᵀ(Rₘ₊ₖk) is the same for every m (relative spread < 1e-10, i.e. float round-off)",
             ),
         ),
         Claim(
@@ -50,8 +50,8 @@ HEAD_DIM = 64
         Claim(
             "long-term-decay-bound",
             Bilingual(
-                zh="RoFormer 的上界 (2/d)·Σⱼ|Σ_{i<j} e^{i·kθᵢ}| 随距离总体衰减：k ∈ [200, 256] 的平均值不到 k ∈ [1, 8] 的一半",
-                en="RoFormer's bound (2/d)·Σⱼ|Σ_{i<j} e^{i·kθᵢ}| decays with distance overall: its mean over k ∈ [200, 256] is under "
+                zh="RoFormer 的上界 (2/d)·Σⱼ|Σ_(i<j) e^(i·kθᵢ)| 随距离总体衰减：k ∈ [200, 256] 的平均值不到 k ∈ [1, 8] 的一半",
+                en="RoFormer's bound (2/d)·Σⱼ|Σ_(i<j) e^(i·kθᵢ)| decays with distance overall: its mean over k ∈ [200, 256] is under "
                 "half its mean over k ∈ [1, 8]",
             ),
         ),
@@ -104,7 +104,7 @@ def rope_relative_position(ctx: Context, evidence: Evidence) -> None:
         smallest_additive = min(smallest_additive, float(np.ptp(additive) / np.abs(additive).max()))
 
     distances = np.arange(1, 257)
-    phases = np.exp(1j * np.outer(distances, frequencies))  # e^{i k θ_i}
+    phases = np.exp(1j * np.outer(distances, frequencies))  # e^(i k θ_i)
     partial_sums = np.cumsum(phases, axis=1)
     bound = np.abs(partial_sums).sum(axis=1) / (HEAD_DIM / 2)
     near, far = float(bound[:8].mean()), float(bound[199:].mean())
@@ -143,9 +143,9 @@ def rope_relative_position(ctx: Context, evidence: Evidence) -> None:
         value=far / near,
     )
     evidence.set_summary(
-        zh=f"R_mᵀR_n = R_(n−m)：RoPE 分数只依赖相对位置（数值波动 {worst_rope:.0e}），而加法位置编码的分数随绝对位置变化 "
+        zh=f"RₘᵀRₙ = Rₙ₋ₘ：RoPE 分数只依赖相对位置（数值波动 {worst_rope:.0e}），而加法位置编码的分数随绝对位置变化 "
         f"{smallest_additive:.0%} 以上；RoFormer 上界随距离总体衰减（{near:.1f} → {far:.1f}）。",
-        en=f"R_mᵀR_n = R_(n−m): RoPE scores depend on the offset only (numeric spread {worst_rope:.0e}), while additive-PE scores move "
+        en=f"RₘᵀRₙ = Rₙ₋ₘ: RoPE scores depend on the offset only (numeric spread {worst_rope:.0e}), while additive-PE scores move "
         f"with the absolute position by at least {smallest_additive:.0%}; RoFormer's bound decays with distance overall ({near:.1f} → {far:.1f}).",
     )
 

@@ -46,8 +46,8 @@ D_MODEL = 512
         Claim(
             "far-positions-fade",
             Bilingual(
-                zh="序列很长时，靠后位置的编码会逐渐失去影响力（文档 001 的说法）",
-                en="In long sequences, the encodings of far positions gradually lose influence (as document 001 says)",
+                zh="序列很长时，靠后位置的编码会逐渐失去影响力（《Transformer 的问题》的说法）",
+                en="In long sequences, the encodings of far positions gradually lose influence (as “Transformer 的问题” says)",
             ),
             expected=False,
         ),

@@ -52,8 +52,8 @@ KEYS = 16
         Claim(
             "saturated-outputs-are-all-small",
             Bilingual(
-                zh="分数很大时 softmax 的输出值都会变得很小（文档 002 的说法）",
-                en="With very large scores every softmax output becomes very small (as document 002 puts it)",
+                zh="分数很大时 softmax 的输出值都会变得很小（《Transformer 面试突击》的说法）",
+                en="With very large scores every softmax output becomes very small (as “Transformer 面试突击” puts it)",
             ),
             expected=False,
         ),

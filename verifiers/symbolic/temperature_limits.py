@@ -56,8 +56,8 @@ def temperature_limits(ctx: Context, evidence: Evidence) -> None:
     hot = [sp.limit(pi, T, sp.oo) for pi in p]
     evidence.step(
         r"p_i(T) = \frac{e^{z_i/T}}{\sum_j e^{z_j/T}} = \frac{1}{\sum_j e^{(z_j - z_i)/T}}",
-        "分母里每一项 e^{(z_j−z_i)/T}：z_j < z_i 时 T → 0⁺ 趋于 0，z_j > z_i 时趋于 ∞；T → ∞ 时都趋于 1。",
-        "Each term e^{(z_j−z_i)/T} tends to 0 as T → 0⁺ when z_j < z_i and to ∞ when z_j > z_i; as T → ∞ every term tends to 1.",
+        "分母里每一项 e^((z_j−z_i)/T)：z_j < z_i 时 T → 0⁺ 趋于 0，z_j > z_i 时趋于 ∞；T → ∞ 时都趋于 1。",
+        "Each term e^((z_j−z_i)/T) tends to 0 as T → 0⁺ when z_j < z_i and to ∞ when z_j > z_i; as T → ∞ every term tends to 1.",
     )
     evidence.step(
         rf"z = {tuple(LOGITS)}:\ \lim_{{T\to0^+}} p = {sp.latex(tuple(cold))},\quad \lim_{{T\to\infty}} p = {sp.latex(tuple(hot))}",

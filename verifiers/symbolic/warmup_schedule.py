@@ -17,11 +17,11 @@ WARMUP = 4000
         en="The warm-up / inverse-square-root learning-rate schedule: where it peaks, its peak value, continuity",
     ),
     explanation=Bilingual(
-        zh="原论文的调度为 lr(s) = d_model^{−1/2}·min(s^{−1/2}, s·w^{−3/2})。两支在 s = w 相交：此前线性增长（预热），此后按 s^{−1/2} 衰减。"
-        "峰值恰在预热结束的第 w 步，值为 (d_model·w)^{−1/2}，d_model = 512、w = 4000 时约 7.0e−4；到 4w 步降为峰值的一半。"
+        zh="原论文的调度为 lr(s) = d_model^(−1/2)·min(s^(−1/2), s·w^(−3/2))。两支在 s = w 相交：此前线性增长（预热），此后按 s^(−1/2) 衰减。"
+        "峰值恰在预热结束的第 w 步，值为 (d_model·w)^(−1/2)，d_model = 512、w = 4000 时约 7.0e−4；到 4w 步降为峰值的一半。"
         "调度在峰值处连续但不可导（左导数为正、右导数为负）。这里用 sympy 求交点、导数与极限，并在整数步上数值检查。",
-        en="The paper's schedule is lr(s) = d_model^{−1/2}·min(s^{−1/2}, s·w^{−3/2}). The two branches meet at s = w: before it the "
-        "rate grows linearly (warm-up), after it decays as s^{−1/2}. The peak is exactly at step w, with value (d_model·w)^{−1/2}, "
+        en="The paper's schedule is lr(s) = d_model^(−1/2)·min(s^(−1/2), s·w^(−3/2)). The two branches meet at s = w: before it the "
+        "rate grows linearly (warm-up), after it decays as s^(−1/2). The peak is exactly at step w, with value (d_model·w)^(−1/2), "
         "about 7.0e−4 for d_model = 512 and w = 4000, halving by step 4w. The schedule is continuous at the peak but not "
         "differentiable there (positive left derivative, negative right derivative). sympy finds the crossing, derivatives "
         "and limits; integer steps are checked numerically.",
@@ -31,7 +31,7 @@ WARMUP = 4000
         Claim("peak-at-warmup-step", Bilingual(zh="学习率在第 w 步达到最大（此前单调增，此后单调减）", en="The rate peaks at step w (increasing before, decreasing after)")),
         Claim(
             "peak-value",
-            Bilingual(zh="峰值为 (d_model·w)^{−1/2}；d_model=512、w=4000 时约 6.99e−4", en="The peak value is (d_model·w)^{−1/2}: about 6.99e−4 for d_model=512, w=4000"),
+            Bilingual(zh="峰值为 (d_model·w)^(−1/2)；d_model=512、w=4000 时约 6.99e−4", en="The peak value is (d_model·w)^(−1/2): about 6.99e−4 for d_model=512, w=4000"),
         ),
         Claim("continuous-at-peak", Bilingual(zh="两支在 s = w 处取值相同：调度连续", en="Both branches agree at s = w: the schedule is continuous")),
         Claim("halves-by-four-warmups", Bilingual(zh="第 4w 步时学习率降为峰值的一半", en="At step 4w the rate is half the peak")),
@@ -75,8 +75,8 @@ def warmup_schedule(ctx: Context, evidence: Evidence) -> None:
     halving = sp.simplify(decay.subs(s, 4 * w) / peak)
     evidence.step(
         r"\frac{\mathrm{lr}(4w)}{\mathrm{lr}(w)} = " + sp.latex(halving),
-        "衰减支与 s^{−1/2} 成正比，步数乘 4 则学习率减半。",
-        "The decay branch is proportional to s^{−1/2}: four times the steps, half the rate.",
+        "衰减支与 s^(−1/2) 成正比，步数乘 4 则学习率减半。",
+        "The decay branch is proportional to s^(−1/2): four times the steps, half the rate.",
     )
     concrete = {d: D_MODEL, w: WARMUP}
     peak_value = float(peak.subs(concrete))

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from questions.model import Bank, Caveat, Choice, Question, Source, Text, TextList
+from questions.model import Bank, Caveat, Choice, Question, Reference, Source, Text, TextList
 
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
+TRANSFORMER_PAPER = Reference(title="Attention Is All You Need", authors="Vaswani et al.", year=2017, arxiv="1706.03762")
 
 
 def make_question(qid: str, topic: str = "attention", **overrides) -> Question:
@@ -42,7 +43,7 @@ def make_question(qid: str, topic: str = "attention", **overrides) -> Question:
 def small_bank() -> Bank:
     return Bank(
         (
-            make_question("attention-scale"),
+            make_question("attention-scale", references=(TRANSFORMER_PAPER,)),
             make_question("layers-norm", topic="layers", verifiers=()),
             make_question(
                 "attention-hostile",
@@ -71,7 +72,16 @@ def sqrt_dk_result() -> dict:
                 "matched": True,
                 "measured": "MC 63.8 for d_k=64",
                 "value": 63.8,
-            }
+            },
+            {
+                "claim_id": "dividing-by-dk-keeps-variance",
+                "statement": {"zh": "除以 d_k 也能让方差保持为 1", "en": "Dividing by d_k would also keep the variance at 1"},
+                "expected": False,
+                "observed": False,
+                "matched": True,
+                "measured": "Var = 1/d_k = 0.0156 for d_k=64",
+                "value": 0.0156,
+            },
         ],
         "plots": [
             {

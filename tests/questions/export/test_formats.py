@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from html import unescape
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -48,7 +50,8 @@ def test_markdown_groups_by_topic_and_shows_every_part(small_bank, sqrt_dk_resul
     assert "Why divide by $\\sqrt{d_k}$? (attention-scale)" in text
     assert "缩放后方差为 1" in text and "unit variance after scaling" in text
     assert "the document's claim" in text and "the correct statement" in text
-    assert "`000_b1566269e68ea388.txt`" in text
+    assert "- Transformer (完全版) — Q5: 为什么注意力计算要除以  $\\sqrt{d_k}$ ?" in text
+    assert "- Transformer 面试突击: “文档的说法” → 正确的说法" in text
     assert "✓ `sqrt-dk-variance` (2026-11-22)" in text
     assert "MC 63.8 for d_k=64" in text
 
@@ -72,7 +75,10 @@ def test_html_is_self_contained_with_mathml_and_svg(small_bank, sqrt_dk_result):
     tags = parse_html(html).tags
     assert "script" not in tags and "link" not in tags
     assert "math" in tags and "svg" in tags and "polyline" in tags
-    assert "http://" not in html.replace("http://www.w3.org/", "") and "https://" not in html
+    # Nothing is loaded from the network: the only web addresses are links a reader may follow.
+    addresses = re.findall(r"https?://[^\s\"'<>]+", html.replace("http://www.w3.org/", ""))
+    assert addresses == ["https://arxiv.org/abs/1706.03762"]
+    assert '<a href="https://arxiv.org/abs/1706.03762">' in html
     # The legend's series name is escaped inside the SVG too.
     assert "unscaled &lt;b&gt;" in html
 
@@ -117,8 +123,9 @@ def test_anki_fields_escape_html_and_use_mathjax(small_bank, tmp_path):
     all_fields = "\x1f".join(fields for _, fields, _ in notes)
     assert "<script>" not in all_fields and "&lt;script&gt;" in all_fields
     assert "\\(\\sqrt{d_k}\\)" in all_fields
-    # Sources quote the document's heading verbatim; everything else is MathJax.
-    assert not any("$" in field for _, fields, _ in notes for index, field in enumerate(fields.split("\x1f")) if index != FIELDS.index("Source"))
+    # Math everywhere is MathJax, the sources' headings included.
+    assert not any("$" in fields for _, fields, _ in notes)
+    assert len(FIELDS) == 7  # the note type keeps its fields, so a re-import updates earlier decks
     tags = " ".join(tag for _, _, tag in notes)
     assert "topic::attention" in tags and "difficulty::2" in tags
 
@@ -226,3 +233,44 @@ def test_html_draws_a_verifiers_evidence_once_and_links_to_it(small_bank, sqrt_d
     assert html.count("<svg") == 1
     assert html.count("MC 63.8 for d_k=64") == 1
     assert 'full evidence at question <a href="#q-attention-scale">1</a>' in html
+
+
+def exported_texts(sheet, tmp_path) -> dict[str, str]:
+    """What each format shows a reader, as text (the Anki deck's note fields)."""
+    notes = read_collection(export_sheet(sheet, "anki", tmp_path / "deck.apkg"))
+    anki = "\n".join(fields for _, fields, _ in notes)
+    return {"md": render_markdown(sheet), "html": unescape(render_html(sheet)), "anki": unescape(anki)}
+
+
+def test_documents_are_named_by_title_in_every_format(small_bank, tmp_path):
+    for form, text in exported_texts(build_sheet(small_bank, "both"), tmp_path).items():
+        assert ".txt" not in text, form  # file names stay in the bank's YAML
+        assert "Transformer (完全版)" in text and "Transformer 面试突击" in text, form
+
+
+def test_references_are_shown_with_links_in_every_format(small_bank, tmp_path):
+    texts = exported_texts(build_sheet(small_bank, "en"), tmp_path)
+    assert "Vaswani et al. (2017). [Attention Is All You Need](https://arxiv.org/abs/1706.03762). arXiv:1706.03762" in texts["md"]
+    for form in ("html", "anki"):
+        assert 'Vaswani et al. (2017). <a href="https://arxiv.org/abs/1706.03762">Attention Is All You Need</a>' in texts[form]
+    assert "References" in texts["md"] and "References" in texts["html"]
+
+
+def test_a_documents_wrong_claim_refuted_as_expected_gets_its_own_mark_and_words(small_bank, sqrt_dk_result, tmp_path):
+    sheet = build_sheet(small_bank, "en", {"sqrt-dk-variance": sqrt_dk_result})
+    for form, text in exported_texts(sheet, tmp_path).items():
+        line = next(line for line in text.splitlines() if "would also keep the variance" in line)
+        if form != "md":  # one line holds the whole note or page: look at this claim's list item
+            line = line[line.rindex("<li>", 0, line.index("would also keep")) :]
+            line = line[: line.index("</li>")]
+        assert "✗" in line and "document's claim — refuted, as expected" in line, form
+        assert "✓" not in line, form
+    assert '<span class="refuted">✗</span>' in render_html(sheet)
+
+
+def test_a_verdict_that_did_not_match_is_marked_as_the_verifiers_failure(small_bank, sqrt_dk_result, tmp_path):
+    failed = dict(sqrt_dk_result, status="failed")
+    failed["claims"] = [dict(sqrt_dk_result["claims"][1], observed=True, matched=False)]
+    text = render_markdown(build_sheet(small_bank, "en", {"sqrt-dk-variance": failed}))
+    assert "- ! `sqrt-dk-variance`" in text
+    assert "  - ! Dividing by d_k would also keep the variance at 1 *(expected to be refuted, but it held — the verifier failed)*" in text

@@ -132,6 +132,12 @@ def test_importing_the_study_engine_loads_no_heavy_modules():
     assert result.stdout.strip() == "[]"
 
 
+def test_a_rendered_subscript_meets_the_identifier_people_type():
+    """Key points render $d_{model}$ as d_(model) (questions.render); typing d_model still covers it."""
+    question = make_question("q", key_points=(("宽度 $d_{model}$ 为 512", "the width $d_{model}$ is 512"),))
+    assert check_typed_answer(question, "d_model is 512 wide").points[0].covered
+
+
 def test_short_words_must_match_exactly():
     question = make_question("q", key_points=(("均值为零", "the mean is zero"),))
     assert not check_typed_answer(question, "the man is here").points[0].covered

@@ -61,6 +61,19 @@ def test_every_claim_matches(spec, results):
 
 
 @pytest.mark.parametrize("spec", EXPERIMENTS, ids=lambda spec: spec.id)
+def test_formulas_and_texts_read_as_math_in_the_terminal(spec, results):
+    from tests.questions.math_checks import problems_in_texts, rendering_problems
+
+    result = results[spec.id]
+    for step in result.steps:
+        assert rendering_problems(step.latex) == [], step.latex
+    texts = {f"summary ({lang})": result.summary.get(lang) for lang in ("zh", "en")}
+    texts.update({f"claim {c.claim_id} measured": c.measured for c in result.claims})
+    texts.update({f"step {n} ({lang})": step.prose.get(lang) for n, step in enumerate(result.steps) for lang in ("zh", "en")})
+    assert problems_in_texts(texts, prose_is_unicode=True) == []
+
+
+@pytest.mark.parametrize("spec", EXPERIMENTS, ids=lambda spec: spec.id)
 def test_evidence_is_complete_and_survives_json(spec, results):
     result = results[spec.id]
     assert result.kind == "experiment" and result.device == "cpu" and result.profile == "tiny"

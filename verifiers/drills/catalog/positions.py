@@ -201,8 +201,8 @@ def _rope_matches(rope: Any, ctx: "DrillContext") -> None:
     en="Scores of rotated queries and keys depend only on the offset: rope(q, m) · rope(k, n) = rope(q, m + s) · rope(k, n + s), "
     "and rotating never changes a vector's norm (float64, within 1e-9).",
     zh="旋转后的查询与键的点积只依赖相对位移：rope(q, m) · rope(k, n) = rope(q, m + s) · rope(k, n + s)，并且旋转不改变向量的范数（float64，误差 1e-9 内）。",
-    hint_en="Each pair (x_i, x_{i+d/2}) must be rotated by the same angle in both q and k: use the same theta_i for a pair's two dims.",
-    hint_zh="每一对 (x_i, x_{i+d/2}) 在 q 和 k 中都要按同一角度旋转：一对中的两个维度使用同一个 theta_i。",
+    hint_en="Each pair (x_i, x_(i+d/2)) must be rotated by the same angle in both q and k: use the same theta_i for a pair's two dims.",
+    hint_zh="每一对 (x_i, x_(i+d/2)) 在 q 和 k 中都要按同一角度旋转：一对中的两个维度使用同一个 theta_i。",
 )
 def _rope_relative(rope: Any, ctx: "DrillContext") -> None:
     import torch

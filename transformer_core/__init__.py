@@ -25,7 +25,7 @@ Conventions:
   with ``exit_code = 2``.
 """
 
-from .attention import MultiHeadAttention, scaled_dot_product_attention
+from .attention import MultiHeadAttention, blockwise_attention, repeat_kv_heads, scaled_dot_product_attention
 from .cache import AttentionCache, KVCache, LayerCache
 from .config import TransformerConfig
 from .decoding import (
@@ -38,7 +38,7 @@ from .decoding import (
     top_p_filter,
 )
 from .device import autocast, select_device
-from .embeddings import Embeddings, sinusoidal_table
+from .embeddings import Embeddings, RotaryEmbedding, apply_rotary, positions_from_padding, sinusoidal_table
 from .errors import ConfigError, DeviceUnavailableError, TransformerInputError
 from .introspection import (
     attention_modules,
@@ -93,6 +93,7 @@ __all__ = [
     "MultiHeadAttention",
     "RMSNorm",
     "ResidualSublayer",
+    "RotaryEmbedding",
     "Seq2SeqBatch",
     "SequenceBatchNorm",
     "SyntheticTask",
@@ -103,10 +104,12 @@ __all__ = [
     "BOS_ID",
     "EOS_ID",
     "PAD_ID",
+    "apply_rotary",
     "attention_modules",
     "autocast",
     "batch_loss",
     "beam_search",
+    "blockwise_attention",
     "capture_attention",
     "capture_hidden_states",
     "causal_mask",
@@ -124,6 +127,8 @@ __all__ = [
     "padding_mask",
     "parameter_counts",
     "per_layer_gradient_norms",
+    "positions_from_padding",
+    "repeat_kv_heads",
     "sample",
     "scaled_dot_product_attention",
     "select_device",

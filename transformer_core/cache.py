@@ -3,8 +3,10 @@
 Without a cache, generating token t re-runs the decoder over all t previous
 tokens (O(t^2) work per sequence overall in projections alone); with it, each
 step projects only the new token and attends over stored keys/values.
-Memory: 2 (K and V) x layers x batch x cached length x d_model elements for
-self-attention, plus the same for the encoder memory in cross-attention.
+Memory: 2 (K and V) x layers x batch x cached length x n_kv_heads x d_head
+elements for self-attention (n_kv_heads x d_head = d_model unless the model
+uses grouped-query or multi-query attention, which shrinks the cache by
+n_heads / n_kv_heads), plus the same for the encoder memory in cross-attention.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import torch
 
 
 class AttentionCache:
-    """Keys and values of one attention module, shapes ``(B, H, T_cached, d_head)``.
+    """Keys and values of one attention module, shapes ``(B, H_kv, T_cached, d_head)``.
 
     Self-attention ``append``s each step's keys/values into a buffer that
     grows by doubling, so a step costs a write of the new position rather than

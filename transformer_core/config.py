@@ -8,6 +8,14 @@ or combination raises ``ConfigError`` naming the field.
 The defaults are the base model of "Attention Is All You Need" (Vaswani et
 al., 2017): d_model 512, 8 heads, d_ff 2048, 6 + 6 layers, dropout 0.1,
 Post-LN, ReLU, sinusoidal positions, embeddings scaled by sqrt(d_model).
+
+The fields after those describe the families built since, each a switch of
+one concept: GPT-2 (Pre-LN, tanh GELU, learned positions, tied output), BERT
+(token types, a LayerNorm on the embeddings, the masked-LM head, the pooler),
+Llama (RMSNorm, SwiGLU, rotary positions, grouped-query attention), Mistral
+(a sliding attention window) and Qwen2 (biases on Q, K, V only).
+``transformer_core.interop.from_huggingface`` fills them in from a Hugging
+Face model.
 """
 
 from __future__ import annotations
@@ -19,16 +27,17 @@ from .errors import ConfigError
 
 NormPlacement = Literal["post", "pre"]
 NormKind = Literal["layer", "batch", "rms", "none"]
-Activation = Literal["relu", "gelu"]
-PositionalEncodingKind = Literal["sinusoidal", "learned", "none"]
-AttentionImpl = Literal["sdpa", "math"]
+Activation = Literal["relu", "gelu", "gelu_tanh", "silu"]
+PositionalEncodingKind = Literal["sinusoidal", "learned", "rope", "none"]
+RopeScaling = Literal["linear", "ntk"]
+AttentionImpl = Literal["sdpa", "math", "blockwise"]
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "norm_placement": ("post", "pre"),
     "norm_kind": ("layer", "batch", "rms", "none"),
-    "activation": ("relu", "gelu"),
-    "positional_encoding": ("sinusoidal", "learned", "none"),
-    "attention_impl": ("sdpa", "math"),
+    "activation": ("relu", "gelu", "gelu_tanh", "silu"),
+    "positional_encoding": ("sinusoidal", "learned", "rope", "none"),
+    "attention_impl": ("sdpa", "math", "blockwise"),
 }
 
 
@@ -41,7 +50,10 @@ class TransformerConfig:
     # which defaults to `vocab_size`.
     vocab_size: int = 32000
     target_vocab_size: int | None = None
-    pad_id: int | None = 0  # id whose positions are masked out; None: no padding
+    # Padding id. An encoder masks its positions when no mask is given; a decoder never guesses padding
+    # from ids (causal attention keeps right padding away from real tokens, and left padding needs
+    # position ids too), so decoders take explicit masks. Generation fills finished rows with it.
+    pad_id: int | None = 0
     max_len: int = 512  # longest sequence the model accepts (positions 0..max_len-1)
 
     # Sizes.
@@ -72,8 +84,30 @@ class TransformerConfig:
     share_query_key: bool = False  # one projection for queries and keys (the "why not Q = K" question)
     bias: bool = True  # biases in the linear layers (torch.nn.Transformer has them)
 
-    attention_impl: AttentionImpl = "sdpa"  # `math` is the readable path; both give the same numbers
+    attention_impl: AttentionImpl = "sdpa"  # `math` is the readable path, `blockwise` the online softmax; same numbers
     scale_attention_scores: bool = True  # divide scores by sqrt(d_head); False for the sqrt(d_k) experiment
+
+    # Attention variants.
+    n_kv_heads: int | None = None  # key/value heads; None: n_heads (MHA), 1: multi-query, between: grouped-query
+    qkv_bias: bool | None = None  # biases on the Q, K, V projections only (Qwen2); None: follow `bias`
+    sliding_window: int | None = None  # causal attention sees only the last `sliding_window` keys (Mistral); None: all
+
+    # Feed-forward variants: `gated` computes activation(x W_gate) * (x W_up), then W_down
+    # (SwiGLU with `silu`, GEGLU with `gelu`), each of the two input matrices d_model x d_ff.
+    gated_feed_forward: bool = False
+    feed_forward_dropout: float | None = None  # dropout between the FFN's two layers; None: `dropout`
+
+    # Rotary position embeddings (positional_encoding="rope"): rotate each query/key pair of
+    # dimensions (i, i + d_head/2) by position * rope_base^(-2i/d_head), as Llama does.
+    rope_base: float = 10000.0
+    rope_scaling: RopeScaling | None = None  # context extension: `linear` divides positions by the factor,
+    rope_scaling_factor: float = 1.0  # `ntk` raises the base to base * factor^(d_head / (d_head - 2))
+
+    # BERT's embeddings and heads (encoder-only models).
+    n_token_types: int = 0  # segment embeddings added to the tokens (BERT: 2); 0: none
+    embedding_norm: bool = False  # a norm (`norm_kind`) on the summed embeddings, before dropout (BERT)
+    mlm_head: bool = False  # output = W_vocab norm(activation(W x)) + b, BERT's masked-LM head
+    pooler: bool = False  # EncoderOnly.pool(): tanh(W h_0 + b) on the first token (BERT's pooler)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -97,8 +131,10 @@ class TransformerConfig:
                     f"{self.pad_id} is outside the vocabulary (size {smallest}); "
                     "use an id below the vocabulary size, or None for no padding",
                 )
-        for name in ("dropout", "attention_dropout", "embedding_dropout"):
+        for name in ("dropout", "attention_dropout", "embedding_dropout", "feed_forward_dropout"):
             value = getattr(self, name)
+            if value is None and name == "feed_forward_dropout":
+                continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
                 raise ConfigError(name, f"{value!r} must be a probability in [0, 1)")
         if isinstance(self.norm_eps, bool) or not isinstance(self.norm_eps, (int, float)) or self.norm_eps <= 0:
@@ -110,11 +146,22 @@ class TransformerConfig:
             "share_query_key",
             "bias",
             "scale_attention_scores",
+            "gated_feed_forward",
+            "embedding_norm",
+            "mlm_head",
+            "pooler",
         ):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(name, f"{getattr(self, name)!r} must be True or False")
-        if self.final_norm is not None and not isinstance(self.final_norm, bool):
-            raise ConfigError("final_norm", f"{self.final_norm!r} must be True, False or None")
+        for name in ("final_norm", "qkv_bias"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, bool):
+                raise ConfigError(name, f"{value!r} must be True, False or None")
+        _require_int(self, "n_token_types", minimum=0)
+        if self.n_kv_heads is not None:
+            _require_int(self, "n_kv_heads", minimum=1)
+        if self.sliding_window is not None:
+            _require_int(self, "sliding_window", minimum=1)
 
         if self.d_model % self.n_heads != 0:
             raise ConfigError(
@@ -136,6 +183,58 @@ class TransformerConfig:
             )
         if self.n_encoder_layers == 0 and self.n_decoder_layers == 0:
             raise ConfigError("n_encoder_layers", "a model needs at least one layer; both depths are 0")
+        if self.n_kv_heads is not None and self.n_heads % self.n_kv_heads != 0:
+            raise ConfigError(
+                "n_kv_heads",
+                f"n_heads={self.n_heads} is not a multiple of n_kv_heads={self.n_kv_heads}; each key/value head "
+                "serves an equal group of query heads, so pick a divisor of n_heads (1 for multi-query attention)",
+            )
+        if self.share_query_key and self.kv_heads != self.n_heads:
+            raise ConfigError(
+                "share_query_key",
+                f"one projection cannot give {self.n_heads} query heads and {self.kv_heads} key heads; "
+                "turn share_query_key off or leave n_kv_heads as None",
+            )
+        if self.embedding_norm and self.norm_kind == "batch":
+            raise ConfigError(
+                "embedding_norm",
+                "a BatchNorm on the embeddings is not a variant any model uses; pick norm_kind 'layer' or 'rms'",
+            )
+        self._check_rope()
+
+    def _check_rope(self) -> None:
+        for name in ("rope_base", "rope_scaling_factor"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ConfigError(name, f"{value!r} must be a positive number")
+        if self.rope_scaling not in (None, "linear", "ntk"):
+            raise ConfigError("rope_scaling", f"{self.rope_scaling!r} is not one of None, 'linear', 'ntk'")
+        if self.rope_scaling is None and self.rope_scaling_factor != 1.0:
+            raise ConfigError(
+                "rope_scaling_factor",
+                f"{self.rope_scaling_factor} has no effect without rope_scaling; set rope_scaling to 'linear' or 'ntk'",
+            )
+        if self.rope_scaling is not None and self.rope_scaling_factor < 1.0:
+            raise ConfigError(
+                "rope_scaling_factor",
+                f"{self.rope_scaling_factor} would shrink the context; context extension uses a factor >= 1 "
+                "(new context length / trained context length)",
+            )
+        if self.positional_encoding != "rope":
+            for name, default in (("rope_scaling", None), ("rope_base", 10000.0)):
+                if getattr(self, name) != default:
+                    raise ConfigError(
+                        name,
+                        f"only rotary positions use it, but positional_encoding is {self.positional_encoding!r}; "
+                        "set positional_encoding='rope' or leave it at its default",
+                    )
+        elif self.rope_scaling == "ntk" and self.d_head <= 2:
+            raise ConfigError("rope_scaling", f"'ntk' scales the base by factor^(d/(d-2)), which needs d_head > 2 (got {self.d_head})")
+        elif self.d_head % 2 != 0:
+            raise ConfigError(
+                "positional_encoding",
+                f"'rope' rotates pairs of dimensions, so d_head = d_model / n_heads must be even (got {self.d_head})",
+            )
 
     # Derived values ---------------------------------------------------------
 
@@ -147,6 +246,19 @@ class TransformerConfig:
     @property
     def d_head(self) -> int:
         return self.d_model // self.n_heads
+
+    @property
+    def kv_heads(self) -> int:
+        """Key/value heads: ``n_kv_heads``, or ``n_heads`` when it is None (every head has its own keys)."""
+        return self.n_heads if self.n_kv_heads is None else self.n_kv_heads
+
+    @property
+    def use_qkv_bias(self) -> bool:
+        return self.bias if self.qkv_bias is None else self.qkv_bias
+
+    @property
+    def ffn_dropout(self) -> float:
+        return self.dropout if self.feed_forward_dropout is None else self.feed_forward_dropout
 
     @property
     def use_final_norm(self) -> bool:

@@ -13,9 +13,14 @@ With ``use_cache=True`` (the default) each step feeds only the newest token
 and reuses cached keys/values; ``use_cache=False`` recomputes the whole prefix
 every step (same numbers, much slower -- the KV-cache experiment compares them).
 
-Prompts of a batch must have the same length (a prompt is fed as-is, padding
-included). Results hold the *generated* tokens only (not the BOS or prompt), EOS
-included when produced, padded after it with the model's ``pad_id``.
+Prompts of different lengths go in one batch left-padded, with
+``prompt_padding_mask`` (``(B, P)``, True at real tokens, as Hugging Face's
+``attention_mask``): padding is masked out of attention and positions count
+from each row's first real token (``positions_from_padding``), so every row
+decodes exactly as its prompt would alone. Without a mask a prompt is fed
+as-is: a decoder never guesses padding from ``pad_id``. Results hold the
+*generated* tokens only (not the BOS or prompt), EOS included when produced,
+padded after it with the model's ``pad_id``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .embeddings import positions_from_padding
 from .errors import TransformerInputError
 from .models import EncoderOnly, TransformerModel
 
@@ -86,9 +92,13 @@ def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
 
 
 class _DecodingSession:
-    """Next-token logits for a batch of growing prefixes, with or without a KV cache."""
+    """Next-token logits for a batch of growing prefixes, with or without a KV cache.
 
-    def __init__(self, model: nn.Module, src, src_padding_mask, use_cache: bool):
+    With a prompt padding mask it also keeps, for every token fed so far,
+    whether it is real (generated tokens are) and its position.
+    """
+
+    def __init__(self, model: nn.Module, src, src_padding_mask, prompt, prompt_padding_mask, use_cache: bool):
         if isinstance(model, EncoderOnly):
             raise TransformerInputError(
                 "model: an encoder-only (BERT-style) model sees the whole sequence at once and cannot generate "
@@ -100,25 +110,47 @@ class _DecodingSession:
         if self.encoder_decoder:
             if src is None:
                 raise TransformerInputError("src: an encoder-decoder model needs the source ids to generate from")
+            if prompt_padding_mask is not None:
+                raise TransformerInputError(
+                    "prompt_padding_mask: left-padded prompts are for decoder-only models; an encoder-decoder "
+                    "pads its source instead (src_padding_mask)"
+                )
             self.src_padding = model._padding(src, src_padding_mask, "src_padding_mask")
             self.memory = model.encode(src, self.src_padding)
         elif src is not None:
             raise TransformerInputError("src: a decoder-only model has no source; pass the prompt as prompt=")
+        self.padding = self.positions = None  # (B, T) for every token fed so far, with a prompt padding mask
+        if prompt_padding_mask is not None:
+            self.padding = _checked_prompt_padding(prompt, prompt_padding_mask)
+            self.positions = positions_from_padding(self.padding)
         self.cache = model.new_cache() if use_cache else None
         # Our models can skip the output projection of all but the last position;
         # other modules that follow the protocol are simply called.
         self.last_only = {"last_only": True} if isinstance(model, TransformerModel) else {}
 
+    def _extend_padding(self, length: int) -> None:
+        """Generated tokens are real, and each takes the position after its row's last one."""
+        grown = length - self.padding.size(1)
+        if grown > 0:
+            B = self.padding.size(0)
+            self.padding = torch.cat([self.padding, self.padding.new_ones(B, grown)], dim=1)
+            steps = torch.arange(1, grown + 1, device=self.positions.device)[None, :]
+            self.positions = torch.cat([self.positions, self.positions[:, -1:] + steps], dim=1)
+
     def next_logits(self, tokens: torch.Tensor) -> torch.Tensor:
         """``tokens (B, T)``: the whole prefix so far -> logits ``(B, V)`` for position T."""
-        if self.cache is not None:
-            tokens = tokens[:, self.cache.length :]  # only what the cache has not seen
+        seen = 0 if self.cache is None else self.cache.length
+        new_tokens = tokens[:, seen:]  # only what the cache has not seen
+        kwargs = dict(self.last_only)
+        if self.padding is not None:
+            self._extend_padding(tokens.size(1))
+            kwargs.update(position_ids=self.positions[:, seen:])
         if self.encoder_decoder:
-            logits = self.model.decode(tokens, self.memory, self.src_padding, cache=self.cache, **self.last_only)
-        elif self.cache is not None:
-            logits = self.model(tokens, cache=self.cache, **self.last_only)
+            logits = self.model.decode(new_tokens, self.memory, self.src_padding, cache=self.cache, **kwargs)
         else:
-            logits = self.model(tokens, **self.last_only)
+            if self.cache is not None:
+                kwargs["cache"] = self.cache
+            logits = self.model(new_tokens, self.padding, **kwargs) if self.padding is not None else self.model(new_tokens, **kwargs)
         return logits[:, -1].float()
 
     def reorder(self, index: torch.Tensor) -> None:
@@ -127,8 +159,30 @@ class _DecodingSession:
             self.memory = self.memory.index_select(0, index)
         if self.src_padding is not None:
             self.src_padding = self.src_padding.index_select(0, index)
+        if self.padding is not None:
+            self.padding = self.padding.index_select(0, index)
+            self.positions = self.positions.index_select(0, index)
         if self.cache is not None:
             self.cache.reorder(index)
+
+
+def _checked_prompt_padding(prompt: torch.Tensor | None, mask: torch.Tensor) -> torch.Tensor:
+    if prompt is None:
+        raise TransformerInputError("prompt_padding_mask: given without a prompt; pass the left-padded prompt too")
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool or mask.shape != prompt.shape:
+        raise TransformerInputError(
+            f"prompt_padding_mask: expected a boolean tensor of the prompt's shape {tuple(prompt.shape)}, "
+            f"True at real tokens; got {getattr(mask, 'dtype', type(mask).__name__)} "
+            f"{tuple(getattr(mask, 'shape', ()))}"
+        )
+    right_padded = (mask[:, :-1] & ~mask[:, 1:]).any(dim=1)
+    if bool(right_padded.any()):
+        row = int(right_padded.nonzero()[0])
+        raise TransformerInputError(
+            f"prompt_padding_mask: row {row} has padding after a real token; pad prompts on the left, "
+            "so that generated tokens follow the last real one"
+        )
+    return mask
 
 
 @contextmanager
@@ -180,11 +234,11 @@ def _pad_id(model, eos_id) -> int:
 
 
 def _generate(
-    model, src, src_padding_mask, prompt, bos_id, eos_id, max_new_tokens, use_cache, choose
+    model, src, src_padding_mask, prompt, prompt_padding_mask, bos_id, eos_id, max_new_tokens, use_cache, choose
 ) -> GenerationResult:
     with _generation_mode(model):
         tokens = _start_tokens(model, src, prompt, bos_id, max_new_tokens)
-        session = _DecodingSession(model, src, src_padding_mask, use_cache)
+        session = _DecodingSession(model, src, src_padding_mask, prompt, prompt_padding_mask, use_cache)
         pad = _pad_id(model, eos_id)
         B = tokens.size(0)
         finished = torch.zeros(B, dtype=torch.bool, device=tokens.device)
@@ -215,12 +269,18 @@ def greedy_decode(
     bos_id: int | None = None,
     eos_id: int | None = None,
     prompt: torch.Tensor | None = None,
+    prompt_padding_mask: torch.Tensor | None = None,
     src_padding_mask: torch.Tensor | None = None,
     use_cache: bool = True,
 ) -> GenerationResult:
-    """Pick the most likely token at every step until EOS or ``max_new_tokens``."""
+    """Pick the most likely token at every step until EOS or ``max_new_tokens``.
+
+    ``prompt_padding_mask``: ``(B, P)`` True at the real tokens of a
+    left-padded ``prompt`` batch (see the module docstring).
+    """
     return _generate(
-        model, src, src_padding_mask, prompt, bos_id, eos_id, max_new_tokens, use_cache, lambda lp: lp.argmax(-1)
+        model, src, src_padding_mask, prompt, prompt_padding_mask, bos_id, eos_id, max_new_tokens, use_cache,
+        lambda lp: lp.argmax(-1),
     )
 
 
@@ -232,6 +292,7 @@ def sample(
     bos_id: int | None = None,
     eos_id: int | None = None,
     prompt: torch.Tensor | None = None,
+    prompt_padding_mask: torch.Tensor | None = None,
     src_padding_mask: torch.Tensor | None = None,
     temperature: float = 1.0,
     top_k: int | None = None,
@@ -242,7 +303,8 @@ def sample(
     """Draw each token from softmax(logits / temperature), optionally restricted to top-k and/or the top-p nucleus.
 
     ``log_probs`` in the result are under the model's unmodified distribution.
-    Pass a seeded ``generator`` for reproducible draws.
+    Pass a seeded ``generator`` for reproducible draws. ``prompt_padding_mask``
+    as in ``greedy_decode``.
     """
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0 (got {temperature}); use greedy_decode for the T -> 0 limit")
@@ -255,7 +317,9 @@ def sample(
             logits = top_p_filter(logits, top_p)
         return torch.multinomial(logits.softmax(dim=-1), 1, generator=generator).squeeze(-1)
 
-    return _generate(model, src, src_padding_mask, prompt, bos_id, eos_id, max_new_tokens, use_cache, choose)
+    return _generate(
+        model, src, src_padding_mask, prompt, prompt_padding_mask, bos_id, eos_id, max_new_tokens, use_cache, choose
+    )
 
 
 def beam_search(
@@ -267,6 +331,7 @@ def beam_search(
     bos_id: int | None = None,
     eos_id: int | None = None,
     prompt: torch.Tensor | None = None,
+    prompt_padding_mask: torch.Tensor | None = None,
     src_padding_mask: torch.Tensor | None = None,
     length_penalty: float = 1.0,
     num_return: int | None = None,
@@ -281,7 +346,7 @@ def beam_search(
     ``beam_size=1`` is exactly greedy decoding); at
     ``max_new_tokens`` the live beams count as finished. Hypotheses are ranked
     by ``log_prob / length ** length_penalty`` (0: raw log-probability; larger
-    values favour longer outputs).
+    values favour longer outputs). ``prompt_padding_mask`` as in ``greedy_decode``.
     """
     if beam_size < 1:
         raise ValueError(f"beam_size must be >= 1, got {beam_size}")
@@ -290,7 +355,7 @@ def beam_search(
         raise ValueError(f"num_return must be between 1 and beam_size={beam_size}, got {num_return}")
     with _generation_mode(model):
         start = _start_tokens(model, src, prompt, bos_id, max_new_tokens)
-        session = _DecodingSession(model, src, src_padding_mask, use_cache)
+        session = _DecodingSession(model, src, src_padding_mask, prompt, prompt_padding_mask, use_cache)
         pad = _pad_id(model, eos_id)
         B, K, device = start.size(0), beam_size, start.device
         session.reorder(torch.arange(B, device=device).repeat_interleave(K))

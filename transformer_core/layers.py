@@ -7,6 +7,7 @@ wraps each of its sublayers in one.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import torch
@@ -20,18 +21,43 @@ from .masks import decoder_self_attention_mask, key_padding_attention_mask
 from .normalization import make_norm
 
 
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "relu": F.relu,
+    "gelu": F.gelu,  # exact: x * Phi(x) (BERT, torch.nn.Transformer)
+    "gelu_tanh": functools.partial(F.gelu, approximate="tanh"),  # GPT-2's "gelu_new"
+    "silu": F.silu,  # x * sigmoid(x), a.k.a. swish (Llama's gate)
+}
+
+
 class FeedForward(nn.Module):
-    """Position-wise FFN: ``linear2(dropout(activation(linear1(x))))``, d_model -> d_ff -> d_model."""
+    """Position-wise FFN, d_model -> d_ff -> d_model; the one place the FFN variant is decided.
+
+    * plain: ``linear2(dropout(activation(linear1(x))))``
+    * gated (``config.gated_feed_forward``; Shazeer, 2020): ``linear1`` holds
+      W_gate; W_up stacked (2 d_ff rows, one matrix multiply for both) and
+      ``linear2(dropout(activation(x W_gate) * (x W_up)))``: SwiGLU with
+      ``silu`` (Llama), GEGLU with ``gelu``.
+    """
 
     def __init__(self, config: TransformerConfig):
         super().__init__()
-        self.linear1 = nn.Linear(config.d_model, config.d_ff, bias=config.bias)
+        self.gated = config.gated_feed_forward
+        self.d_ff = config.d_ff
+        self.linear1 = nn.Linear(config.d_model, (2 if self.gated else 1) * config.d_ff, bias=config.bias)
         self.linear2 = nn.Linear(config.d_ff, config.d_model, bias=config.bias)
-        self.activation = F.relu if config.activation == "relu" else F.gelu
-        self.dropout = nn.Dropout(config.dropout)
+        self.activation = ACTIVATIONS[config.activation]
+        self.dropout = nn.Dropout(config.ffn_dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear2(self.dropout(self.activation(self.linear1(x))))
+        hidden = self.linear1(x)  # (B, T, d_ff) or, gated, (B, T, 2 d_ff)
+        if self.gated:
+            gate, up = hidden.split(self.d_ff, dim=-1)
+            hidden = self.activation(gate) * up
+        else:
+            hidden = self.activation(hidden)
+        if self.training and self.dropout.p > 0:
+            hidden = self.dropout(hidden)
+        return self.linear2(hidden)
 
 
 class ResidualSublayer(nn.Module):
@@ -67,9 +93,15 @@ class EncoderLayer(nn.Module):
         self.attention_sublayer = ResidualSublayer(config)
         self.feed_forward_sublayer = ResidualSublayer(config)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor | None = None,
+        *,
+        rotary: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> torch.Tensor:
         """``x (B, S, d_model)``; ``mask`` boolean, True = may attend, broadcastable to ``(B, H, S, S)``."""
-        x = self.attention_sublayer(x, lambda h: self.self_attention(h, mask=mask))
+        x = self.attention_sublayer(x, lambda h: self.self_attention(h, mask=mask, rotary=rotary))
         return self.feed_forward_sublayer(x, self.feed_forward)
 
 
@@ -97,11 +129,12 @@ class DecoderLayer(nn.Module):
         is_causal: bool = False,
         memory_mask: torch.Tensor | None = None,
         cache: LayerCache | None = None,
+        rotary: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> torch.Tensor:
         """``x (B, T, d_model)``, ``memory (B, S, d_model)``; masks boolean, True = may attend."""
         self_cache = None if cache is None else cache.self_attention
         x = self.self_attention_sublayer(
-            x, lambda h: self.self_attention(h, mask=self_mask, is_causal=is_causal, cache=self_cache)
+            x, lambda h: self.self_attention(h, mask=self_mask, is_causal=is_causal, cache=self_cache, rotary=rotary)
         )
         if self.cross_attention is not None:
             if memory is None:
@@ -121,11 +154,20 @@ class Encoder(nn.Module):
         self.layers = nn.ModuleList(EncoderLayer(config) for _ in range(n_layers))
         self.norm = make_norm(config) if config.use_final_norm else nn.Identity()
 
-    def forward(self, x: torch.Tensor, padding: torch.Tensor | None = None) -> torch.Tensor:
-        """``x (B, S, d_model)``; ``padding (B, S)`` True at real tokens -> ``(B, S, d_model)``."""
+    def forward(
+        self,
+        x: torch.Tensor,
+        padding: torch.Tensor | None = None,
+        *,
+        rotary: tuple[torch.Tensor, torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        """``x (B, S, d_model)``; ``padding (B, S)`` True at real tokens -> ``(B, S, d_model)``.
+
+        ``rotary``: ``(cos, sin)`` of the positions when the model uses RoPE.
+        """
         mask = None if padding is None else key_padding_attention_mask(padding)
         for layer in self.layers:
-            x = layer(x, mask)
+            x = layer(x, mask, rotary=rotary)
         return self.norm(x)
 
 
@@ -135,6 +177,7 @@ class Decoder(nn.Module):
     def __init__(self, config: TransformerConfig, n_layers: int, *, cross_attention: bool = True):
         super().__init__()
         self.has_cross_attention = cross_attention
+        self.window = config.sliding_window
         self.layers = nn.ModuleList(DecoderLayer(config, cross_attention=cross_attention) for _ in range(n_layers))
         self.norm = make_norm(config) if config.use_final_norm else nn.Identity()
 
@@ -150,6 +193,7 @@ class Decoder(nn.Module):
         memory_padding: torch.Tensor | None = None,
         causal: bool = True,
         cache: KVCache | None = None,
+        rotary: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> torch.Tensor:
         """``x (B, T, d_model)`` -> ``(B, T, d_model)``.
 
@@ -157,18 +201,20 @@ class Decoder(nn.Module):
         the number of keys self-attention sees (``T`` plus what ``cache``
         already holds). ``memory_padding``: ``(B, S)`` True at real source
         tokens. ``causal=False`` lets every position see the future (only for
-        experiments that show why the mask is needed).
+        experiments that show why the mask is needed). ``rotary``: ``(cos,
+        sin)`` of the new positions when the model uses RoPE.
         """
         past = 0 if cache is None else cache.length
         T = x.size(1)
         is_causal = False
-        if causal and padding is None and past == 0:
+        window = self.window if causal and self.window is not None and past + T > self.window else None
+        if causal and padding is None and past == 0 and window is None:
             self_mask = None  # the fused kernel applies the causal mask itself
             is_causal = True
-        elif causal and padding is None and T == 1:
+        elif causal and padding is None and T == 1 and window is None:
             self_mask = None  # one new query, at the last position: every cached key is in its past
         elif causal:
-            self_mask = decoder_self_attention_mask(padding, T, past + T, device=x.device)
+            self_mask = decoder_self_attention_mask(padding, T, past + T, window=window, device=x.device)
         else:
             self_mask = None if padding is None else key_padding_attention_mask(padding)
         memory_mask = None if memory_padding is None else key_padding_attention_mask(memory_padding)
@@ -180,5 +226,6 @@ class Decoder(nn.Module):
                 is_causal=is_causal,
                 memory_mask=memory_mask,
                 cache=None if cache is None else cache.layers[i],
+                rotary=rotary,
             )
         return self.norm(x)

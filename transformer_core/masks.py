@@ -19,17 +19,29 @@ import torch
 
 
 def causal_mask(
-    query_length: int, key_length: int | None = None, *, device: torch.device | str | None = None
+    query_length: int,
+    key_length: int | None = None,
+    *,
+    window: int | None = None,
+    device: torch.device | str | None = None,
 ) -> torch.Tensor:
     """``(T_q, T_k)`` lower-triangular mask: query ``i`` may attend to keys ``0..i``.
 
     With ``key_length > query_length`` (decoding with a KV cache, where the
     queries are the last ``T_q`` positions) query ``i`` sits at position
     ``T_k - T_q + i`` and sees every key up to that position.
+
+    ``window``: sliding-window attention (Mistral, Longformer's local part):
+    a query sees only the ``window`` most recent keys, itself included, so
+    keys ``i - window + 1 .. i``.
     """
     key_length = query_length if key_length is None else key_length
     ones = torch.ones(query_length, key_length, dtype=torch.bool, device=device)
-    return ones.tril(diagonal=key_length - query_length)
+    offset = key_length - query_length  # position of query 0 among the keys
+    mask = ones.tril(diagonal=offset)
+    if window is not None:
+        mask = mask & ones.triu(diagonal=offset - window + 1)
+    return mask
 
 
 def padding_mask(ids: torch.Tensor, pad_id: int) -> torch.Tensor:
@@ -56,13 +68,18 @@ def combine_masks(*masks: torch.Tensor | None) -> torch.Tensor | None:
 
 
 def decoder_self_attention_mask(
-    padding: torch.Tensor | None, query_length: int, key_length: int | None = None, *, device=None
+    padding: torch.Tensor | None,
+    query_length: int,
+    key_length: int | None = None,
+    *,
+    window: int | None = None,
+    device=None,
 ) -> torch.Tensor:
-    """Causal mask combined with a ``(B, T_k)`` target padding mask.
+    """Causal mask (sliding, with ``window``) combined with a ``(B, T_k)`` target padding mask.
 
     Returns ``(B, 1, T_q, T_k)``, or ``(T_q, T_k)`` when ``padding`` is None.
     """
-    causal = causal_mask(query_length, key_length, device=device if padding is None else padding.device)
+    causal = causal_mask(query_length, key_length, window=window, device=device if padding is None else padding.device)
     if padding is None:
         return causal
     return combine_masks(causal, key_padding_attention_mask(padding))

@@ -5,9 +5,14 @@
 * ``DecoderOnly`` -- GPT-style: causal decoder without cross-attention.
 
 Token ids are ``(B, T)`` integer tensors. Padding masks are ``(B, T)`` booleans,
-True at real tokens; when one is not given it is derived from
-``config.pad_id`` (no mask when the batch holds no padding). Bad input raises
-``TransformerInputError`` saying which argument and how to fix it.
+True at real tokens. An encoder derives its mask from ``config.pad_id`` when
+none is given (no mask when the batch holds no padding). A decoder never
+does: in causal attention right padding cannot reach a real token anyway, and
+left padding (a batch of prompts) needs position ids counted from each row's
+first real token as well, so it takes an explicit mask (``positions_from_padding``
+turns one into position ids). That also keeps cached and uncached decoding
+equal: a KV cache holds keys, not the ids a mask could be derived from.
+Bad input raises ``TransformerInputError`` saying which argument and how to fix it.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from torch import nn
 
 from .cache import KVCache
 from .config import TransformerConfig
-from .embeddings import Embeddings, LearnedPositionalEmbedding
+from .embeddings import Embeddings, LearnedPositionalEmbedding, RotaryEmbedding, default_positions
 from .errors import ConfigError, TransformerInputError
-from .layers import Decoder, Encoder
+from .layers import ACTIVATIONS, Decoder, Encoder
 from .masks import padding_mask
+from .normalization import make_norm
 
 
 class TransformerModel(nn.Module):
@@ -33,12 +39,19 @@ class TransformerModel(nn.Module):
         if not isinstance(config, TransformerConfig):
             raise TypeError(f"expected a TransformerConfig, got {type(config).__name__}")
         self.config = config
+        # Rotary positions: computed once per forward pass, applied in every self-attention.
+        self.rotary = RotaryEmbedding(config) if config.positional_encoding == "rope" else None
 
     # Construction -----------------------------------------------------------
 
     def _require_layers(self, field: str, what: str) -> None:
         if getattr(self.config, field) < 1:
             raise ConfigError(field, f"{type(self).__name__} needs at least one {what} layer; got 0")
+
+    def _require_encoder_only_fields_unset(self) -> None:
+        for name in ("mlm_head", "pooler"):
+            if getattr(self.config, name):
+                raise ConfigError(name, f"only an EncoderOnly (BERT-style) model has it; {type(self).__name__} does not")
 
     def _require_single_vocabulary(self) -> None:
         """A one-stack model has one vocabulary; a different target vocabulary would be silently ignored."""
@@ -64,6 +77,8 @@ class TransformerModel(nn.Module):
                 nn.init.normal_(module.embedding.weight, std=math.sqrt(0.5))
             elif isinstance(module, Embeddings):
                 nn.init.normal_(module.token.weight, std=self.config.d_model**-0.5)
+                if module.token_type is not None:
+                    nn.init.normal_(module.token_type.weight, std=self.config.d_model**-0.5)
 
     def num_parameters(self, *, exclude_embeddings: bool = False) -> int:
         """Distinct parameters (tied matrices counted once).
@@ -120,16 +135,23 @@ class TransformerModel(nn.Module):
             )
 
     def _padding(
-        self, ids: torch.Tensor, given: torch.Tensor | None, name: str, *, length: int | None = None
+        self,
+        ids: torch.Tensor,
+        given: torch.Tensor | None,
+        name: str,
+        *,
+        length: int | None = None,
+        derive: bool = True,
     ) -> torch.Tensor | None:
         """The padding mask to use for ``ids``: the one given (checked), else derived from ``pad_id``.
 
-        A derived mask is None when the batch holds no padding, so attention can
-        use its unmasked fast path.
+        ``derive=False`` (decoders, see the module docstring) never derives
+        one. A derived mask is None when the batch holds no padding, so
+        attention can use its unmasked fast path.
         """
         expected = (ids.size(0), ids.size(1) if length is None else length)
         if given is None:
-            if self.config.pad_id is None or length is not None:
+            if self.config.pad_id is None or length is not None or not derive:
                 return None
             derived = padding_mask(ids, self.config.pad_id)
             return None if bool(derived.all()) else derived
@@ -145,6 +167,32 @@ class TransformerModel(nn.Module):
                 "(batch, length); one entry per token, True at real tokens"
             )
         return given
+
+    def _positions(self, ids: torch.Tensor, given: torch.Tensor | None, start: int = 0) -> torch.Tensor:
+        """Position ids ``(B|1, T)`` for ``ids``: the ones given (checked), else ``start .. start + T - 1``."""
+        if given is None:
+            return default_positions(ids.size(1), start, device=ids.device)
+        if not isinstance(given, torch.Tensor) or given.dtype not in (torch.long, torch.int32):
+            raise TransformerInputError(
+                "position_ids: expected an int64 tensor of positions, got "
+                f"{given.dtype if isinstance(given, torch.Tensor) else type(given).__name__}; "
+                "build it with transformer_core.positions_from_padding(padding_mask) for left padding"
+            )
+        if given.dim() != 2 or given.size(1) != ids.size(1) or given.size(0) not in (1, ids.size(0)):
+            raise TransformerInputError(
+                f"position_ids: shape {tuple(given.shape)} does not match the tokens {tuple(ids.shape)}; "
+                f"expected ({ids.size(0)}, {ids.size(1)}) or (1, {ids.size(1)}), one position per new token"
+            )
+        smallest, largest = (int(v) for v in torch.aminmax(given))
+        if smallest < 0 or largest >= self.config.max_len:
+            raise TransformerInputError(
+                f"position_ids: positions must lie in [0, max_len={self.config.max_len}), got {smallest}..{largest}; "
+                "build the model with a larger TransformerConfig.max_len"
+            )
+        return given.long()
+
+    def _rotary(self, positions: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor] | None:
+        return None if self.rotary is None else self.rotary(positions, dtype)
 
     def padding_mask_for(self, ids: torch.Tensor) -> torch.Tensor | None:
         """``(B, T)`` True at real tokens of ``ids``, or None when there is no padding (or no ``pad_id``)."""
@@ -167,6 +215,7 @@ class EncoderDecoder(TransformerModel):
         super().__init__(config)
         self._require_layers("n_encoder_layers", "encoder")
         self._require_layers("n_decoder_layers", "decoder")
+        self._require_encoder_only_fields_unset()
         self.src_embed = Embeddings(config, config.vocab_size)
         self.tgt_embed = (
             self.src_embed if config.share_source_target_embeddings else Embeddings(config, config.tgt_vocab_size)
@@ -186,7 +235,9 @@ class EncoderDecoder(TransformerModel):
         """``src (B, S)`` -> memory ``(B, S, d_model)``."""
         self._check_ids(src, "src", self.config.vocab_size)
         src_padding_mask = self._padding(src, src_padding_mask, "src_padding_mask")
-        return self.encoder(self.src_embed(src), src_padding_mask)
+        embedded = self.src_embed(src)
+        rotary = self._rotary(default_positions(src.size(1), device=src.device), embedded.dtype)
+        return self.encoder(embedded, src_padding_mask, rotary=rotary)
 
     def decode(
         self,
@@ -228,14 +279,16 @@ class EncoderDecoder(TransformerModel):
                 f"(batch, source length) {tuple(memory.shape[:2])}; pass the mask encode() used"
             )
         tgt_padding_mask = self._padding(
-            tgt, tgt_padding_mask, "tgt_padding_mask", length=None if cache is None else start + tgt.size(1)
+            tgt, tgt_padding_mask, "tgt_padding_mask", length=start + tgt.size(1), derive=False
         )
+        embedded = self.tgt_embed(tgt, start)
         hidden = self.decoder(
-            self.tgt_embed(tgt, start),
+            embedded,
             memory,
             padding=tgt_padding_mask,
             memory_padding=src_padding_mask,
             cache=cache,
+            rotary=self._rotary(default_positions(tgt.size(1), start, device=tgt.device), embedded.dtype),
         )
         return self.output_projection(hidden[:, -1:] if last_only else hidden)
 
@@ -266,13 +319,16 @@ class EncoderDecoder(TransformerModel):
 class DecoderOnly(TransformerModel):
     """GPT-style language model: causal self-attention only, next-token logits.
 
-    Built from ``vocab_size`` and ``n_decoder_layers``; ``n_encoder_layers`` is not used.
+    Built from ``vocab_size`` and ``n_decoder_layers``; ``n_encoder_layers`` is
+    not used. GPT-2, Llama, Mistral and Qwen2 are all this class with
+    different configs (``transformer_core.interop``).
     """
 
     def __init__(self, config: TransformerConfig):
         super().__init__(config)
         self._require_layers("n_decoder_layers", "decoder")
         self._require_single_vocabulary()
+        self._require_encoder_only_fields_unset()
         self.embed = Embeddings(config, config.vocab_size)
         self.decoder = Decoder(config, config.n_decoder_layers, cross_attention=False)
         self.output_projection = nn.Linear(config.d_model, config.vocab_size, bias=False)
@@ -283,11 +339,30 @@ class DecoderOnly(TransformerModel):
     def new_cache(self) -> KVCache:
         return self.decoder.new_cache()
 
+    def hidden_states(
+        self,
+        ids: torch.Tensor,
+        padding_mask: torch.Tensor | None = None,
+        *,
+        position_ids: torch.Tensor | None = None,
+        cache: KVCache | None = None,
+        causal: bool = True,
+    ) -> torch.Tensor:
+        """The last layer's output (after the final norm), ``(B, T, d_model)``: ``forward`` without the output projection."""
+        start = 0 if cache is None else cache.length
+        self._check_ids(ids, "ids", self.config.vocab_size, start=start)
+        padding = self._padding(ids, padding_mask, "padding_mask", length=start + ids.size(1), derive=False)
+        positions = self._positions(ids, position_ids, start)
+        embedded = self.embed(ids, start, position_ids=positions)
+        rotary = self._rotary(positions, embedded.dtype)
+        return self.decoder(embedded, padding=padding, causal=causal, cache=cache, rotary=rotary)
+
     def forward(
         self,
         ids: torch.Tensor,
         padding_mask: torch.Tensor | None = None,
         *,
+        position_ids: torch.Tensor | None = None,
         cache: KVCache | None = None,
         causal: bool = True,
         last_only: bool = False,
@@ -297,27 +372,44 @@ class DecoderOnly(TransformerModel):
 
         ``last_only``: logits for the last position only, ``(B, 1, vocab)``.
 
-        With ``cache``, ``ids`` are the new positions only and ``padding_mask``
-        (if given) covers cached and new positions. ``causal=False`` removes
-        the causal mask (for the experiment that shows what goes wrong).
+        ``padding_mask``: ``(B, T_k)`` True at real tokens, covering cached and
+        new positions; never derived from ``pad_id`` (see the module
+        docstring). ``position_ids``: ``(B, T)`` or ``(1, T)`` positions of the
+        new tokens; by default ``cache.length .. cache.length + T - 1``. A
+        left-padded batch passes ``positions_from_padding(padding_mask)`` so
+        each row counts from its first real token.
+
+        With ``cache``, ``ids`` are the new positions only. ``causal=False``
+        removes the causal mask (for the experiment that shows what goes wrong).
         """
 
         def run() -> torch.Tensor:
-            start = 0 if cache is None else cache.length
-            self._check_ids(ids, "ids", self.config.vocab_size, start=start)
-            padding = self._padding(
-                ids, padding_mask, "padding_mask", length=None if cache is None else start + ids.size(1)
-            )
-            hidden = self.decoder(self.embed(ids, start), padding=padding, causal=causal, cache=cache)
+            hidden = self.hidden_states(ids, padding_mask, position_ids=position_ids, cache=cache, causal=causal)
             return self.output_projection(hidden[:, -1:] if last_only else hidden)
 
         return self._with_attention(run, return_attention)
 
 
+class MaskedLanguageModelHead(nn.Module):
+    """BERT's transform before the vocabulary projection: ``norm(activation(W x + b))``."""
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__()
+        self.dense = nn.Linear(config.d_model, config.d_model, bias=config.bias)
+        self.activation = ACTIVATIONS[config.activation]
+        self.norm = make_norm(config)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm(self.activation(self.dense(x)))
+
+
 class EncoderOnly(TransformerModel):
     """BERT-style encoder: bidirectional self-attention, per-token logits (e.g. masked-token prediction).
 
-    Built from ``vocab_size`` and ``n_encoder_layers``; ``n_decoder_layers`` is not used.
+    Built from ``vocab_size`` and ``n_encoder_layers``; ``n_decoder_layers`` is
+    not used. ``config.mlm_head`` puts BERT's dense + activation + norm
+    before the output projection (which then has a bias), and
+    ``config.pooler`` adds BERT's pooler (``pool``).
     """
 
     def __init__(self, config: TransformerConfig):
@@ -326,17 +418,73 @@ class EncoderOnly(TransformerModel):
         self._require_single_vocabulary()
         self.embed = Embeddings(config, config.vocab_size)
         self.encoder = Encoder(config, config.n_encoder_layers)
-        self.output_projection = nn.Linear(config.d_model, config.vocab_size, bias=False)
+        self.mlm_transform = MaskedLanguageModelHead(config) if config.mlm_head else None
+        self.output_projection = nn.Linear(config.d_model, config.vocab_size, bias=config.mlm_head)
+        self.pooler = nn.Linear(config.d_model, config.d_model) if config.pooler else None
         self._init_weights()
         if config.tie_embeddings:
             self.output_projection.weight = self.embed.token.weight
 
-    def encode(self, ids: torch.Tensor, padding_mask: torch.Tensor | None = None) -> torch.Tensor:
-        """``ids (B, T)`` -> contextual vectors ``(B, T, d_model)``."""
-        self._check_ids(ids, "ids", self.config.vocab_size)
-        padding = self._padding(ids, padding_mask, "padding_mask")
-        return self.encoder(self.embed(ids), padding)
+    def _check_token_types(self, ids: torch.Tensor, token_type_ids: torch.Tensor | None) -> None:
+        if token_type_ids is None:
+            return
+        if self.config.n_token_types == 0:
+            raise TransformerInputError(
+                "token_type_ids: this model has no token-type embeddings; build it with "
+                "TransformerConfig.n_token_types > 0 (BERT: 2) or leave token_type_ids out"
+            )
+        if not isinstance(token_type_ids, torch.Tensor) or tuple(token_type_ids.shape) != tuple(ids.shape):
+            raise TransformerInputError(
+                f"token_type_ids: expected one type per token, shape {tuple(ids.shape)}, got "
+                f"{tuple(getattr(token_type_ids, 'shape', ()))}"
+            )
+        smallest, largest = (int(v) for v in torch.aminmax(token_type_ids))
+        if smallest < 0 or largest >= self.config.n_token_types:
+            raise TransformerInputError(
+                f"token_type_ids: types must lie in [0, {self.config.n_token_types}), got {smallest}..{largest}"
+            )
 
-    def forward(self, ids: torch.Tensor, padding_mask: torch.Tensor | None = None, *, return_attention: bool = False):
+    def encode(
+        self,
+        ids: torch.Tensor,
+        padding_mask: torch.Tensor | None = None,
+        *,
+        token_type_ids: torch.Tensor | None = None,
+        position_ids: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """``ids (B, T)`` -> contextual vectors ``(B, T, d_model)``.
+
+        ``token_type_ids (B, T)``: BERT's segment ids (0 for sentence A, 1 for
+        B); all 0 when not given.
+        """
+        self._check_ids(ids, "ids", self.config.vocab_size)
+        self._check_token_types(ids, token_type_ids)
+        padding = self._padding(ids, padding_mask, "padding_mask")
+        positions = self._positions(ids, position_ids)
+        embedded = self.embed(ids, position_ids=positions, token_type_ids=token_type_ids)
+        return self.encoder(embedded, padding, rotary=self._rotary(positions, embedded.dtype))
+
+    def pool(self, hidden: torch.Tensor) -> torch.Tensor:
+        """BERT's pooler: ``tanh(W h_0 + b)`` on the first token's vector, ``(B, d_model)``."""
+        if self.pooler is None:
+            raise ConfigError("pooler", "this model was built without a pooler; set TransformerConfig.pooler=True")
+        return torch.tanh(self.pooler(hidden[:, 0]))
+
+    def forward(
+        self,
+        ids: torch.Tensor,
+        padding_mask: torch.Tensor | None = None,
+        *,
+        token_type_ids: torch.Tensor | None = None,
+        position_ids: torch.Tensor | None = None,
+        return_attention: bool = False,
+    ):
         """``ids (B, T)`` -> logits ``(B, T, vocab)``."""
-        return self._with_attention(lambda: self.output_projection(self.encode(ids, padding_mask)), return_attention)
+
+        def run() -> torch.Tensor:
+            hidden = self.encode(ids, padding_mask, token_type_ids=token_type_ids, position_ids=position_ids)
+            if self.mlm_transform is not None:
+                hidden = self.mlm_transform(hidden)
+            return self.output_projection(hidden)
+
+        return self._with_attention(run, return_attention)

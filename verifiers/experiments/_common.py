@@ -14,6 +14,7 @@ import math
 import statistics
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from verifiers.result import Bilingual
@@ -21,6 +22,46 @@ from verifiers.spec import Context
 
 T = TypeVar("T")
 SIZES: tuple[str, ...] = ("tiny", "quick", "full")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The threshold a claim is decided by: ``value >= low`` and/or ``value <= high``.
+
+    Each experiment module lists its claims' bounds in ``BOUNDS`` (claim id ->
+    ``Bound``) next to the named thresholds; ``bench/seeds.py`` reads them to
+    say how far each claim is from flipping. The recorded ``value`` of the
+    claim is the quantity compared.
+    """
+
+    low: float | None = None
+    high: float | None = None
+
+    def holds(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def margin(self, value: float, *, expected: bool = True) -> float:
+        """Relative distance to the nearest threshold, positive when the verdict is the expected one."""
+        distances = []
+        if self.low is not None:
+            distances.append((value - self.low) / (abs(self.low) or 1.0))
+        if self.high is not None:
+            distances.append((self.high - value) / (abs(self.high) or 1.0))
+        inside = min(distances)  # > 0: holds, < 0: does not
+        return inside if expected else -inside
+
+    def describe(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f"in [{self.low:g}, {self.high:g}]"
+        return f">= {self.low:g}" if self.low is not None else f"<= {self.high:g}"
+
+
+def at_least(threshold: float) -> Bound:
+    return Bound(low=threshold)
+
+
+def at_most(threshold: float) -> Bound:
+    return Bound(high=threshold)
 
 
 def pick(ctx: Context, sizes: Mapping[str, T]) -> T:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import fmt, max_abs_difference, pick, seeded_model, small_config, text, torch_session
+from verifiers.experiments._common import Bound, at_least, at_most, fmt, max_abs_difference, pick, seeded_model, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -13,6 +13,14 @@ SIZES = {
 EQUAL_TOLERANCE = 1e-5  # relative: float32 round-off
 CHANGED_AT_LEAST = 1e-2  # relative
 
+
+BOUNDS = {  # what bench/seeds.py measures each claim's margin against (the recorded value is the one compared)
+    "layernorm-batch-independent": at_most(EQUAL_TOLERANCE),
+    "layernorm-uses-batch-statistics": Bound(low=EQUAL_TOLERANCE * (1 + 1e-12)),  # "> EQUAL_TOLERANCE"
+    "batchnorm-train-mode-batch-dependent": at_least(CHANGED_AT_LEAST),
+    "batchnorm-train-eval-differ": at_least(CHANGED_AT_LEAST),
+    "batchnorm-eval-mode-batch-independent": at_most(EQUAL_TOLERANCE),
+}
 
 @verifier(
     id="batchnorm-padding-dependence",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import cancellable, pick, seeded_model, seeds, small_config, text, token_frequency_baseline, torch_session
+from verifiers.experiments._common import Bound, at_least, at_most, cancellable, pick, seeded_model, seeds, small_config, text, token_frequency_baseline, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -15,6 +15,13 @@ SETTLE_STEPS = 20  # running statistics start at (0, 1); compare only once they 
 FLUCTUATES_AT_LEAST = 0.05  # mean relative deviation of a batch variance from the running variance
 SAME_WITHIN = 0.01  # relative: what "equal to the whole training set's statistics" would mean
 
+
+BOUNDS = {  # what bench/seeds.py measures each claim's margin against (the recorded value is the one compared)
+    "batch-statistics-fluctuate": at_least(FLUCTUATES_AT_LEAST),
+    "batchnorm-train-eval-mismatch": at_least(0.01),  # and LayerNorm's change exactly 0
+    "batchnorm-still-learns": Bound(high=0.5),  # worst final loss / token-frequency baseline
+    "running-stats-are-training-set-stats": at_most(SAME_WITHIN),
+}
 
 @verifier(
     id="batchnorm-vs-layernorm-training",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import cancellable, pick, seeded_model, seeds, small_config, text, torch_session
+from verifiers.experiments._common import at_least, at_most, cancellable, pick, seeded_model, seeds, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -16,6 +16,12 @@ PRUNED_SHARE = 12  # "a few heads": one in twelve of all heads (2 of 24 in the q
 CHEAP_VS_IMPORTANT = 0.25  # removing the least important few costs under this fraction of removing the most important few
 EQUAL_SHARE_BOUND = 0.375  # top quarter's share of all single-head costs; equal importance would give 0.25
 
+
+BOUNDS = {  # what bench/seeds.py measures each claim's margin against (the recorded value is the one compared)
+    "heads-attend-differently": at_least(DIFFERENT_BY),
+    "pruning-few-heads-costs-little": at_most(CHEAP_VS_IMPORTANT),
+    "heads-equally-important": at_most(EQUAL_SHARE_BOUND),
+}
 
 @verifier(
     id="multihead-vs-single-head",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import fmt, max_abs_difference, pick, seeded_model, small_config, text, torch_session
+from verifiers.experiments._common import at_least, at_most, fmt, max_abs_difference, pick, seeded_model, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -14,6 +14,11 @@ HEATMAP_REAL, HEATMAP_PADS = 5, 3  # the one example whose attention weights are
 EQUAL_TOLERANCE = 1e-5  # relative; float32 round-off of sums over different key counts
 CHANGED_AT_LEAST = 1e-2  # relative
 
+
+BOUNDS = {  # what bench/seeds.py measures each claim's margin against (the recorded value is the one compared)
+    "masked-invariant-to-padding": at_most(EQUAL_TOLERANCE),
+    "unmasked-changes-with-padding": at_least(CHANGED_AT_LEAST),
+}
 
 @verifier(
     id="padding-mask-invariance",

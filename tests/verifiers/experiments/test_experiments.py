@@ -30,6 +30,8 @@ CONTRACT_IDS = {
     "multihead-vs-single-head",
     "beam-vs-greedy-trained",
     "label-smoothing-calibration",
+    "rope-offset-scores",
+    "gqa-cache-quality",
 }
 EXPERIMENTS = default_registry().select(None, kind="experiment")
 

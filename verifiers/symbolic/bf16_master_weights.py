@@ -99,7 +99,7 @@ def bf16_master_weights(ctx: Context, evidence: Evidence) -> None:
         "p is the number of significant bits (mantissa bits plus the implicit 1): 8 for bf16, 11 for fp16, 24 for fp32.",
     )
     evidence.step(
-        r"|\Delta| < \tfrac{1}{2}\cdot 2^{-7} = 2^{-8} \Rightarrow \mathrm{round}_{bf16}(1 + \Delta) = 1",
+        r"|\Delta| < \frac{1}{2}\cdot 2^{-7} = 2^{-8} \Rightarrow \mathrm{round}_{bf16}(1 + \Delta) = 1",
         "舍入到最近的可表示数：小于半个间隔的更新消失（swamping）。",
         "Round to nearest representable: an update under half the gap disappears (swamping).",
     )

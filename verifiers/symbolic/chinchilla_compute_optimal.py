@@ -123,7 +123,7 @@ def chinchilla_compute_optimal(ctx: Context, evidence: Evidence) -> None:
     n_value = float(n_rule.subs(C, BUDGET))
     d_value = TOKENS_PER_PARAMETER * n_value
     evidence.step(
-        r"C = 6ND,\ D = 20N \Rightarrow C = 120N^2,\quad N = " + sp.latex(n_rule) + rf" = {n_value:.3e},\ D = {d_value:.3e}",
+        rf"C = 6ND,\ D = 20N \Rightarrow C = 120N^2,\quad N = \sqrt{{C/120}} = {n_value:.3e},\ D = {d_value:.3e}",
         "代入 C = 10²⁴ FLOPs。",
         "With C = 10²⁴ FLOPs.",
     )

@@ -9,29 +9,33 @@ from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 LLAMA2 = {
     "Llama-2-7B": {"d": 4096, "layers": 32, "heads": 32, "kv_heads": 32, "d_ff": 11008, "vocab": 32000, "multiplier": None},
     "Llama-2-70B": {"d": 8192, "layers": 80, "heads": 64, "kv_heads": 8, "d_ff": 28672, "vocab": 32000, "multiplier": 1.3},
+    "Llama-3-8B": {"d": 4096, "layers": 32, "heads": 32, "kv_heads": 8, "d_ff": 14336, "vocab": 128256, "multiplier": None},
 }
 PUBLISHED_7B = 6_738_415_616
 PUBLISHED_70B = 68_976_648_192
+PUBLISHED_LLAMA3_8B = 8_030_261_248
+LOGITS_TOKENS = 8192  # one training sequence's logits, fp32
 
 
 @verifier(
     id="llama-parameter-count",
     kind="symbolic",
     title=Bilingual(
-        zh="SwiGLU 的宽度 8d/3（d = 4096 时 11008）与 Llama-2 的参数量：闭式与 transformer_core 模型逐项核对",
-        en="SwiGLU's width 8d/3 (11008 for d = 4096) and Llama-2's parameter counts: the closed form against transformer_core models",
+        zh="SwiGLU 的宽度 8d/3（d = 4096 时 11008）与 Llama 的参数量（含词表的份额）：闭式与 transformer_core 模型逐项核对",
+        en="SwiGLU's width 8d/3 (11008 for d = 4096) and Llama's parameter counts (the vocabulary's share included): the closed form against transformer_core models",
     ),
     explanation=Bilingual(
         zh="SwiGLU FFN 有三个矩阵（gate、up、down），3·d·d_ff 个参数；标准 FFN（d_ff = 4d）有 8d²。令二者相等得 d_ff = 8d/3；"
         "LLaMA 取 ⌊2·4d/3⌋ 再向上取整到 256 的倍数：d = 4096 时 10922 → 11008；Llama-2-70B 再乘 1.3 并取整到 4096 的倍数，d = 8192 时得 28672。"
         "每层：注意力 2d² + 2d·h_kv·d_h（无偏置），FFN 3d·d_ff，两个 RMSNorm 2d；全模型再加未绑定的嵌入与输出层 2Vd 和最后一个 norm d。"
-        "Llama-2-7B 为 6,738,415,616，70B 为 68,976,648,192，都是公布的数。这里用 sympy 写出闭式，并与 transformer_core 以同样配置"
+        "Llama-2-7B 为 6,738,415,616，70B 为 68,976,648,192，都是公布的数；Llama-3-8B 的 128,256 词表让嵌入与输出层占到 13%。这里用 sympy 写出闭式，并与 transformer_core 以同样配置"
         "（meta 设备，不分配内存）构建的 Llama 形模型的参数量逐项核对。",
         en="A SwiGLU FFN has three matrices (gate, up, down), 3·d·d_ff parameters; a standard FFN with d_ff = 4d has 8d². Equating them "
         "gives d_ff = 8d/3; LLaMA takes ⌊2·4d/3⌋ and rounds up to a multiple of 256: 10922 → 11008 for d = 4096; Llama-2-70B also "
         "multiplies by 1.3 and rounds up to a multiple of 4096, giving 28672 for d = 8192. Per layer: attention 2d² + 2d·h_kv·d_h (no "
         "biases), FFN 3d·d_ff, two RMSNorms 2d; the model adds the untied embedding and output layer 2Vd and a final norm d. "
-        "Llama-2-7B has 6,738,415,616 and 70B 68,976,648,192, the published figures. The closed form is written in sympy and "
+        "Llama-2-7B has 6,738,415,616 and 70B 68,976,648,192, the published figures; Llama-3-8B's 128,256-token vocabulary puts 13% "
+        "of its parameters in the embedding and output layer. The closed form is written in sympy and "
         "checked term by term against Llama-shaped transformer_core models built with the same configuration (on the meta "
         "device, allocating nothing).",
     ),
@@ -69,6 +73,15 @@ PUBLISHED_70B = 68_976_648_192
             ),
         ),
         Claim(
+            "vocabulary-share",
+            Bilingual(
+                zh="词表的代价：Llama-3-8B（V = 128,256）的嵌入与输出层共 1.05B，占 8.03B 的 13%（Llama-2-7B 为 262M，约 4%）；输出层每 token 2Vd ≈ 1.05 GFLOPs；"
+                "一条 8192 token 序列的 fp32 logits 约 3.9 GiB",
+                en="What the vocabulary costs: Llama-3-8B's (V = 128,256) embedding and output layer hold 1.05B, 13% of 8.03B (Llama-2-7B: "
+                "262M, about 4%); the output layer costs 2Vd ≈ 1.05 GFLOPs per token; one 8192-token sequence's fp32 logits take about 3.9 GiB",
+            ),
+        ),
+        Claim(
             "embeddings-do-not-count",
             Bilingual(
                 zh="嵌入只做查表、没有矩阵乘法，不算参数，所以 Llama-2-7B 约 6.48B",
@@ -97,7 +110,7 @@ def llama_parameter_count(ctx: Context, evidence: Evidence) -> None:
         "三个矩阵的参数与 d_ff = 4d 的标准 FFN 相同（FLOPs 也相同）。",
         "The three matrices then hold as many parameters as a standard FFN with d_ff = 4d (and cost as many FLOPs).",
     )
-    rounded = {name: _llama_hidden_size(config["d"], config["multiplier"]) for name, config in LLAMA2.items()}
+    rounded = {name: _llama_hidden_size(LLAMA2[name]["d"], LLAMA2[name]["multiplier"]) for name in ("Llama-2-7B", "Llama-2-70B")}
     evidence.step(
         r"d_{ff} = 256\Big\lceil\frac{\lfloor 2\cdot 4d/3\rfloor}{256}\Big\rceil:\ d = 4096 \to 10922 \to " + str(rounded["Llama-2-7B"])
         + r";\quad 70\text{B}: 4096\Big\lceil\frac{\lfloor 1.3\cdot 21845\rfloor}{4096}\Big\rceil = " + str(rounded["Llama-2-70B"]),
@@ -107,10 +120,11 @@ def llama_parameter_count(ctx: Context, evidence: Evidence) -> None:
     per_layer = 2 * d**2 + 2 * d * h_kv * d_h + 3 * d * d_ff + 2 * d
     total = L * per_layer + 2 * V * d + d
     evidence.step(
-        r"P_{layer} = \underbrace{2d^2 + 2d\,h_{kv}d_h}_{W_Q, W_O, W_K, W_V} + \underbrace{3d\,d_{ff}}_{\text{SwiGLU}} + \underbrace{2d}_{\text{RMSNorm}},\quad "
-        r"P = L\,P_{layer} + \underbrace{2Vd}_{\text{untied}} + d",
-        "Llama 没有偏置；MHA 时 h_kv·d_h = d，注意力为 4d²。",
-        "Llama has no biases; with MHA h_kv·d_h = d and attention is 4d².",
+        r"P_{layer} = (2d^2 + 2d\,h_{kv}d_h) + 3d\,d_{ff} + 2d \quad (W_Q W_O,\ W_K W_V;\ \text{SwiGLU};\ \text{RMSNorm}),\qquad "
+        r"P = L\,P_{layer} + 2Vd + d",
+        "Llama 没有偏置；MHA 时 h_kv·d_h = d，注意力为 4d²；2Vd 是未绑定的嵌入与输出层，最后的 d 是最终的 norm。",
+        "Llama has no biases; with MHA h_kv·d_h = d and attention is 4d²; 2Vd is the untied embedding and output layer, the "
+        "last d the final norm.",
     )
     twelve = sp.expand(per_layer.subs({h_kv * d_h: d}).subs({h_kv: d / d_h}).subs(d_ff, width) - 2 * d)
     evidence.step(
@@ -135,7 +149,7 @@ def llama_parameter_count(ctx: Context, evidence: Evidence) -> None:
     for name, spec in LLAMA2.items():
         values = {d: spec["d"], d_ff: spec["d_ff"], L: spec["layers"], V: spec["vocab"], h_kv: spec["kv_heads"], d_h: spec["d"] // spec["heads"]}
         formula_layer, formula_total = int(per_layer.subs(values)), int(total.subs(values))
-        full = name == "Llama-2-7B"  # the 7B is built whole; the 70B as two layers (80 would cost seconds even on meta)
+        full = name == "Llama-2-7B"  # the 7B is built whole; the others as two layers, scaled (80 would cost seconds even on meta)
         with torch.device("meta"):
             model = DecoderOnly(config_for(spec, spec["layers"] if full else 2))
         layer_parameters = sum(p.numel() for p in model.decoder.layers[0].parameters())
@@ -150,7 +164,12 @@ def llama_parameter_count(ctx: Context, evidence: Evidence) -> None:
         ("model", "d_ff", "per layer (formula)", "per layer (model)", "total (formula)", "total (model)", "model built"),
         rows,
     )
-    small, large = counts["Llama-2-7B"], counts["Llama-2-70B"]
+    small, large, llama3 = counts["Llama-2-7B"], counts["Llama-2-70B"], counts["Llama-3-8B"]
+    spec_3 = LLAMA2["Llama-3-8B"]
+    vocab_3 = 2 * spec_3["vocab"] * spec_3["d"]
+    vocab_2 = 2 * LLAMA2["Llama-2-7B"]["vocab"] * LLAMA2["Llama-2-7B"]["d"]
+    head_flops = 2 * spec_3["vocab"] * spec_3["d"]
+    logits_bytes = LOGITS_TOKENS * spec_3["vocab"] * 4
     spec_7b = LLAMA2["Llama-2-7B"]
     twelve_d2 = 12 * spec_7b["d"] ** 2
     no_embeddings = small[1] - 2 * spec_7b["vocab"] * spec_7b["d"]
@@ -180,6 +199,16 @@ def llama_parameter_count(ctx: Context, evidence: Evidence) -> None:
         "twelve-d-squared-per-layer",
         holds=twelve == 12 * d**2 and abs(small[0] - twelve_d2) / twelve_d2 < 0.01,
         measured=f"{twelve}; Llama-2-7B: {small[0]:,} vs 12d² = {twelve_d2:,} ({(small[0] - twelve_d2) / twelve_d2:+.2%})",
+    )
+    evidence.claim(
+        "vocabulary-share",
+        holds=llama3[1] == PUBLISHED_LLAMA3_8B and llama3[3] == PUBLISHED_LLAMA3_8B and round(vocab_3 / 1e9, 2) == 1.05
+        and round(vocab_3 / llama3[1], 2) == 0.13 and round(vocab_2 / small[1], 2) == 0.04 and round(head_flops / 1e9, 2) == 1.05
+        and round(logits_bytes / 2**30, 1) == 3.9,
+        measured=f"Llama-3-8B: {llama3[1]:,} parameters (transformer_core {llama3[3]:,}), of which 2Vd = {vocab_3:,} ({vocab_3 / llama3[1]:.1%}); "
+        f"Llama-2-7B: {vocab_2:,} ({vocab_2 / small[1]:.1%}); output layer {head_flops / 1e9:.2f} GFLOPs per token; "
+        f"{LOGITS_TOKENS} × {spec_3['vocab']:,} fp32 logits = {logits_bytes / 2**30:.2f} GiB",
+        value=vocab_3 / llama3[1],
     )
     evidence.claim(
         "embeddings-do-not-count",

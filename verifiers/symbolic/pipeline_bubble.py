@@ -70,10 +70,11 @@ def pipeline_bubble(ctx: Context, evidence: Evidence) -> None:
     bubble = sp.factor(sp.cancel(1 - m * (t_f + t_b) / total))
     bubble_is_formula = sp.cancel(bubble - (p - 1) / (m + p - 1)) == 0
     evidence.step(
-        r"T_{GPipe} = \underbrace{(m + p - 1)\,t_f}_{\text{forwards}} + \underbrace{(m + p - 1)\,t_b}_{\text{backwards}},\qquad "
+        r"T_{GPipe} = (m + p - 1)\,t_f + (m + p - 1)\,t_b,\qquad "
         r"\text{bubble} = 1 - \frac{m(t_f + t_b)}{T} = " + sp.latex(bubble),
-        "最后一个微批次的前向要再走 p − 1 个阶段，反向同理；每个阶段真正工作 m(t_f + t_b)。",
-        "The last micro-batch's forward still has p − 1 stages to cross, and likewise backward; each stage works m(t_f + t_b).",
+        "前向阶段与反向阶段各持续 m + p − 1 个单位：最后一个微批次还要再走 p − 1 个阶段；每个阶段真正工作 m(t_f + t_b)。",
+        "The forward phase and the backward phase each last m + p − 1 units: the last micro-batch still has p − 1 stages to "
+        "cross; each stage works m(t_f + t_b).",
     )
     evidence.step(
         r"\text{1F1B, stage } s: \ \min(p - s - 1, m)\ \text{warm-up forwards, then } (F, B) \text{ pairs};\quad "

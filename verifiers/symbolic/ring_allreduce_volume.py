@@ -78,10 +78,10 @@ def ring_allreduce_volume(ctx: Context, evidence: Evidence) -> None:
     time = per_gpu / B + 2 * (N - 1) * a
     limit = sp.limit(per_gpu, N, sp.oo)
     evidence.step(
-        r"\underbrace{(N-1)\frac{S}{N}}_{\text{reduce-scatter}} + \underbrace{(N-1)\frac{S}{N}}_{\text{all-gather}} = " + sp.latex(sp.factor(per_gpu))
+        r"(N-1)\frac{S}{N} + (N-1)\frac{S}{N} = " + sp.latex(sp.factor(per_gpu))
         + r",\qquad \lim_{N\to\infty} = " + sp.latex(limit),
-        "两个阶段各 N − 1 步，每步每卡发送一块（S/N）。",
-        "Two phases of N − 1 steps each, one chunk (S/N) sent per GPU per step.",
+        "reduce-scatter 与 all-gather 两个阶段各 N − 1 步，每步每卡发送一块（S/N）。",
+        "Two phases, reduce-scatter and all-gather, of N − 1 steps each, one chunk (S/N) sent per GPU per step.",
     )
     evidence.step(
         r"T(N) = " + sp.latex(time),

@@ -95,9 +95,10 @@ def zero_stage_memory(ctx: Context, evidence: Evidence) -> None:
         "ZeRO-3 (P_os+g+p)": (weights + gradients + optimiser) / N,
     }
     evidence.step(
-        r"\underbrace{2\Psi}_{\text{bf16 } W} + \underbrace{2\Psi}_{\text{bf16 } \nabla} + \underbrace{4\Psi + 4\Psi + 4\Psi}_{\text{fp32 } W,\ m,\ v} = 16\Psi",
-        "混合精度 Adam 的模型状态；激活另计。",
-        "The model states of mixed-precision Adam; activations come on top.",
+        r"2\Psi + 2\Psi + (4\Psi + 4\Psi + 4\Psi) = 16\Psi",
+        "bf16 权重、bf16 梯度，加上 fp32 主权重、一阶矩 m、二阶矩 v：混合精度 Adam 的模型状态；激活另计。",
+        "bf16 weights, bf16 gradients, then fp32 master weights, first moment m and second moment v: the model states of "
+        "mixed-precision Adam; activations come on top.",
     )
     evidence.step(
         r"\text{DP: } 16\Psi,\quad P_{os}: " + sp.latex(sp.expand(stages["ZeRO-1 (P_os)"])) + r",\quad P_{os+g}: "
@@ -116,8 +117,7 @@ def zero_stage_memory(ctx: Context, evidence: Evidence) -> None:
     )
     traffic = {"data parallel": 2 * Psi, "ZeRO-1 (P_os)": 2 * Psi, "ZeRO-2 (P_os+g)": 2 * Psi, "ZeRO-3 (P_os+g+p)": 3 * Psi}
     evidence.step(
-        r"\text{DP, } P_{os}, P_{os+g}: \underbrace{\Psi}_{\text{reduce-scatter}} + \underbrace{\Psi}_{\text{all-gather}} = 2\Psi,\qquad "
-        r"P_{os+g+p}: \Psi + \Psi + \Psi = 3\Psi",
+        r"\text{DP, } P_{os}, P_{os+g}: \Psi + \Psi = 2\Psi,\qquad P_{os+g+p}: \Psi + \Psi + \Psi = 3\Psi",
         "all-reduce = reduce-scatter + all-gather（各约 Ψ）；ZeRO-3 在前向和反向各 all-gather 一次参数，再 reduce-scatter 梯度。",
         "An all-reduce is a reduce-scatter plus an all-gather (about Ψ each); ZeRO-3 all-gathers the parameters in the forward and "
         "again in the backward pass, then reduce-scatters the gradients.",

@@ -260,10 +260,10 @@ def lora_merge_and_init(ctx: Context, evidence: Evidence) -> None:
     )
     evidence.set_summary(
         zh=f"W_q、W_v 上 r = {rank} 的 LoRA 有 {trainable:,} 个可训练参数（= Σr(d_in + d_out)）；B = 0 时输出与基座逐位相同、第一步只有 B 有梯度，"
-        f"训练后损失降 {learned:.0%}；合并后 logits 相差 {merge_gap:.0e}；A = B = 0 的梯度恒为 0；4 位基座合并再量化相差 {fmt(requantise_gap)}。",
+        f"训练后损失降 {learned:.0%}；合并后被适配的投影输出相差 {projection_gap:.0e}、logits 相差 {merge_gap:.0e}；A = B = 0 的梯度恒为 0；4 位基座合并再量化相差 {fmt(requantise_gap)}。",
         en=f"LoRA with r = {rank} on W_q and W_v has {trainable:,} trainable parameters (= Σr(d_in + d_out)); with B = 0 the outputs are "
-        f"bit-identical to the base and only B has a gradient at step one, and training lowers the loss by {learned:.0%}; merged logits differ "
-        f"by {merge_gap:.0e}; with A = B = 0 the gradients stay 0; merging into a 4-bit base and requantising moves the logits by {fmt(requantise_gap)}.",
+        f"bit-identical to the base and only B has a gradient at step one, and training lowers the loss by {learned:.0%}; merging moves the adapted projections' outputs "
+        f"by {projection_gap:.0e} and the logits by {merge_gap:.0e}; with A = B = 0 the gradients stay 0; merging into a 4-bit base and requantising moves the logits by {fmt(requantise_gap)}.",
     )
 
 

@@ -18,7 +18,7 @@ Rows:
 - tprep bank lint: the command in a new process, start to exit; the Python
   start-up alone is its peer.
 
-    python bench/bank.py [--repeat N] [--json PATH]
+    python bench/bank.py [--runs N] [--json PATH]
 """
 
 from __future__ import annotations
@@ -50,23 +50,23 @@ print((time.perf_counter() - start) * 1000)
 """
 
 
-def median_ms(work: Callable[[], object], repeat: int) -> tuple[float, float]:
+def median_ms(work: Callable[[], object], runs: int) -> tuple[float, float]:
     times = []
-    for _ in range(repeat):
+    for _ in range(runs):
         start = time.perf_counter()
         work()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times), min(times)
 
 
-def run_ms(command: list[str], repeat: int) -> tuple[float, float]:
-    return median_ms(lambda: subprocess.run(command, cwd=REPOSITORY, capture_output=True, check=False), repeat)
+def run_ms(command: list[str], runs: int) -> tuple[float, float]:
+    return median_ms(lambda: subprocess.run(command, cwd=REPOSITORY, capture_output=True, check=False), runs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20, help="runs per in-process row (median reported)")
-    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="write the figures as JSON")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per in-process row (median reported; default 20)")
+    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args()
     sys.path.insert(0, str(REPOSITORY))
 
@@ -74,7 +74,7 @@ def main() -> None:
 
     from questions.bank_cache import lint_with_cache
     from questions.lint import files_in_dirs, known_verifier_ids, lint_dirs
-    from questions.loader import BUILTIN_BANK_DIR, bank_files
+    from questions.files import BUILTIN_BANK_DIR, bank_files
     from questions.model import Bank
 
     files = bank_files(BUILTIN_BANK_DIR)
@@ -87,15 +87,15 @@ def main() -> None:
     def row(label: str, figures: tuple[float, float], peer: str | None = None) -> None:
         rows[label] = {"median_ms": round(figures[0], 2), "min_ms": round(figures[1], 2), "target_ms": TARGETS_MS.get(label), "peer": peer}
 
-    repeat, processes = max(args.repeat, 1), max(args.repeat // 4, 3)
-    row("peer: yaml.safe_load", median_ms(lambda: [yaml.safe_load(p.read_text(encoding="utf-8")) for p in files], repeat))
-    row("yaml.load(CSafeLoader)", median_ms(lambda: [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) for p in files], repeat))
-    row("load + validate (warm)", median_ms(lambda: Bank(lint_dirs().questions), repeat), peer="peer: yaml.safe_load")
+    runs, processes = max(args.runs, 1), max(args.runs // 4, 3)
+    row("peer: yaml.safe_load", median_ms(lambda: [yaml.safe_load(p.read_text(encoding="utf-8")) for p in files], runs))
+    row("yaml.load(CSafeLoader)", median_ms(lambda: [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) for p in files], runs))
+    row("load + validate (warm)", median_ms(lambda: Bank(lint_dirs().questions), runs), peer="peer: yaml.safe_load")
     with tempfile.TemporaryDirectory() as cache:
         files_now = files_in_dirs([])
         lint_with_cache(files_now, Path(cache))  # fill it
         row("load, cached (unchanged bank)",
-            median_ms(lambda: Bank(lint_with_cache(files_in_dirs([]), Path(cache)).questions), repeat),
+            median_ms(lambda: Bank(lint_with_cache(files_in_dirs([]), Path(cache)).questions), runs),
             peer="peer: yaml.safe_load")  # fmt: skip
     fresh = [float(subprocess.run([sys.executable, "-c", _FRESH_LOAD], cwd=REPOSITORY, capture_output=True, text=True, check=True).stdout)
              for _ in range(processes)]  # fmt: skip

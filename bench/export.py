@@ -5,7 +5,7 @@ same run is the bare work every format starts from — loading the bank and
 serialising the same selection as JSON — so the table shows what rendering
 itself costs.
 
-    python bench/export.py [--repeat N] [--json PATH]
+    python bench/export.py [--runs N] [--json PATH]
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ TARGETS_S = {"md": None, "html": 2.0, "anki": 2.0, "pdf": 20.0}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per format (median reported; PDF runs once)")
-    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="write the figures as JSON")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per format (median reported; PDF runs once; default 3)")
+    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args()
 
     from questions import load_bank
@@ -32,13 +32,13 @@ def main() -> None:
 
     figures: dict[str, dict] = {}
 
-    def timed(label: str, work, repeat: int) -> None:
+    def timed(label: str, work, runs: int) -> None:
         times = []
-        for _ in range(repeat):
+        for _ in range(runs):
             start = time.perf_counter()
             work()
             times.append(time.perf_counter() - start)
-        figures[label] = {"median_s": statistics.median(times), "runs": repeat, "target_s": TARGETS_S.get(label)}
+        figures[label] = {"median_s": statistics.median(times), "runs": runs, "target_s": TARGETS_S.get(label)}
 
     bank = load_bank()
     sheet = build_sheet(bank, "both", evidence=_cached_evidence())
@@ -51,11 +51,11 @@ def main() -> None:
                 json.dumps([asdict(q) for q in fresh], default=str, ensure_ascii=False), encoding="utf-8"
             )
 
-        timed("peer: load bank + JSON dump", peer, args.repeat)
+        timed("peer: load bank + JSON dump", peer, args.runs)
         for fmt in ("md", "html", "anki", "pdf"):
             target = out / f"sheet{EXTENSIONS[fmt]}"
             timed(fmt, lambda fmt=fmt, target=target: export_sheet(sheet, fmt, target, force=True),
-                  1 if fmt == "pdf" else args.repeat)
+                  1 if fmt == "pdf" else args.runs)
             figures[fmt]["bytes"] = target.stat().st_size
 
     print(f"Export of the whole bank: {len(bank)} questions, both languages, {len(sheet.evidence)} cached results")

@@ -134,9 +134,9 @@ def fill_store(path: Path, bank: Bank, scheduler: StudyScheduler, rows: int) -> 
     connection.close()
 
 
-def timed(function: Callable[[], object], repeat: int) -> list[float]:
+def timed(function: Callable[[], object], runs: int) -> list[float]:
     samples = []
-    for _ in range(repeat):
+    for _ in range(runs):
         start = time.perf_counter()
         function()
         samples.append((time.perf_counter() - start) * 1000)
@@ -223,8 +223,8 @@ def typed_fixture() -> tuple[Question, str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", "--repeat", dest="repeat", type=int, default=50, help="timed runs per row (median and p95 reported)")
-    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="write the figures as JSON")
+    parser.add_argument("--runs", type=int, default=50, help="timed runs per row (median and p95 reported; default 50)")
+    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args()
 
     bank, bank_note = load_whole_bank()
@@ -235,17 +235,17 @@ def main() -> None:
         folder = Path(tmp)
         path = folder / "progress.sqlite3"
         fill_store(path, bank, scheduler, LOG_ROWS)
-        results["open the store (integrity check)"] = summary(timed(lambda: ProgressStore.open(path).close(), max(5, args.repeat // 5)))
+        results["open the store (integrity check)"] = summary(timed(lambda: ProgressStore.open(path).close(), max(5, args.runs // 5)))
         with ProgressStore.open(path) as store:
             assert store.review_count() == LOG_ROWS
             queue = build_review_queue(store, bank, settings, NOW)
-            results["build today's queue"] = summary(timed(lambda: build_review_queue(store, bank, settings, NOW), args.repeat))
-            results["  peer: bare SQL + set difference"] = summary(timed(queue_peer(path, bank, NOW), args.repeat))
-            results["start a ReviewSession"] = summary(timed(lambda: ReviewSession(store, bank, settings, clock=lambda: NOW), args.repeat))
+            results["build today's queue"] = summary(timed(lambda: build_review_queue(store, bank, settings, NOW), args.runs))
+            results["  peer: bare SQL + set difference"] = summary(timed(queue_peer(path, bank, NOW), args.runs))
+            results["start a ReviewSession"] = summary(timed(lambda: ReviewSession(store, bank, settings, clock=lambda: NOW), args.runs))
             planned = replace(settings, interview=InterviewPlan(date=(NOW + timedelta(days=30)).date()))
-            results["build today's queue, interview date set"] = summary(timed(lambda: build_review_queue(store, bank, planned, NOW), args.repeat))
-            results["compute stats (10k-row log)"] = summary(timed(lambda: compute_stats(store, bank, NOW, settings), max(5, args.repeat // 10)))
-            results["readiness report with its 6-week trend"] = summary(timed(lambda: plan_report(store, bank, planned, NOW), max(5, args.repeat // 10)))
+            results["build today's queue, interview date set"] = summary(timed(lambda: build_review_queue(store, bank, planned, NOW), args.runs))
+            results["compute stats (10k-row log)"] = summary(timed(lambda: compute_stats(store, bank, NOW, settings), max(5, args.runs // 10)))
+            results["readiness report with its 6-week trend"] = summary(timed(lambda: plan_report(store, bank, planned, NOW), max(5, args.runs // 10)))
 
             ids = iter(bank.ids * 100)
             clock = [NOW]
@@ -254,14 +254,14 @@ def main() -> None:
                 clock[0] += timedelta(seconds=30)
                 store.record_review(next(ids), Rating.Good, scheduler=scheduler, reviewed_at=clock[0], duration=timedelta(seconds=8))
 
-            results["commit a rating"] = summary(timed(commit, max(args.repeat, 100)))
-        results["  peer: fsrs review_card + bare INSERT/COMMIT"] = summary(timed(rating_peer(folder), max(args.repeat, 100)))
+            results["commit a rating"] = summary(timed(commit, max(args.runs, 100)))
+        results["  peer: fsrs review_card + bare INSERT/COMMIT"] = summary(timed(rating_peer(folder), max(args.runs, 100)))
 
     question, english, chinese = typed_fixture()
     fresh = subprocess.run([sys.executable, "-c", _FIRST_CHINESE_CHECK], cwd=REPOSITORY, capture_output=True, text=True, check=True)
-    results["check a typed answer (English)"] = summary(timed(lambda: check_typed_answer(question, english), args.repeat))
+    results["check a typed answer (English)"] = summary(timed(lambda: check_typed_answer(question, english), args.runs))
     check_typed_answer(question, chinese)  # jieba loaded
-    results["check a typed answer (Chinese, warm)"] = summary(timed(lambda: check_typed_answer(question, chinese + str(random.random())), args.repeat))
+    results["check a typed answer (Chinese, warm)"] = summary(timed(lambda: check_typed_answer(question, chinese + str(random.random())), args.runs))
     results["first Chinese check (loads jieba)"] = {"median_ms": float(fresh.stdout.strip()), "p95_ms": float(fresh.stdout.strip()), "runs": 1}
 
     print(f"study engine: {bank_note}; {LOG_ROWS} review-log rows; queue: {len(queue.due)} due, {len(queue.learning)} learning, {len(queue.new)} new")

@@ -35,8 +35,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kind", choices=("symbolic", "experiment"), default="symbolic")
     parser.add_argument("--profile", choices=("quick", "full"), default="quick")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--json", metavar="PATH", type=Path)
+    parser.add_argument("--runs", type=int, default=3, help="cold runs (median reported; default 3)")
+    parser.add_argument("--json", metavar="PATH", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
 
     totals, peers, per_verifier = [], [], {}

@@ -4,7 +4,8 @@ study (scheduling, progress, sessions, answer checking, stats) and export.
 No UI code lives here, and nothing here imports torch or sympy.
 """
 
-from questions.loader import BUILTIN_BANK_DIR, load_bank
+from questions.files import BUILTIN_BANK_DIR
+from questions.loader import load_bank
 from questions.model import LANGS, Bank, Caveat, Choice, Lang, Question, Source, Text, TextList
 
 __all__ = [

@@ -26,6 +26,7 @@ checked against the rest of the bank). The rules are documented in
 from __future__ import annotations
 
 import difflib
+import graphlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from questions import schema
 from questions.errors import BankDirectoryError, Problem, display_path
-from questions.loader import BUILTIN_BANK_DIR, bank_files
+from questions.files import BUILTIN_BANK_DIR, bank_files
 from questions.model import Caveat, Choice, Origin, Question, Reference, Source, Text, TextList
 
 
@@ -964,90 +965,46 @@ def _closest(wrong_id: str, known: Collection[str]) -> str | None:
 
 
 def _check_follow_up_cycles(entries: dict[str, _Entry], problems: list[Problem]) -> None:
-    """A mock interview walks follow_ups; a cycle would never end. Report each cycle once."""
+    """A mock interview walks follow_ups; a cycle would never end. Report each cycle once, at its
+    first question (in file order), with the whole chain."""
     graph = {
         question_id: [r.target for r in entry.follow_ups if r.target in entries and r.target != question_id]
         for question_id, entry in entries.items()
     }
-    for component in _strongly_connected(graph):
-        if len(component) < 2:
-            continue
-        start = min(component, key=lambda qid: (str(entries[qid].path), entries[qid].line))
-        cycle = _cycle_through(start, graph, set(component))
-        entry = entries[start]
-        line = next(r.line for r in entry.follow_ups if r.target == cycle[1])
-        chain = " -> ".join(cycle)
+    for cycle in follow_up_cycles(graph, order=lambda qid: (str(entries[qid].path), entries[qid].line)):
+        start = entries[cycle[0]]
+        line = next(r.line for r in start.follow_ups if r.target == cycle[1])
         problems.append(
             Problem(
-                entry.path,
+                start.path,
                 line,
-                start,
+                cycle[0],
                 "follow_ups",
-                f"follow-up cycle {chain}: a mock interview would loop forever; remove one link (use 'related' for a loose link)",
+                f"follow-up cycle {' -> '.join(cycle)}: a mock interview would loop forever; "
+                "remove one link (use 'related' for a loose link)",
             )
         )
 
 
-def _strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative so deep chains cannot overflow the stack."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
-    counter = 0
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, child_index = work.pop()
-            if child_index == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            children = graph[node]
-            if child_index < len(children):
-                work.append((node, child_index + 1))
-                child = children[child_index]
-                if child not in index:
-                    work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                components.append(component)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return components
+def follow_up_cycles(graph: dict[str, list[str]], *, order: Callable[[str], object] = str) -> list[list[str]]:
+    """The cycles of ``graph`` (question id -> its follow-ups), each as [first, ..., first] starting
+    at its first member by ``order``, until none is left: after each one found, its link out of
+    that first member is set aside, so no cycle is reported twice.
 
-
-def _cycle_through(start: str, graph: dict[str, list[str]], component: set[str]) -> list[str]:
-    """A shortest path start -> ... -> start inside one strongly connected component."""
-    parents: dict[str, str] = {}
-    frontier = [start]
-    while frontier:
-        following = []
-        for node in frontier:
-            for child in graph[node]:
-                if child not in component:
-                    continue
-                if child == start:
-                    path = [node]
-                    while path[-1] != start:
-                        path.append(parents[path[-1]])
-                    return [*reversed(path), start]
-                if child not in parents:
-                    parents[child] = node
-                    following.append(child)
-        frontier = following
-    return [start, start]  # unreachable for a real component of two or more
+    ``graphlib`` finds them (iteratively: chains deeper than the recursion limit are fine). It
+    reads a graph as node -> predecessors, so the cycle it names runs against the follow-ups.
+    """
+    remaining = {node: list(targets) for node, targets in graph.items()}
+    cycles = []
+    while True:
+        try:
+            graphlib.TopologicalSorter(remaining).prepare()
+        except graphlib.CycleError as error:
+            against = error.args[1][:-1]  # each node is a follow-up of the one after it
+            chain = list(reversed(against))
+            first = min(range(len(chain)), key=lambda index: order(chain[index]))
+            chain = chain[first:] + chain[:first]
+            cycles.append([*chain, chain[0]])
+            remaining[chain[0]] = [target for target in remaining[chain[0]] if target != chain[1]]
+        else:
+            return cycles

@@ -13,15 +13,7 @@ from typing import Sequence
 
 from questions.model import Bank
 
-__all__ = ["BANK_FILE_SUFFIXES", "BUILTIN_BANK_DIR", "bank_files", "load_bank"]
-
-BUILTIN_BANK_DIR = Path(__file__).parent / "bank"
-BANK_FILE_SUFFIXES = (".yaml", ".yml")
-
-
-def bank_files(directory: Path) -> list[Path]:
-    """The YAML files of one bank directory, in a stable order."""
-    return sorted(p for p in directory.iterdir() if p.suffix in BANK_FILE_SUFFIXES and p.is_file())
+__all__ = ["load_bank"]
 
 
 def load_bank(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = True, cache_dir: Path | None = None) -> Bank:

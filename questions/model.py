@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal
-
-if TYPE_CHECKING:
-    from questions.search import SearchHit
+from typing import Callable, Iterable, Iterator, Literal
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -198,12 +195,3 @@ class Bank:
 
     def subset(self, questions: Iterable[Question]) -> "Bank":
         return Bank(tuple(questions))
-
-    def search(self, query: str, *, limit: int | None = None) -> list["SearchHit"]:
-        """Questions matching every term of ``query`` in either language, best first.
-
-        See ``questions.search`` for how terms match and are ranked.
-        """
-        from questions.search import search_questions
-
-        return search_questions(self, query, limit=limit)

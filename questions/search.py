@@ -1,7 +1,7 @@
 """Full-text search over the bank, in both languages at once.
 
     from questions.search import search_questions
-    hits = search_questions(bank, "为什么 除以 sqrt dk")   # or bank.search(...)
+    hits = search_questions(bank, "为什么 除以 sqrt dk")
     for hit in hits: hit.question, hit.score, hit.fields
 
 The query is split into terms at whitespace and wherever Chinese meets Latin

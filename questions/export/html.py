@@ -21,11 +21,15 @@ from questions.model import Lang, Question, Text
 Layout = Literal["single", "two-column"]
 MathMode = Literal["mathml", "unicode"]
 
+# The family the PDF export's shipped Chinese font is declared under (questions/export/pdf.py): named
+# after any installed Chinese font, so that one is preferred. The HTML sheet does not ship the font.
+BUNDLED_CJK_FAMILY = "Transformer Prep CJK"
+
 CSS = """
 :root { --muted: #5b6470; --rule: #d8dde3; --ok: #1a7f37; --bad: #cf222e; --accent: #0b5cad; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei",
-       system-ui, -apple-system, "Segoe UI", sans-serif;
+       "BUNDLED_CJK_FAMILY", system-ui, -apple-system, "Segoe UI", sans-serif;
        line-height: 1.5; color: #1f2328; margin: 0 auto; max-width: 60rem; padding: 1.5rem; font-size: 15px; }
 h1 { font-size: 1.7rem; margin: 0 0 .2rem; }
 h2 { font-size: 1.3rem; border-bottom: 2px solid var(--accent); padding-bottom: .2rem; margin-top: 2rem;
@@ -60,7 +64,7 @@ body.two-column h2 { column-span: all; }
   .caveat, .evidence { break-inside: avoid; }
   nav { break-after: page; }
 }
-"""
+""".replace("BUNDLED_CJK_FAMILY", BUNDLED_CJK_FAMILY)
 
 
 def render_html(sheet: StudySheet, *, layout: Layout = "single", math: MathMode = "mathml") -> str:

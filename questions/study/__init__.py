@@ -47,127 +47,101 @@ Public types, one module each:
 * Errors (errors): ``StudyError`` and subclasses, all with ``exit_code = 2``.
 """
 
-from fsrs import Rating, State
+from __future__ import annotations
 
-from questions.study.answer_check import AnswerCheck, KeyPointMatch, check_typed_answer, warm_up_chinese
-from questions.study.card import CardState
-from questions.study.clock import require_utc, utc_now
-from questions.study.cram import CramFilter, CramSession, FilteredSession, select_questions
-from questions.study.errors import (
-    CorruptStoreError,
-    NotEnoughReviewsError,
-    OptimizerUnavailableError,
-    ProgressImportError,
-    StoreError,
-    StoreVersionError,
-    StudyError,
-    UndoError,
-)
-from questions.study.forecast import (
-    MASTERY_HORIZON,
-    RecallForecast,
-    TopicRecall,
-    TrendPoint,
-    forecast_recall,
-    mastery,
-    predicted_recall,
-    recall_trend,
-)
-from questions.study.grading import rating_for_coverage
-from questions.study.mock_interview import MockInterview, MockResult, MockStep, WeakPoint, follow_up_chain
-from questions.study.multiple_choice import (
-    ChoiceAnswer,
-    ChoiceItem,
-    ChoiceOption,
-    ChoiceResult,
-    MultipleChoiceSession,
-    shuffle_choices,
-)
-from questions.study.parameters import ParameterFit, apply_parameters, fit_parameters
-from questions.study.plan import InterviewPlan
-from questions.study.queue import ReviewQueue, build_review_queue
-from questions.study.readiness import PlanPacing, PlanReport, apply_interview_cap, pacing, plan_report
-from questions.study.review_record import ReviewMode, ReviewOutcome, ReviewRecord
-from questions.study.review_session import QueueCounts, ReviewSession
-from questions.study.scheduler import StudyScheduler, format_interval
-from questions.study.session import StudySession
-from questions.study.settings import StudySettings
-from questions.study.snapshot import ProgressSnapshot
-from questions.study.stats import DayCount, Retention, StudyStats, TopicMastery, compute_stats
-from questions.study.store import ImportSummary, ProgressStore
-from questions.study.weak import is_weak, weak_ids, weak_question_ids
+import importlib
 
-__all__ = [
-    "AnswerCheck",
-    "CardState",
-    "ChoiceAnswer",
-    "ChoiceItem",
-    "ChoiceOption",
-    "ChoiceResult",
-    "CorruptStoreError",
-    "CramFilter",
-    "CramSession",
-    "DayCount",
-    "FilteredSession",
-    "ImportSummary",
-    "InterviewPlan",
-    "KeyPointMatch",
-    "MASTERY_HORIZON",
-    "MockInterview",
-    "MockResult",
-    "MockStep",
-    "MultipleChoiceSession",
-    "NotEnoughReviewsError",
-    "OptimizerUnavailableError",
-    "ParameterFit",
-    "PlanPacing",
-    "PlanReport",
-    "ProgressImportError",
-    "ProgressSnapshot",
-    "ProgressStore",
-    "QueueCounts",
-    "Rating",
-    "RecallForecast",
-    "Retention",
-    "ReviewMode",
-    "ReviewOutcome",
-    "ReviewQueue",
-    "ReviewRecord",
-    "ReviewSession",
-    "State",
-    "StoreError",
-    "StoreVersionError",
-    "StudyError",
-    "StudyScheduler",
-    "StudySession",
-    "StudySettings",
-    "StudyStats",
-    "TopicMastery",
-    "TopicRecall",
-    "TrendPoint",
-    "UndoError",
-    "WeakPoint",
-    "apply_interview_cap",
-    "apply_parameters",
-    "build_review_queue",
-    "check_typed_answer",
-    "compute_stats",
-    "fit_parameters",
-    "follow_up_chain",
-    "forecast_recall",
-    "format_interval",
-    "is_weak",
-    "mastery",
-    "pacing",
-    "plan_report",
-    "predicted_recall",
-    "rating_for_coverage",
-    "recall_trend",
-    "require_utc",
-    "select_questions",
-    "shuffle_choices",
-    "utc_now",
-    "warm_up_chinese",
-    "weak_ids",
-    "weak_question_ids",
-]
+# Each public name -> the module that defines it, imported when the name is first used (PEP 562).
+# Importing submodules here, eagerly, made every ``questions.study.X`` import run this package's
+# imports first: a thread importing ``questions.study.queue`` while another imported
+# ``questions.study.store`` then waited for each other (an import circle through the package),
+# and CPython broke the tie by failing one import. Lazily, the two imports never wait in a circle.
+_EXPORTS: dict[str, str] = {
+    "AnswerCheck": "questions.study.answer_check",
+    "apply_interview_cap": "questions.study.readiness",
+    "apply_parameters": "questions.study.parameters",
+    "build_review_queue": "questions.study.queue",
+    "CardState": "questions.study.card",
+    "check_typed_answer": "questions.study.answer_check",
+    "ChoiceAnswer": "questions.study.multiple_choice",
+    "ChoiceItem": "questions.study.multiple_choice",
+    "ChoiceOption": "questions.study.multiple_choice",
+    "ChoiceResult": "questions.study.multiple_choice",
+    "compute_stats": "questions.study.stats",
+    "CorruptStoreError": "questions.study.errors",
+    "CramFilter": "questions.study.cram",
+    "CramSession": "questions.study.cram",
+    "DayCount": "questions.study.stats",
+    "FilteredSession": "questions.study.cram",
+    "fit_parameters": "questions.study.parameters",
+    "follow_up_chain": "questions.study.mock_interview",
+    "forecast_recall": "questions.study.forecast",
+    "format_interval": "questions.study.scheduler",
+    "ImportSummary": "questions.study.store",
+    "InterviewPlan": "questions.study.plan",
+    "is_weak": "questions.study.weak",
+    "KeyPointMatch": "questions.study.answer_check",
+    "mastery": "questions.study.forecast",
+    "MASTERY_HORIZON": "questions.study.forecast",
+    "MockInterview": "questions.study.mock_interview",
+    "MockResult": "questions.study.mock_interview",
+    "MockStep": "questions.study.mock_interview",
+    "MultipleChoiceSession": "questions.study.multiple_choice",
+    "NotEnoughReviewsError": "questions.study.errors",
+    "OptimizerUnavailableError": "questions.study.errors",
+    "pacing": "questions.study.readiness",
+    "ParameterFit": "questions.study.parameters",
+    "plan_report": "questions.study.readiness",
+    "PlanPacing": "questions.study.readiness",
+    "PlanReport": "questions.study.readiness",
+    "predicted_recall": "questions.study.forecast",
+    "ProgressImportError": "questions.study.errors",
+    "ProgressSnapshot": "questions.study.snapshot",
+    "ProgressStore": "questions.study.store",
+    "QueueCounts": "questions.study.review_session",
+    "Rating": "fsrs",
+    "rating_for_coverage": "questions.study.grading",
+    "recall_trend": "questions.study.forecast",
+    "RecallForecast": "questions.study.forecast",
+    "require_utc": "questions.study.clock",
+    "Retention": "questions.study.stats",
+    "ReviewMode": "questions.study.review_record",
+    "ReviewOutcome": "questions.study.review_record",
+    "ReviewQueue": "questions.study.queue",
+    "ReviewRecord": "questions.study.review_record",
+    "ReviewSession": "questions.study.review_session",
+    "select_questions": "questions.study.cram",
+    "shuffle_choices": "questions.study.multiple_choice",
+    "State": "fsrs",
+    "StoreError": "questions.study.errors",
+    "StoreVersionError": "questions.study.errors",
+    "StudyError": "questions.study.errors",
+    "StudyScheduler": "questions.study.scheduler",
+    "StudySession": "questions.study.session",
+    "StudySettings": "questions.study.settings",
+    "StudyStats": "questions.study.stats",
+    "TopicMastery": "questions.study.stats",
+    "TopicRecall": "questions.study.forecast",
+    "TrendPoint": "questions.study.forecast",
+    "UndoError": "questions.study.errors",
+    "utc_now": "questions.study.clock",
+    "warm_up_chinese": "questions.study.answer_check",
+    "weak_ids": "questions.study.weak",
+    "weak_question_ids": "questions.study.weak",
+    "WeakPoint": "questions.study.mock_interview",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> object:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value  # found directly next time
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -143,17 +143,25 @@ def test_without_a_registry_only_the_verifier_check_is_skipped_with_a_note(tmp_p
 
 
 def test_follow_up_chains_deeper_than_the_recursion_limit_are_checked():
-    # The cycle search is iterative: a chain of thousands of follow-ups must not overflow.
-    from questions.lint import _cycle_through, _strongly_connected
+    # The cycle search (graphlib) is iterative: a chain of thousands of follow-ups must not overflow.
+    from questions.lint import follow_up_cycles
 
     depth = 5 * sys.getrecursionlimit()
     chain = {f"q{n}": [f"q{n + 1}"] for n in range(depth)} | {f"q{depth}": []}
-    assert all(len(component) == 1 for component in _strongly_connected(chain))
+    assert follow_up_cycles(chain) == []
     chain[f"q{depth}"] = ["q10"]
-    (cycle,) = [c for c in _strongly_connected(chain) if len(c) > 1]
-    assert len(cycle) == depth - 9
-    path = _cycle_through("q10", chain, set(cycle))
-    assert path[0] == path[-1] == "q10" and len(path) == depth - 8
+    order = {f"q{n}": n for n in range(depth + 1)}
+    (cycle,) = follow_up_cycles(chain, order=order.__getitem__)
+    assert cycle == [f"q{n}" for n in range(10, depth + 1)] + ["q10"]
+
+
+def test_each_follow_up_cycle_is_reported_once_from_its_first_question():
+    from questions.lint import follow_up_cycles
+
+    # Two cycles sharing b; the same link listed twice; a chain that only leads into a cycle.
+    graph = {"a": ["b"], "b": ["c", "a", "a"], "c": ["b"], "d": ["a"]}
+    cycles = follow_up_cycles(graph, order="abcd".index)
+    assert sorted(cycles) == [["a", "b", "a"], ["b", "c", "b"]]
 
 
 def test_a_directory_given_twice_or_the_builtin_one_given_as_bank_is_read_once(builtin, tmp_path):

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from questions.lint import lint_dirs
-from questions.loader import BUILTIN_BANK_DIR, bank_files
+from questions.files import BUILTIN_BANK_DIR, bank_files
 from questions.topics import TOPIC_TITLES
 
 MIN_QUESTIONS = 100  # the five documents ask well over a hundred questions

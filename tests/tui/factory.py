@@ -13,6 +13,7 @@ from pathlib import Path
 from tui import paths
 from tui.app import TPrepApp
 from tui.settings import Settings
+from tui.widgets.footer import AppFooter
 
 FIXTURE_BANK = Path(__file__).parent / "fixtures" / "bank"
 FIXED_NOW = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
@@ -38,3 +39,8 @@ def make_app(language: str = "en", **overrides) -> TPrepApp:
     )
     options.update(overrides)
     return TPrepApp(fixture_bank(), **options)
+
+
+def footer_keys(app) -> list[str]:
+    """The keys the current screen's footer shows, left to right: ["esc Back", "space Reveal", ...]."""
+    return [f"{display} {description}" for _key, display, description, _enabled in app.screen.query_one(AppFooter).shown_keys()]

@@ -1,9 +1,6 @@
-"""The app as a whole: language switch, help, sizes, a bad user bank, start-up imports, settings screen."""
+"""The app as a whole: language switch, help, sizes, a bad user bank, settings screen (start-up imports: tests/test_import_hygiene.py)."""
 
 import json
-import subprocess
-import sys
-import textwrap
 
 import pytest
 
@@ -16,13 +13,12 @@ from tui.screens.problems import BankProblemsScreen
 from tui.screens.settings import SettingsScreen
 from tui.screens.too_small import TooSmallScreen
 from tui.settings import load_settings
-from tui.widgets.footer import AppFooter
 
-from tests.tui.factory import FIXTURE_BANK, fixture_bank, make_app
+from tests.tui.factory import fixture_bank, footer_keys, make_app
 
 
 def footer_text(app) -> str:
-    return " ".join(str(key.render()) for key in app.screen.query_one(AppFooter).visible_keys())
+    return " ".join(footer_keys(app))
 
 
 async def test_home_shows_counts_and_every_mode(app):
@@ -129,29 +125,6 @@ async def test_settings_screen_saves(app):
         assert app.settings.daily_new_cards == 5  # refused, with a message
     saved = json.loads(paths.settings_path().read_text(encoding="utf-8"))
     assert saved["daily_new_cards"] == 5
-
-
-def test_startup_reaches_home_without_torch_or_sympy():
-    code = textwrap.dedent(
-        f"""
-        import asyncio, sys
-        from pathlib import Path
-        from questions import load_bank
-        from tui.app import TPrepApp
-
-        async def main():
-            app = TPrepApp(load_bank([Path({str(FIXTURE_BANK)!r})], include_builtin=False))
-            async with app.run_test(size=(80, 24)) as pilot:
-                await pilot.pause()
-                first = type(app.screen).__name__
-                await app.workers.wait_for_complete()  # the home numbers and the screen preloads too
-                print(first, sorted(m for m in ("torch", "sympy") if m in sys.modules))
-
-        asyncio.run(main())
-        """
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "HomeScreen []"
 
 
 async def test_shrinking_the_terminal_shows_the_notice(app):

@@ -1,56 +1,79 @@
-"""What every screen of the app shares: a way back, and following the language setting."""
+"""What every screen of the app shares: a way back, the footer in the app's language, and
+following the language setting."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.binding import Binding
-from textual.css.query import NoMatches
+from textual.app import App
+from textual.binding import ActiveBinding, Binding
 from textual.screen import ModalScreen, Screen
 
-from tui.widgets.i18n import localise_bindings
+from tui.widgets.i18n import BINDING_ZH
 
 if TYPE_CHECKING:
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
-class _FollowsLanguage:
-    """Mixin: re-localise the footer and call ``show_language()`` whenever the language changes.
+class FollowsLanguage:
+    """Mixin for a screen: its labels and footer follow the app's language.
 
-    The app tells the screens on its stack (``TPrepApp.watch_language``); any other screen
-    (kept, like Browse, or built ahead) catches up when it is shown. Screens do not watch the
-    app's reactive themselves: Textual keeps every watcher until the value next changes, so
-    each screen ever opened would stay in memory until the language was switched.
+    ``show_language()`` draws every label and bank text in the current language; it runs when
+    the screen is mounted, when the app's language changes while the screen is on the stack
+    (``TPrepApp.watch_language``), and when a screen kept off the stack is shown again after one.
     """
 
-    app: "TPrepApp"
+    app: "StudyApp"
+    _shown_language: str | None = None
 
     def on_mount(self) -> None:
-        self.follow_language(self.app.language)
+        # (Textual calls each class's handler in turn; the screen's own one runs first.)
+        self.follow_language()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen each time it is shown, in case the styles
+        # changed while it was away. Ours are away only under another screen on the stack, where
+        # Textual restyles them itself when the theme or CSS changes, or, installed, off the stack
+        # (Browse): only those need it. A new screen was styled as it was mounted, a moment ago.
+        # (This handler runs before Textual's own: Screen comes later in the MRO.)
+        if not self.app.is_screen_installed(self):  # type: ignore[arg-type]
+            event.refresh_styles = False
+        if self._shown_language != self.app.language:
+            self.follow_language()
+
+    def on_unmount(self) -> None:
+        # Textual's Header watches the app's title and sub-title, and Textual drops the watchers
+        # of removed widgets only when the value changes, which neither does here: every Header
+        # ever built (85 KB each) stayed in memory. Calling the watchers, as a change would, drops
+        # those of this screen's Header, removed by now.
+        self.app.mutate_reactive(App.title)
+        self.app.mutate_reactive(App.sub_title)
 
     def on_resize(self) -> None:
         # The app's own resize event comes before the new size is settled; the screen's comes after.
         self.app.check_size()
 
-    def on_screen_resume(self) -> None:
-        if getattr(self, "_shown_language", self.app.language) != self.app.language:
-            self.follow_language(self.app.language)
-
-    def follow_language(self, language: str) -> None:
-        """Relabel everything in ``language`` (the app's, passed as it changes)."""
-        self._shown_language = language
-        localise_bindings(self, self.app.ui_lang)  # type: ignore[arg-type]
-        try:
-            self.show_language()
-        except NoMatches:
-            # Only a screen opened by keys typed after q (the app is closing and no longer
-            # composes new screens) has no widgets to label; there is nothing to show.
-            if not getattr(self.app, "_exit", False):
-                raise
+    def follow_language(self) -> None:
+        """Relabel everything, footer included, in the app's language."""
+        self._shown_language = self.app.language
+        self.refresh_bindings()  # type: ignore[attr-defined]  # the footer asks active_bindings again
+        self.show_language()
 
     def show_language(self) -> None:
         """Redraw every label and bank text in the current language (screens override)."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys the footer shows, described in the app's language (Textual's are English)."""
+        active = super().active_bindings  # type: ignore[misc]
+        if self.app.ui_lang != "zh":
+            return active
+        return {
+            key: ActiveBinding(node, replace(binding, description=BINDING_ZH.get(binding.description, binding.description)), enabled, tooltip)
+            for key, (node, binding, enabled, tooltip) in active.items()
+        }
 
     def tr(self, english: str, chinese: str) -> str:
         return self.app.tr(english, chinese)
@@ -60,61 +83,7 @@ class _FollowsLanguage:
         return self.app.language
 
 
-class _BuiltAhead:
-    """Mixin: what a screen built ahead (``TPrepApp.prepare_screens``) needs to show fast and right.
-
-    Textual restyles a screen each time it is shown, in case the CSS or theme changed while it
-    was away. For a screen built ahead or kept (Browse: ~10 ms, a fifth of a keypress's budget)
-    that is wasted unless something its styles depend on did change, so it is skipped then; and
-    such a screen can be restyled while the app is idle instead (``restyle_if_outdated``).
-    """
-
-    app: "TPrepApp"
-    _styled_under: tuple | None = None  # what the styles were computed from (see _style_inputs)
-    _seen = False
-
-    def on_mount(self) -> None:
-        # (Textual calls each class's handler in turn; this one needs no super() call.)
-        self._styled_under = self._style_inputs()  # Textual styles each widget as it mounts it
-
-    def first_shown(self) -> None:
-        """Called once, when the screen is first shown: for a screen built ahead that is long
-        after it was built. Screens override it (e.g. to start timing the first answer)."""
-
-    def start_afresh(self) -> None:
-        """Count the next showing as the first again (``first_shown``): a screen kept and renewed."""
-        self._seen = False
-
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
-        if not self._seen:
-            self._seen = True
-            self.first_shown()
-        # Runs before Textual's own handler (Screen comes later in the MRO), which restyles
-        # only while ``refresh_styles`` is set.
-        inputs = self._style_inputs()
-        if inputs == self._styled_under:
-            event.refresh_styles = False
-        self._styled_under = inputs
-
-    def restyle_if_outdated(self) -> bool:
-        """Restyle now (off screen, while the app is idle) if the styles' inputs changed since
-        the screen was styled, so that showing it need not; True if it was restyled."""
-        inputs = self._style_inputs()
-        if inputs == self._styled_under:
-            return False
-        self.update_node_styles(animate=False)  # type: ignore[attr-defined]
-        self._styled_under = inputs
-        return True
-
-    def _style_inputs(self) -> tuple:
-        """What computed styles depend on beyond the screen's own DOM: the parsed CSS (a new
-        list whenever any stylesheet is re-read or the theme's variables change), the theme,
-        and the app's classes and pseudo-classes (dark/light, focus)."""
-        app = self.app
-        return app.stylesheet.rules, app.theme, app.classes, app.pseudo_classes
-
-
-class AppScreen(_FollowsLanguage, _BuiltAhead, Screen):
+class AppScreen(FollowsLanguage, Screen):
     """A full screen of the app; escape goes back to the one below."""
 
     BINDINGS = [Binding("escape", "back", "Back", id="back")]
@@ -124,7 +93,7 @@ class AppScreen(_FollowsLanguage, _BuiltAhead, Screen):
             self.app.pop_screen()
 
 
-class AppModal(_FollowsLanguage, _BuiltAhead, ModalScreen):
+class AppModal(FollowsLanguage, ModalScreen):
     """A dialog over the current screen; escape closes it."""
 
     # A modal screen hides the app's bindings from the keys, so the global ones are repeated here.

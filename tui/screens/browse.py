@@ -14,13 +14,14 @@ from textual.widgets.option_list import Option
 from tui.screens.base import AppScreen
 from tui.widgets.bars import one_line_each
 from tui.widgets.footer import AppFooter
+from tui.widgets.long_list import LongOptionList
 from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
     from questions.model import Question
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 SEARCH_DEBOUNCE_S = 0.12  # a pause in typing this long redraws the results
@@ -34,12 +35,12 @@ class BrowseScreen(AppScreen):
         Binding("p", "prove", "Prove it", id="browse.prove"),
     ]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self) -> None:
         super().__init__()
         self._pending_refresh: Timer | None = None
-        # A search redraw was pending when the screen was left: done later, off the key (catch_up).
+        # A search redraw was pending when the screen was left: done when it is shown again.
         self._results_stale = False
 
     def compose(self) -> ComposeResult:
@@ -55,7 +56,7 @@ class BrowseScreen(AppScreen):
             docs = sorted({doc for question in bank for doc in question.docs})
             yield Select([(doc, doc) for doc in docs], id="browse-doc")
         yield Static(id="browse-count")
-        yield OptionList(id="browse-results")
+        yield LongOptionList(id="browse-results")
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -121,30 +122,24 @@ class BrowseScreen(AppScreen):
             self._results_stale = True
 
     def on_screen_resume(self) -> None:
-        self.catch_up()  # back before the app caught up while idle: the list must match the query
-
-    def catch_up(self) -> None:
-        """Redraw results left pending when the screen was left (the app calls this while idle)."""
-        if self._results_stale:
+        if self._results_stale:  # the list must match the query
             self._refresh_results()
 
     def _refresh_results(self) -> None:
         self._pending_refresh = None
         self._results_stale = False
-        results = self.query_one("#browse-results", OptionList)
+        results = self.query_one("#browse-results", LongOptionList)
         found = self.matching()
-        results.clear_options()
         language = self.app.language
-        options = []
         # What fits beside the mark and stars: the list's width less its border, padding and scrollbar.
         width = max(20, (results.size.width or self.app.size.width) - 6 - 6)
-        for question in found:
+
+        def option(question: "Question") -> Option:
             text = one_line_each(question.question, language, width, indent=6)
             mark = "[green]✓[/]" if question.verifiers else " "
-            options.append(Option(f"{mark} {DIFFICULTY_STARS[question.difficulty]} {text}", id=question.id))
-        results.add_options(options)  # one batch: a refresh per option would cost a frame each
-        if found:
-            results.highlighted = 0
+            return Option(f"{mark} {DIFFICULTY_STARS[question.difficulty]} {text}", id=question.id)
+
+        results.fill(found, option)
         total = len(self.app.bank)
         self.query_one("#browse-count", Static).update(
             self.tr(
@@ -218,7 +213,7 @@ class QuestionDetailScreen(AppScreen):
 
     BINDINGS = [Binding("p", "prove", "Prove it", id="detail.prove")]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self, question: "Question") -> None:
         super().__init__()

@@ -21,7 +21,7 @@ from tui.widgets.rating_bar import RATING_LABELS, RatingBar
 if TYPE_CHECKING:
     from questions.study.cram import CramFilter
     from questions.study.multiple_choice import ChoiceResult, MultipleChoiceSession
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 class ChoiceScreen(AppScreen):
@@ -37,7 +37,7 @@ class ChoiceScreen(AppScreen):
         Binding("p", "prove", "Prove it", id="choice.prove"),
     ]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self, cram_filter: "CramFilter | None" = None, *, seed: int | None = None, limit: int | None = 20) -> None:
         super().__init__()
@@ -78,19 +78,6 @@ class ChoiceScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#choice-options", OptionList).focus()
-
-    def renew(self) -> None:
-        """Start a new round from the questions as they are now, as if just built: a round built
-        ahead after ratings made since, or kept from the last one (see ``TPrepApp.prepare_screens``)."""
-        self._session, self._result = None, None
-        self._picked, self._answers_correct = set(), []
-        options = self.query_one("#choice-options", OptionList)
-        options.highlighted = None  # the first option of the new question (see _draw)
-        self._draw()
-        options.focus()
-
-    def first_shown(self) -> None:
-        self._shown_at = time.monotonic()  # the first question's answer time starts when it is seen
 
     # --- drawing ------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 FORMAT_NAMES = (("Markdown", "md"), ("HTML (offline)", "html"), ("PDF", "pdf"), ("Anki deck", "anki"))
 
@@ -25,7 +25,7 @@ class ExportScreen(AppModal):
     CSS_PATH = "export.tcss"
     BINDINGS = [Binding("ctrl+s", "export", "Export", id="export.run")]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def compose(self) -> ComposeResult:
         from questions.topics import topic_order

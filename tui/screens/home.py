@@ -12,14 +12,12 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.screens.base import _FollowsLanguage
+from tui.screens.base import FollowsLanguage
 from tui.widgets.bars import mastery_bar
 from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
-
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
     from tui.widgets.summary import HomeSummary
 
 # (option id / screen name, key, English label, Chinese label)
@@ -36,11 +34,7 @@ MODES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-# Back on home, screens are built ahead this long after its numbers are read (see _load_summary).
-PREPARE_AGAIN_AFTER_S = 0.5
-
-
-class HomeScreen(_FollowsLanguage, Screen):
+class HomeScreen(FollowsLanguage, Screen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("r", "open('review')", "Review", id="home.review"),
@@ -55,7 +49,8 @@ class HomeScreen(_FollowsLanguage, Screen):
         Binding("e", "open('export')", "Export", show=False, id="home.export"),
     ]
 
-    app: "TPrepApp"
+    app: "StudyApp"
+    _summary: "HomeSummary | None" = None  # until the worker has read the numbers
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,11 +61,6 @@ class HomeScreen(_FollowsLanguage, Screen):
             yield Static(id="home-mastery")
         yield AppFooter()
 
-    def on_mount(self) -> None:
-        self._summary: "HomeSummary | None" = None
-        self._prepared_once = False
-        self._prepare_timer: "Timer | None" = None
-
     def on_screen_resume(self) -> None:
         # Shown first, or back from a session whose ratings changed the numbers. Read them after
         # the next paint: a worker started before it would compete with it for the GIL.
@@ -80,7 +70,7 @@ class HomeScreen(_FollowsLanguage, Screen):
     def _load_summary(self) -> None:
         # Off the UI thread: the first screen is drawn (and answers keys) before the
         # study engine is imported and the review log is read.
-        home_summary = self.app.import_lazily("tui.widgets.summary").home_summary
+        from tui.widgets.summary import home_summary
 
         try:
             summary = home_summary(self.app)
@@ -90,25 +80,6 @@ class HomeScreen(_FollowsLanguage, Screen):
             self.app.call_from_thread(self.notify, str(error), severity="error", timeout=15, markup=False)
             return
         self.app.call_from_thread(self._summary_loaded, summary)
-        self.app.preload_screens()  # so the first key that opens a mode does not wait for imports
-        # Then build screens ahead: at once after start-up, while the user reads this screen; a
-        # moment later on coming back, when the next key often follows at once.
-        if self._prepared_once:
-            self.app.call_from_thread(self._prepare_later)
-        else:
-            self._prepared_once = True
-            self.app.call_from_thread(self.app.call_after_refresh, self.app.prepare_screens, self)
-
-    def _prepare_later(self) -> None:
-        if self.is_current:  # not if home was left while its numbers were read
-            self._prepare_timer = self.set_timer(PREPARE_AGAIN_AFTER_S, lambda: self.app.prepare_screens(self))
-
-    def on_screen_suspend(self) -> None:
-        # Left within the half second: the preparation is for this visit only. Left pending, it
-        # would run on whatever key comes half a second on, maybe just after a later return here.
-        if self._prepare_timer is not None:
-            self._prepare_timer.stop()
-            self._prepare_timer = None
 
     def _summary_loaded(self, summary: "HomeSummary") -> None:
         self._summary = summary
@@ -133,7 +104,7 @@ class HomeScreen(_FollowsLanguage, Screen):
         today.border_title = self.tr("Today", "今天")
         mastery = self.query_one("#home-mastery", Static)
         mastery.border_title = self.tr("Mastery by topic", "各主题掌握度")
-        summary = getattr(self, "_summary", None)
+        summary = self._summary
         if summary is None:
             today.update(self.tr("Reading your progress…", "正在读取学习进度…"))
             return
@@ -161,6 +132,8 @@ class HomeScreen(_FollowsLanguage, Screen):
             self.app.open_screen(name)
 
     def _ask_for_cram(self) -> None:
+        from tui.screens.session_filter import SessionFilterScreen
+
         def start(cram_filter) -> None:
             if cram_filter is None:
                 return
@@ -175,4 +148,4 @@ class HomeScreen(_FollowsLanguage, Screen):
                 return
             self.app.push_screen(ReviewScreen(session, title=("Cram", "强化")))
 
-        self.app.push_screen(self.app.ready_screen("cram"), start)
+        self.app.push_screen(SessionFilterScreen(), start)

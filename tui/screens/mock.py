@@ -17,12 +17,13 @@ from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.bars import one_line_each
 from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
+from tui.widgets.long_list import LongOptionList
 from tui.widgets.question_view import QuestionView, question_heading
 
 if TYPE_CHECKING:
     from questions.model import Question
     from questions.study.mock_interview import MockInterview
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 def _clock_text(elapsed: timedelta) -> str:
@@ -46,7 +47,7 @@ class MockInterviewScreen(AppScreen):
     # "pick": choosing the first question; "ask": question shown; "check": ticking key points; "done"
     stage: reactive[str] = reactive("pick", init=False)
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self, start_id: str | None = None, *, seed: int | None = None) -> None:
         super().__init__()
@@ -57,7 +58,7 @@ class MockInterviewScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="mock-status")
-        yield OptionList(id="mock-starts")
+        yield LongOptionList(id="mock-starts")
         yield QuestionView(classes="-hidden")
         yield SelectionList(id="mock-points", classes="-hidden")
         yield AppFooter()
@@ -84,17 +85,15 @@ class MockInterviewScreen(AppScreen):
     def _fill_starts(self) -> None:
         from questions.study.mock_interview import follow_up_chain
 
-        starts = self.query_one("#mock-starts", OptionList)
-        highlighted = starts.highlighted
-        starts.clear_options()
-        options = []
+        starts = self.query_one("#mock-starts", LongOptionList)
         width = max(20, (starts.size.width or self.app.size.width) - 6 - 5)  # less border, padding, scrollbar, "12× "
-        for question in self._chain_starts():
+
+        def option(question: "Question") -> Option:
             length = len(follow_up_chain(self.app.bank, question.id))
             text = one_line_each(question.question, self.app.language, width, indent=5)
-            options.append(Option(f"[dim]{length:>2}×[/] {text}", id=question.id))
-        starts.add_options(options)
-        starts.highlighted = highlighted if highlighted is not None else 0
+            return Option(f"[dim]{length:>2}×[/] {text}", id=question.id)
+
+        starts.fill(self._chain_starts(), option, highlighted=starts.highlighted or 0)
 
     def _draw(self) -> None:
         interview = self._interview

@@ -18,7 +18,7 @@ from tui.widgets.run_panel import RunPanel, RunsVerifiers
 if TYPE_CHECKING:
     from questions.model import Question
     from verifiers.result import Result
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 class ProveItScreen(RunsVerifiers, AppModal):
@@ -29,7 +29,7 @@ class ProveItScreen(RunsVerifiers, AppModal):
         Binding("g", "plots", "Plots", id="prove.plots"),
     ]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self, question: "Question") -> None:
         super().__init__()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from questions.model import Question
     from questions.study.answer_check import AnswerCheck
     from questions.study.session import StudySession
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 class ReviewScreen(AppScreen):
@@ -43,12 +43,11 @@ class ReviewScreen(AppScreen):
 
     revealed: reactive[bool] = reactive(False, init=False)
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self, session: "StudySession | None" = None, *, title: tuple[str, str] = ("Review", "复习")) -> None:
         super().__init__()
-        self._session = session
-        self._owns_session = session is None  # built here from the store (see renew)
+        self._session = session  # None: today's review queue, read from the store when first needed
         self._title = title
         self._shown_at = time.monotonic()
         self._typed: "tuple[str, AnswerCheck] | None" = None  # the typed answer and its key-point check
@@ -74,16 +73,6 @@ class ReviewScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one(QuestionView).focus()
-
-    def renew(self) -> None:
-        """Start again from the queue as it is now, as if just built: a review built ahead after
-        ratings made since, or kept from the last session (see ``TPrepApp.prepare_screens``)."""
-        if self._owns_session:
-            self._session = None
-        self._next_card()
-
-    def first_shown(self) -> None:
-        self._shown_at = time.monotonic()  # the first card's answer time starts when it is seen
 
     @property
     def question(self) -> "Question | None":

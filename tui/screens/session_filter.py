@@ -16,7 +16,7 @@ from tui.widgets.question_view import DIFFICULTY_STARS
 
 if TYPE_CHECKING:
     from questions.study.cram import CramFilter
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 CRAM_TITLE = ("Cram", "强化练习")
@@ -32,7 +32,7 @@ class SessionFilterScreen(AppModal):
     CSS_PATH = "session_filter.tcss"
     BINDINGS = [Binding("ctrl+s", "start", "Start", id="filter.start")]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self, title: tuple[str, str] = CRAM_TITLE, explanation: tuple[str, str] = CRAM_EXPLANATION) -> None:
         super().__init__()
@@ -57,14 +57,6 @@ class SessionFilterScreen(AppModal):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#filter-start", Button).focus()
-
-    def renew(self) -> None:
-        """Clear every filter, as if just built (kept from its last use: see ``TPrepApp.prepare_screens``)."""
-        self.query_one("#filter-topic", Select).clear()
-        self.query_one("#filter-difficulty", Select).clear()
-        self.query_one("#filter-weak", Checkbox).value = False
-        self.query_one("#filter-verified", Checkbox).value = False
         self.query_one("#filter-start", Button).focus()
 
     def show_language(self) -> None:

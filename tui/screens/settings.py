@@ -15,7 +15,7 @@ from tui.settings import DAILY_NEW_RANGE, Settings, SettingsError
 from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 LANGUAGE_CHOICES = (("中文", "zh"), ("English", "en"), ("中文 + English", "both"))
 RETENTION_CHOICES = tuple((f"{value:.0%}", value) for value in (0.80, 0.85, 0.90, 0.93, 0.95, 0.97))
@@ -25,7 +25,7 @@ class SettingsScreen(AppScreen):
     CSS_PATH = "settings.tcss"
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="settings.save")]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,8 +57,8 @@ class SettingsScreen(AppScreen):
         yield AppFooter()
 
     def show_language(self) -> None:
-        # The language may have been switched (l) since this screen was built ahead: the form
-        # must show it, or leaving (which saves the form) would switch it back.
+        # The language may be switched (l) while the form is open: the form must show it, or
+        # leaving (which saves the form) would switch it back.
         self.query_one("#setting-language", Select).value = self.app.language
         self.query_one("#settings-box").border_title = self.tr("Settings", "设置")
         self.query_one("#label-language", Label).update(self.tr("Language", "语言"))

@@ -15,7 +15,7 @@ from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from questions.study.stats import DayCount, StudyStats
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 HEAT_LEVELS = ("[dim]·[/]", "[#0e4429]■[/]", "[#006d32]■[/]", "[#26a641]■[/]", "[#39d353]■[/]")
 SPARKS = " ▁▂▃▄▅▆▇█"
@@ -56,7 +56,7 @@ def sparkline(counts: list[int]) -> str:
 class StatsScreen(AppScreen):
     CSS_PATH = "stats.tcss"
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,11 +66,6 @@ class StatsScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#stats-scroll").focus()
-
-    def renew(self) -> None:
-        """Read the figures again and show them from the top (after ratings made since)."""
-        self.show_language()
-        self.query_one("#stats-scroll").scroll_home(animate=False)
 
     def show_language(self) -> None:
         from tui.widgets.summary import study_stats

@@ -8,6 +8,8 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tui.context import MIN_HEIGHT, MIN_WIDTH
+
 
 class TooSmallScreen(Screen):
     """Says what size is needed; the app removes it as soon as the terminal is big enough."""
@@ -31,8 +33,6 @@ class TooSmallScreen(Screen):
         self.app.check_size()  # big enough again: this screen goes away
 
     def _update(self) -> None:
-        from tui.app import MIN_HEIGHT, MIN_WIDTH
-
         width, height = self.app.size
         self.query_one("#too-small-message", Static).update(
             f"Terminal too small: {width}×{height}\n"

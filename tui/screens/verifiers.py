@@ -18,7 +18,7 @@ from tui.widgets.run_panel import RunPanel, RunsVerifiers
 if TYPE_CHECKING:
     from verifiers.result import Result
     from verifiers.spec import Verifier
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 def load_registry_and_cache(results_dir):
@@ -49,7 +49,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         Binding("g", "plots", "Plots", id="verifiers.plots"),
     ]
 
-    app: "TPrepApp"
+    app: "StudyApp"
 
     def __init__(self) -> None:
         super().__init__()

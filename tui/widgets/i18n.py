@@ -7,14 +7,12 @@ reader sees both at once; footer descriptions are translated through
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 from textual.markup import escape
 
 if TYPE_CHECKING:
     from questions.model import Text, TextList
-    from textual.dom import DOMNode
 
 UiLang = Literal["zh", "en"]
 
@@ -67,22 +65,6 @@ BINDING_ZH: dict[str, str] = {
     "Plots": "图表",
     "Random": "随机",
 }
-
-
-def localise_bindings(node: "DOMNode", lang: UiLang) -> None:
-    """Show ``node``'s footer descriptions in ``lang``, rebuilt from its class's pristine bindings."""
-    pristine = type(node)._merged_bindings
-    if pristine is None or getattr(node, "_bindings_lang", "en") == lang:
-        return  # already in this language (bindings start out English): no footer rebuild
-    localised = pristine.copy()
-    if lang == "zh":
-        for key, bindings in localised.key_to_bindings.items():
-            localised.key_to_bindings[key] = [
-                replace(b, description=BINDING_ZH.get(b.description, b.description)) for b in bindings
-            ]
-    node._bindings = localised
-    node._bindings_lang = lang  # type: ignore[attr-defined]
-    node.refresh_bindings()
 
 
 def bilingual(text: "Text", language: str, *, plain: bool = False) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from questions.study.stats import StudyStats, TopicMastery
-    from tui.app import TPrepApp
+    from tui.context import StudyApp
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,13 @@ class HomeSummary:
         return [(topic_title(m.topic, ui_lang), m.studied_retrievability, m.studied, m.questions) for m in ordered]
 
 
-def study_stats(app: "TPrepApp") -> "StudyStats":
+def study_stats(app: "StudyApp") -> "StudyStats":
     from questions.study.stats import compute_stats
 
     return compute_stats(app.store, app.bank, app.clock(), app.study_settings())
 
 
-def home_summary(app: "TPrepApp") -> HomeSummary:
+def home_summary(app: "StudyApp") -> HomeSummary:
     from questions.study.queue import build_review_queue
 
     settings = app.study_settings()

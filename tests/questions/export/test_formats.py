@@ -17,7 +17,6 @@ from questions.export import ExportError, build_sheet, export_sheet
 from questions.export.anki import FIELDS, note_guid
 from questions.export.html import render_html
 from questions.export.markdown import render_markdown
-from questions.export.pdf import cjk_font_available
 from questions.model import Bank, Text
 from tests.questions.export.conftest import HOSTILE
 
@@ -132,25 +131,54 @@ def test_pdf_text_is_selectable_with_math_as_unicode(small_bank, tmp_path):
     text = "".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
     assert "Why divide by" in text
     assert "√" in text  # math as readable Unicode, not LaTeX source
-    if cjk_font_available():  # CI installs one (.ci/run); without one the export warns instead, see below
-        assert "缩放后方差为" in text
+    assert "缩放后方差为" in text  # with the shipped font, whatever the machine has
 
 
-def test_pdf_export_warns_when_no_font_has_chinese_glyphs(tmp_path):
-    # A fontconfig that knows only DejaVu (on every machine of this kind): Latin glyphs, no Chinese.
-    # It runs in a child process because Pango reads the font configuration once per process.
+def fontconfig_without_chinese(tmp_path: Path) -> dict[str, str]:
+    """An environment whose fontconfig knows only DejaVu (on every machine of this kind): Latin
+    glyphs, no Chinese. For a child process: Pango reads the font configuration once per process."""
     conf = tmp_path / "fonts.conf"
     conf.write_text(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         f"<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>",
         encoding="utf-8",
     )
-    environment = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
+def test_pdf_shows_chinese_on_a_machine_without_a_chinese_font(tmp_path):
+    import pypdf
+
     out = tmp_path / "s.pdf"
     command = [sys.executable, "-m", "tui", "export", "--format", "pdf", "--topic", "attention", "--out", str(out)]
-    finished = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=240)
+    finished = subprocess.run(command, env=fontconfig_without_chinese(tmp_path), capture_output=True, text=True, timeout=240)
     assert finished.returncode == 0, finished.stderr
-    assert "no font with Chinese glyphs" in finished.stderr
+    assert "no font with Chinese glyphs" not in finished.stderr
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+    assert "注意力机制" in text and "Attention" in text  # both languages drawn, and both copyable
+
+
+def test_every_character_of_the_shipped_bank_has_a_glyph_in_the_shipped_font():
+    from fontTools.ttLib import TTFont
+
+    from questions.export.fonts.make_subset import characters_we_use
+    from questions.export.pdf import BUNDLED_CJK_FONT
+
+    covered = {chr(code) for code in TTFont(BUNDLED_CJK_FONT).getBestCmap()}
+    chinese = {c for c in characters_we_use() if "\u3400" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"}
+    missing = "".join(sorted(chinese - covered))
+    assert not missing, f"not in the shipped font: {missing}; run python -m questions.export.fonts.make_subset (see its docstring)"
+
+
+def test_pdf_export_warns_when_no_font_has_chinese_glyphs(tmp_path, monkeypatch, capsys):
+    # The shipped font gone (a broken install) and fontconfig knowing no Chinese font.
+    from tui.cli import main
+
+    monkeypatch.setattr("questions.export.pdf.BUNDLED_CJK_FONT", tmp_path / "gone.woff2")
+    monkeypatch.setenv("FONTCONFIG_FILE", fontconfig_without_chinese(tmp_path)["FONTCONFIG_FILE"])
+    out = tmp_path / "s.pdf"
+    assert main(["export", "--format", "pdf", "--topic", "masks", "--out", str(out)]) == 0
+    assert "no font with Chinese glyphs" in capsys.readouterr().err
     assert out.read_bytes().startswith(b"%PDF")
 
 

@@ -1,0 +1,39 @@
+"""A list of many options (every question of the bank) that shows its first screenful at once.
+
+An ``OptionList`` lays out every option it holds, and each line of ours first has its text
+made (bank text with its math rendered, cut to the width): for the whole bank that was most of
+the time Browse and Mock took to open. Filled here, the options that fit on the screen are made
+and shown on the key; the rest follow once that frame is drawn.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Generic, Sequence, TypeVar
+
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+Item = TypeVar("Item")
+
+
+class LongOptionList(OptionList, Generic[Item]):
+    _filling = 0  # which fill the options being added belong to: a newer one drops the rest
+
+    def fill(self, items: Sequence[Item], make_option: Callable[[Item], Option], *, highlighted: int | None = 0) -> None:
+        """Replace the options with one per item: a screenful now, the rest after the next frame."""
+        self._filling += 1
+        filling = self._filling
+        first = max(self.app.size.height, 1)  # no option is shorter than a line
+        self.clear_options()
+        self.add_options([make_option(item) for item in items[:first]])  # one batch: one layout
+        if highlighted is not None and items:
+            self.highlighted = min(highlighted, len(items) - 1) if highlighted < first else 0
+
+        def add_the_rest() -> None:
+            if filling == self._filling:  # not filled again meanwhile
+                self.add_options([make_option(item) for item in items[first:]])
+                if highlighted is not None and first <= highlighted < len(items):
+                    self.highlighted = highlighted
+
+        if len(items) > first:
+            self.call_after_refresh(add_the_rest)

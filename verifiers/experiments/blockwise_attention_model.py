@@ -47,7 +47,7 @@ BOUNDS = {
         "B·H·n² score tensor, growing quadratically; on the blockwise path the largest grows linearly in n. (This blockwise path "
         "still builds an n × n boolean causal mask, 1 byte per entry; a real kernel computes the mask from indices.)",
     ),
-    cost=Cost(quick_s=4.0, full_s=60.0),
+    cost=Cost(quick_s=4.0, full_s=200.0),
     claims=(
         Claim(
             "blockwise-equals-exact-attention",

@@ -8,7 +8,7 @@ from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 SIZES = {
     "tiny": dict(d_model=32, heads=4, kv_heads=2, layers=1, rank=4, steps=25, zero_steps=5, batch=16, max_length=5),
     "quick": dict(d_model=64, heads=4, kv_heads=2, layers=2, rank=8, steps=60, zero_steps=15, batch=32, max_length=6),
-    "full": dict(d_model=256, heads=8, kv_heads=4, layers=4, rank=16, steps=400, zero_steps=100, batch=64, max_length=10),
+    "full": dict(d_model=128, heads=8, kv_heads=4, layers=4, rank=16, steps=300, zero_steps=50, batch=64, max_length=8),
 }
 VOCAB = 16
 ALPHA = 16.0
@@ -49,7 +49,7 @@ BOUNDS = {
         "round-off. But with a 4-bit base (QLoRA), merging and requantising changes the outputs: merge into a "
         "high-precision copy.",
     ),
-    cost=Cost(quick_s=4.0, full_s=60.0),
+    cost=Cost(quick_s=4.0, full_s=150.0),
     claims=(
         Claim(
             "trainable-parameters",

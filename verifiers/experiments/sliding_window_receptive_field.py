@@ -36,7 +36,7 @@ BOUNDS = {"influence-fades-with-hops": at_least(FADES_BY)}
         "logits; both stop exactly at L·(W − 1). The gradient shrinks with every hop, so information beyond the window arrives "
         "only indirectly and lossily.",
     ),
-    cost=Cost(quick_s=2.0, full_s=20.0),
+    cost=Cost(quick_s=2.0, full_s=60.0),
     claims=(
         Claim(
             "one-layer-sees-window",

@@ -31,6 +31,22 @@ SYMBOLIC_IDS = {
     "rope-relative-position",
     "gqa-kv-cache-size",
     "linear-attention-associativity",
+    # issue #17: the modern LLM questions (alignment, serving, MoE, scaling, quantisation, distributed training, ...)
+    "dpo-loss-and-optimum",
+    "speculative-sampling-exact",
+    "moe-load-balancing-loss",
+    "chinchilla-compute-optimal",
+    "int8-quantization-error",
+    "kv-cache-memory-arithmetic",
+    "zero-stage-memory",
+    "ring-allreduce-volume",
+    "pipeline-bubble",
+    "rope-long-range-decay",
+    "bf16-master-weights",
+    "grpo-advantage-and-kl",
+    "llama-parameter-count",
+    "alibi-slopes",
+    "flash-attention-backward",
 }
 
 

@@ -32,6 +32,10 @@ CONTRACT_IDS = {
     "label-smoothing-calibration",
     "rope-offset-scores",
     "gqa-cache-quality",
+    # issue #17
+    "lora-merge-and-init",
+    "blockwise-attention-model",
+    "sliding-window-receptive-field",
 }
 EXPERIMENTS = default_registry().select(None, kind="experiment")
 

@@ -50,8 +50,12 @@ _LATIN_TOKEN = re.compile(r"[a-z0-9]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")  # a token, or one punctuation mark
 _SEGMENTS = re.compile(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
 
-# A sentence ends at a full stop that is not inside a number ("0.1") or an abbreviation ("e.g.").
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<![0-9])(?<!\be\.g)(?<!\bi\.e)(?<=\.)(?=\s|$)")
+# A sentence ends at a full stop followed by a space (so not inside a number, "0.1"), unless
+# the stop ends an abbreviation ("e.g.", "i.e.", "et al.", "vs.", "cf."). Each look-behind sits
+# right after the stop, so it names the stop too.
+_SENTENCE_END = re.compile(
+    r"(?<=[。！？!?；;\n])|(?<=\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?=\s|$)"
+)
 _NEUTRAL_PUNCTUATION = frozenset("/()（）[]【】'\"“”‘’-")  # "Q、K、V", "K/V", "(d_k)": never end a clause
 
 # Negation cues govern the rest of their clause.

@@ -49,6 +49,7 @@ SETS = {
     "tuned": HERE / "typed_answers.yaml",
     "dev": HERE / "dev_typed_answers.yaml",
     "reworded": HERE / "reworded_typed_answers.yaml",
+    "own-words": HERE / "own_words_typed_answers.yaml",
     "heldout": HERE / "heldout_typed_answers.yaml",
 }
 FROZEN = frozenset({"heldout"})  # never looked at answer by answer

@@ -25,11 +25,14 @@ Used by ``answer_check``; nothing here scores anything. The steps:
    不是线性投影得到的") is marked as such: it counts only beside the denied
    predicate, never alone. "rather than" and "instead of" negate what follows
    and leave the claim before them asserted.
-5. Content terms: stopwords dropped, English lightly stemmed, and every word of
-   a synonym group (groups mix languages on purpose: "线性投影" / "linear
+5. Content terms: stopwords dropped, English words reduced to their Snowball
+   (Porter2) stem, so inflected and derived forms meet ("normalises",
+   "normalisation" -> "normalis"; "regulariser", "regularises"), and every word
+   of a synonym group (groups mix languages on purpose: "线性投影" / "linear
    projection") mapped to the group's first word, so a paraphrase, or a
    technical word typed in English inside a Chinese answer, meets the key
-   point's own term.
+   point's own term. A word's stem is looked up in the synonym table too
+   ("dividing" meets "divide"), unless words of two groups share it.
 """
 
 from __future__ import annotations
@@ -601,9 +604,10 @@ def _content_term(word: str) -> str | None:
         return None if word in CHINESE_STOPWORDS else _CANONICAL.get(word, word)
     if word in ENGLISH_STOPWORDS:
         return None
-    stemmed = stem(stem(word))  # "encodings" -> "encoding" -> "encod"
-    # "scaling" stems to "scal": try the silent-e form before giving up on the synonym table
-    return _CANONICAL.get(word) or _CANONICAL.get(stem(word)) or _CANONICAL.get(stemmed) or _CANONICAL.get(stemmed + "e") or stemmed
+    if word in _CANONICAL:
+        return _CANONICAL[word]
+    stemmed = stem(word)
+    return _canonical_stems().get(stemmed, stemmed)
 
 
 def _segment_words(text: str) -> list[str]:
@@ -618,19 +622,27 @@ def _segment_words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light English suffix stripper: enough for plural, -ing, -ed, -ly forms to meet."""
-    if len(word) == 4 and word.endswith("s") and word[-2] not in "suia":
-        return word[:-1]  # "keys", "rows", "dims"; not "bias", "loss"
-    if len(word) <= 4 or word.isdigit():
+    """The Snowball (Porter2) stem of an English word: "keys" -> "key", "dividing" -> "divid",
+    "generalisation" and "generalise" -> "generalis". Numbers and two-letter words stay whole."""
+    if len(word) < 3 or word.isdigit():
         return word
-    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "es" and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
-                return word[:-1]  # "variances" -> "variance", not "varianc"
-            if suffix == "s" and word.endswith("ss"):
-                return word
-            return word[: -len(suffix)] + replacement
-    return word
+    return _stem(word)
+
+
+_stemmer_lock = threading.Lock()
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    with _stemmer_lock:  # a Snowball stemmer keeps the word it works on in its own state
+        return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 def has_cjk(text: str) -> bool:
@@ -678,10 +690,19 @@ def _jieba():
     return jieba
 
 
-_CANONICAL: dict[str, str] = {}
-# Inflected forms meet their group too: "dividing" stems to "divid", as does "divide".
-_CANONICAL.update({stem(word): group[0] for group in SYNONYM_GROUPS for word in group if not _CJK.search(word)})
-_CANONICAL.update({word: group[0] for group in SYNONYM_GROUPS for word in group})
+_CANONICAL: dict[str, str] = {word: group[0] for group in SYNONYM_GROUPS for word in group}
+
+
+@lru_cache(maxsize=1)
+def _canonical_stems() -> dict[str, str]:
+    """Stems of the synonym groups' English words, each to its group: inflected and derived forms
+    meet their group too ("dividing" stems to "divid", as does "divide"). A stem that words of two
+    groups share ("optimis": "optimiser", "optimise") belongs to neither."""
+    groups: dict[str, set[str]] = {}
+    for word, canonical in _CANONICAL.items():
+        if not _CJK.search(word):
+            groups.setdefault(stem(word), set()).add(canonical)
+    return {stemmed: next(iter(owners)) for stemmed, owners in groups.items() if len(owners) == 1}
 _CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
     group[0]: tuple(word for word in group if _CJK.search(word) and len(word) >= 2) for group in SYNONYM_GROUPS
 }

@@ -50,7 +50,7 @@ def segmentation_times_ms(name: str, runs: int) -> list[float]:
     def segment(text: str) -> list[str]:
         words = []
         for piece in cjk.findall(text.lower()):
-            words.extend(jieba.lcut(piece) if "\u4e00" <= piece[0] <= "\u9fff" else latin.findall(piece))
+            words.extend(jieba.lcut(piece, HMM=False) if "\u4e00" <= piece[0] <= "\u9fff" else latin.findall(piece))
         return words
 
     for text in answers:

@@ -667,7 +667,9 @@ _jieba_lock = threading.Lock()
 def _cut_chinese(text: str) -> tuple[str, ...]:
     with _jieba_lock:  # jieba initialises its dictionary lazily and not thread-safely
         jieba = _jieba()
-        return tuple(jieba.lcut(text))
+        # HMM=False: dictionary words only. jieba's HMM invents "words" from unknown runs ("上算下" in
+        # "上算下一个", "层用" in "层用 N 个专家"), which then match nothing an answer says.
+        return tuple(jieba.lcut(text, HMM=False))
 
 
 def warm_up_chinese() -> None:

@@ -53,6 +53,7 @@ SETS = {
     "dev": HERE / "dev_typed_answers.yaml",
     "reworded": HERE / "reworded_typed_answers.yaml",
     "own-words": HERE / "own_words_typed_answers.yaml",
+    "negated": HERE / "negated_typed_answers.yaml",
     "heldout": HERE / "heldout_typed_answers.yaml",
 }
 FROZEN = frozenset({"heldout"})  # never looked at answer by answer
@@ -159,9 +160,10 @@ class Evaluation:
         negated, negated_total = self.negated_credited
         strong_weak, _ = self.strong_rated_weak
         failures = []
-        if (overall.precision or 0.0) < 0.90:
+        # a set with no labelled point (only wrong answers) has no recall; one that credits nothing, no precision
+        if overall.precision is not None and overall.precision < 0.90:
             failures.append(f"per-key-point precision {overall.precision:.3f} < 0.90")
-        if (overall.recall or 0.0) < 0.80:
+        if overall.recall is not None and overall.recall < 0.80:
             failures.append(f"per-key-point recall {overall.recall:.3f} < 0.80")
         if negated * 10 > negated_total:
             failures.append(f"{negated}/{negated_total} negated answers credited with a point (at most 1 in 10)")

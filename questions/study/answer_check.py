@@ -269,7 +269,7 @@ class _Window:
         word = term.removeprefix(NEGATED)
         chinese = self.chinese[negated]
         if has_cjk(word):
-            if word in chinese or any(alias in chinese for alias in chinese_aliases(word)):
+            if any(_holds(chinese, alias) for alias in (word, *chinese_aliases(word))):
                 return 100.0
             if len(word) >= 3:  # "初始化" ~ "初始": most of its character pairs
                 pairs = {word[i : i + 2] for i in range(len(word) - 1)}
@@ -277,11 +277,14 @@ class _Window:
                 return 100.0 if share >= BIGRAM_SHARE else 100.0 * share
             return 0.0
         aliases = chinese_aliases(word)
-        if any(alias in chinese for alias in aliases):
+        if any(_holds(chinese, alias) for alias in aliases):
             return 100.0  # "线性关系" holds "线性" (linear) even where jieba keeps the phrase whole
         for alias in aliases:  # "归一化层" ~ "层归一化" (layernorm): most of a long alias's character pairs
             pairs = {alias[i : i + 2] for i in range(len(alias) - 1)}
-            if len(alias) >= 3 and len(pairs & self.bigrams[negated]) / len(pairs) >= BIGRAM_SHARE:
+            # and its last pair, the head of a Chinese compound: "低维空间" is a kind of "子空间" (subspace),
+            # "每一步" (each step) shares the first pair of "每一层" (each layer) and is no layer
+            bigrams = self.bigrams[negated]
+            if len(alias) >= 3 and alias[-2:] in bigrams and len(pairs & bigrams) / len(pairs) >= BIGRAM_SHARE:
                 return 100.0
         if len(word) < EXACT_BELOW:
             return 0.0
@@ -296,14 +299,15 @@ class _Window:
             return True
         word = term.removeprefix(NEGATED)
         chinese = self.chinese[term.startswith(NEGATED)]
-        return any(alias in chinese for alias in (word, *chinese_aliases(word)) if has_cjk(alias))
+        return any(_holds(chinese, alias) for alias in (word, *chinese_aliases(word)) if has_cjk(alias))
 
     def states_as_subject(self, term: str) -> bool:
         """Whether the window names ``term`` as the subject of a denied predicate."""
         return term in self.topics
 
     def denies(self, term: str) -> bool:
-        """Whether the window states the affirmed ``term`` only negated."""
+        """Whether the window states the affirmed ``term`` only negated. (Not the reverse: an answer
+        says "drops the mean subtraction" or "少了减均值这一步" for a point's "不减均值".)"""
         return not term.startswith(NEGATED) and self.states(NEGATED + term) and not self.states(term)
 
     def reverses(self, term: str, point_terms: frozenset[str]) -> bool:
@@ -313,6 +317,20 @@ class _Window:
             return True
         sibling = SIBLINGS.get(term)
         return sibling is not None and sibling not in point_terms and self.states(sibling) and not self.states(term)
+
+
+_NEGATING_CHARACTERS = frozenset("不没无非未")
+
+
+def _holds(chinese: str, word: str) -> bool:
+    """Whether the run of Chinese words ``chinese`` holds ``word`` other than right after a
+    negating character: "不一样" and "不相同" are words of their own and do not hold "一样", "相同"."""
+    start = chinese.find(word)
+    while start != -1:
+        if start == 0 or chinese[start - 1] not in _NEGATING_CHARACTERS:
+            return True
+        start = chinese.find(word, start + 1)
+    return False
 
 
 def _judge(

@@ -470,20 +470,32 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
     privative = False
     scope = 0
     clause_start = 0  # index in ``out`` where the current clause began
+    fresh_cue: list[int] | None = None  # a negation just read, no content term since: the subjects it marked
     for position, word in enumerate(words):
         following = words[position + 1] if position + 1 < len(words) else ""
-        if not negated_left and word in NEGATION_CUES and word not in CONTRAST_CUES and not _compares(out):
+        if fresh_cue is not None and (word in NEGATION_CUES or word in PRIVATIVE_CUES) and word not in CONTRAST_CUES:
+            # "不会没有学习信号", "not without a signal": two negations in a row assert the claim
+            for i in fresh_cue:
+                out[i] = (out[i][0], out[i][1].removeprefix(TOPIC), 0)
+            negated_left, privative, fresh_cue = 0, False, None
+            out.append((word, "", 0))
+            continue
+        subject: list[int] = []
+        if not negated_left and word in NEGATION_CUES and word not in CONTRAST_CUES and not _compares(out) and not _introduces(out):
             subject = [i for i in range(clause_start, len(out)) if out[i][1] and out[i][2] == 0]
             if len(subject) <= TOPIC_MAX:
                 for i in subject:
                     out[i] = (out[i][0], TOPIC + out[i][1], 0)
+            else:
+                subject = []
         if word in NEGATION_CUES or word in PRIVATIVE_CUES:
+            fresh_cue = subject if word not in CONTRAST_CUES else None
             privative = word in PRIVATIVE_CUES
             # a Chinese privative ("不用", "去掉") governs its verb's object, one term
             negated_left = (1 if _CJK.search(word) else PRIVATIVE_REACH) if privative else 1_000
             scope += 1
         elif word in CLAUSE_STARTERS:
-            negated_left = 0
+            negated_left, fresh_cue = 0, None
             clause_start = len(out)
         elif word in _NEUTRAL_PUNCTUATION:
             continue
@@ -491,10 +503,11 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             list_comma = word in ",，、" and _is_list_item(words, position + 1)
             if negated_left and list_comma:
                 continue  # "never Q, K or V": the symbols listed are still negated
-            negated_left = 0
+            negated_left, fresh_cue = 0, None
             if not list_comma:  # "Q、K、V 不是...": the listed symbols are one subject
                 clause_start = len(out) + 1
         elif (term := _content_term(word)) is not None:
+            fresh_cue = None
             out.append((word, NEGATED + term, scope) if negated_left else (word, term, 0))
             negated_left = max(negated_left - 1, 0)
             continue
@@ -520,6 +533,16 @@ def _compares(out: list[tuple[str, str, int]]) -> bool:
     """Whether the word before a negation cue makes it part of a comparison or a second
     item ("和不用 cache 一样", "same as not caching"), not the predicate of a subject."""
     return bool(out) and out[-1][0] in _COMPARISON_WORDS
+
+
+# Verbs whose object may be a negated phrase: "它等于不带 β 的 LayerNorm" asserts the equality; what
+# comes before the negation is not the subject of a denied claim.
+_OBJECT_VERBS = frozenset({"等于", "相当于", "意味着", "变成", "成为", "equals", "means", "becomes"})
+
+
+def _introduces(out: list[tuple[str, str, int]]) -> bool:
+    """Whether the word before a negation cue is a verb whose object the negated phrase is."""
+    return bool(out) and out[-1][0] in _OBJECT_VERBS
 
 
 def _has_copula(words: list[str], start: int) -> bool:

@@ -84,7 +84,7 @@ ALIGN_MARGIN = 0.15
 OPPOSITES = {
     "grow": "shrink", "shrink": "grow", "sharp": "flat", "flat": "sharp", "deterministic": "random",
     "random": "deterministic", "exact": "approximation", "approximation": "exact", "rowwise": "columnwise",
-    "columnwise": "rowwise",
+    "columnwise": "rowwise", "equal": "change", "change": "equal",
 }
 # Siblings: things of one kind that answers confuse. A window that names the sibling and not
 # the point's own is about the other one ("MQA shares one K/V head" is not the GQA point).

@@ -211,6 +211,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("reuse", "复用", "重复使用"),
     ("append", "追加", "拼接", "拼到", "concatenate"),
     ("mismatch", "inconsistent", "differ", "不一致", "不匹配", "不等价", "不一样", "不相同"),
+    ("change", "alter", "改变", "变化", "改动"),
     ("label", "标签"),
     ("target", "目标"),
     ("shift", "右移", "移位", "shifted"),

@@ -12,7 +12,7 @@ How a point is judged (the language work is in ``answer_text``):
 - the answer is cut into sentences, each into polarised content terms: a term a
   negation governs ("not", "never", "instead of", "不", "没有", "而不是", ...) is
   marked negated, so it no longer counts for a point that asserts it;
-- a point is looked for in every window of one or two neighbouring sentences;
+- a point is looked for in every window of one to three neighbouring sentences;
   its score is the weighted share of its terms found there with the same
   polarity (fuzzily for English words, by synonym group across languages, by
   verbatim or character-pair match for Chinese), and the best window is its
@@ -71,7 +71,7 @@ COVERED_SCORE = 0.55  # weighted share of a key point's terms needed to call it 
 MATH_WEIGHT = 0.5  # most a term from a $...$ formula weighs: it illustrates the point; the prose states it
 BIGRAM_SHARE = 0.5  # share of a long Chinese term's character pairs present for it to count ("初始化" ~ "初始")
 ECHO_WEIGHT = 0.5  # a key-point term the question itself uses ("Q, K and V") restates the question
-WINDOW_SENTENCES = 2  # a point is stated within this many neighbouring sentences
+WINDOW_SENTENCES = 3  # a point is stated within this many neighbouring sentences
 EVIDENCE_CHARS = 90  # longest evidence snippet shown
 DENIED_SHARE = 0.25  # a point a quarter of whose weight the window states negated is denied there
 # An answer sentence carries a key point when it states this share of the point's terms, and this
@@ -233,7 +233,7 @@ class _Judged:
 
 
 class _Window:
-    """One or two neighbouring sentences of the answer, with a cache of term look-ups."""
+    """One to three neighbouring sentences of the answer, with a cache of term look-ups."""
 
     def __init__(self, sentences: tuple[Sentence, ...]) -> None:
         self.text = " ".join(sentence.text for sentence in sentences)

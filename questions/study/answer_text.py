@@ -3,7 +3,7 @@
 Used by ``answer_check``; nothing here scores anything. The steps:
 
 1. The answer is cut into sentences (``。.!?;；`` and line breaks): a key point is
-   looked for inside one or two neighbouring sentences, and the sentence is the
+   looked for inside one to three neighbouring sentences, and the sentence is the
    evidence the review screen shows.
 2. Each sentence is normalised: LaTeX rendered, lower-cased, NFKC, and informal
    notation rewritten to one form ("QK^T/sqrt(dk)", "Q times K transpose over
@@ -19,12 +19,15 @@ Used by ``answer_check``; nothing here scores anything. The steps:
    separates list items does not end it), or at a word that starts a new claim
    ("but", "so", "because", "if", "which", "但", "而是", "所以", "的话", "时",
    "则", ...). "without" and its kin ("without the mask, ...") govern only the
-   next two terms. Chinese words that begin with a negation but mean something
+   next two terms, and a privative verb with no object is a plain word ("the
+   latency drops and ..."). Two negations in a row assert ("不会没有学习信号",
+   "not without"). Chinese words that begin with a negation but mean something
    of their own ("不同", "无关", "未来", "非负") are words, not cues; "no matter
    how" is "regardless". The subject of a negated predicate ("Q、K、V" in "Q、K、V
    不是线性投影得到的") is marked as such: it counts only beside the denied
-   predicate, never alone. "rather than" and "instead of" negate what follows
-   and leave the claim before them asserted.
+   predicate, never alone; what an equating verb introduces is its object, not a
+   denied predicate ("它等于不带 β 的 LayerNorm"). "rather than" and "instead of"
+   negate what follows and leave the claim before them asserted.
 5. Content terms: stopwords dropped, English words reduced to their Snowball
    (Porter2) stem, so inflected and derived forms meet ("normalises",
    "normalisation" -> "normalis"; "regulariser", "regularises"), and every word
@@ -474,7 +477,9 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
     fresh_cue: list[int] | None = None  # a negation just read, no content term since: the subjects it marked
     for position, word in enumerate(words):
         following = words[position + 1] if position + 1 < len(words) else ""
-        if fresh_cue is not None and (word in NEGATION_CUES or word in PRIVATIVE_CUES) and word not in CONTRAST_CUES:
+        # "the latency drops and ...": a privative verb with no object is a plain word
+        cue = word in NEGATION_CUES or (word in PRIVATIVE_CUES and _has_object(following))
+        if fresh_cue is not None and cue and word not in CONTRAST_CUES:
             # "不会没有学习信号", "not without a signal": two negations in a row assert the claim
             for i in fresh_cue:
                 out[i] = (out[i][0], out[i][1].removeprefix(TOPIC), 0)
@@ -489,7 +494,7 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
                     out[i] = (out[i][0], TOPIC + out[i][1], 0)
             else:
                 subject = []
-        if word in NEGATION_CUES or word in PRIVATIVE_CUES:
+        if cue:
             fresh_cue = subject if word not in CONTRAST_CUES else None
             privative = word in PRIVATIVE_CUES
             # a Chinese privative ("不用", "去掉") governs its verb's object, one term
@@ -544,6 +549,14 @@ _OBJECT_VERBS = frozenset({"等于", "相当于", "意味着", "变成", "成为
 def _introduces(out: list[tuple[str, str, int]]) -> bool:
     """Whether the word before a negation cue is a verb whose object the negated phrase is."""
     return bool(out) and out[-1][0] in _OBJECT_VERBS
+
+
+def _has_object(following: str) -> bool:
+    """Whether the word after a privative verb can begin its object ("drops the mask"), rather than
+    end its clause ("the loss drops, ...", "drops and ...")."""
+    if not following or not (_CJK.search(following) or _LATIN_TOKEN.fullmatch(following)):
+        return bool(following) and following in _NEUTRAL_PUNCTUATION
+    return following not in CLAUSE_STARTERS and following not in {"and", "or", "to", "by"}
 
 
 def _has_copula(words: list[str], start: int) -> bool:

@@ -54,6 +54,7 @@ SETS = {
     "reworded": HERE / "reworded_typed_answers.yaml",
     "own-words": HERE / "own_words_typed_answers.yaml",
     "negated": HERE / "negated_typed_answers.yaml",
+    "long": HERE / "long_typed_answers.yaml",
     "heldout": HERE / "heldout_typed_answers.yaml",
 }
 FROZEN = frozenset({"heldout"})  # never looked at answer by answer

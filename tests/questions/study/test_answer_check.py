@@ -529,3 +529,19 @@ def test_a_chinese_alias_matches_on_its_head_not_its_first_characters():
     assert "layer" not in check_typed_answer(question, "每一步都保存 K 和 V。").points[0].matched_terms
     subspace = make_question("s", key_points=(("各头在不同子空间中", "heads work in different subspaces"),))
     assert "subspace" in check_typed_answer(subspace, "每个头投影到自己的低维空间。").points[0].matched_terms
+
+
+def test_a_privative_verb_without_an_object_negates_nothing():
+    from questions.study.answer_text import polarised_words
+
+    words = dict(polarised_words("Time to first token drops and throughput goes up."))
+    assert words["throughput"] == "throughput" and words["drops"] == "shrink"
+    assert ("mask", "¬mask") in polarised_words("we drop the mask")
+
+
+def test_a_point_may_be_stated_across_three_neighbouring_sentences():
+    question = make_question("q", key_points=(("GQA 组内共享 K/V，缓存缩小为 g/h", "GQA shares K/V within g groups, shrinking the cache to g/h"),))
+    answer = "GQA splits the query heads into g groups. Each group shares one K/V head. So the cache shrinks to g/h."
+    point = check_typed_answer(question, answer).points[0]
+    # every term is found only in the window of all three sentences ("GQA" in the first, "cache" in the last)
+    assert point.covered and point.score == 1.0 and point.evidence.startswith("GQA") and "cache" in point.evidence

@@ -84,7 +84,7 @@ ALIGN_MARGIN = 0.15
 OPPOSITES = {
     "grow": "shrink", "shrink": "grow", "sharp": "flat", "flat": "sharp", "deterministic": "random",
     "random": "deterministic", "exact": "approximation", "approximation": "exact", "rowwise": "columnwise",
-    "columnwise": "rowwise", "equal": "change", "change": "equal",
+    "columnwise": "rowwise", "equal": "change", "change": "equal", "adaptive": "fixed", "fixed": "adaptive",
 }
 # Siblings: things of one kind that answers confuse. A window that names the sibling and not
 # the point's own is about the other one ("MQA shares one K/V head" is not the GQA point).
@@ -92,7 +92,7 @@ SIBLINGS = {
     "mqa": "gqa", "gqa": "mqa", "pre": "post", "post": "pre", "batchnorm": "layernorm", "layernorm": "batchnorm",
     "bert": "gpt", "gpt": "bert", "encoder": "decoder", "decoder": "encoder", "classic": "invert",
     "invert": "classic", "parallel": "sequential", "sequential": "parallel", "bidirectional": "causal",
-    "causal": "bidirectional",
+    "causal": "bidirectional", "static": "continuous", "continuous": "static",
 }
 
 

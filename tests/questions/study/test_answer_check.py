@@ -215,14 +215,28 @@ def test_precision_and_recall_over_the_development_sets(name):
     assert negated * 10 <= total, (negated, total)
 
 
-def test_figures_on_the_reworded_set_do_not_regress():
-    # The reworded set's strong answers avoid the key points' wording: recall there is what a
-    # candidate who says it in their own words gets (0.397 when written; precision 0.886,
-    # 1/12 negated answers credited). A floor, so a change that loses ground fails here.
-    evaluation = evaluate("reworded")
+# What the matcher reaches on the development sets that are not close to the key points' wording
+# (``python -m tests.questions.study.answer_eval``): a floor, so a change that loses ground fails.
+# reworded: strong answers avoid the key points' words; own-words: modern-LLM questions in a
+# candidate's words, written before the answer-alignment method; negated: denials in every shape;
+# long: partial and wrong answers of 4-6 sentences. (precision, recall, negated answers credited)
+DEV_FLOORS = {
+    "reworded": (0.95, 0.60, 1),
+    "own-words": (0.95, 0.51, 0),
+    "negated": (None, None, 7),
+    "long": (0.90, 0.90, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEV_FLOORS))
+def test_figures_on_the_harder_development_sets_do_not_regress(name):
+    precision, recall, negated = DEV_FLOORS[name]
+    evaluation = evaluate(name)
     overall = evaluation.tallies["all"]
-    assert overall.precision >= 0.88 and overall.recall >= 0.39, (overall.precision, overall.recall)
-    assert evaluation.negated_credited[0] <= 1, evaluation.negated_credited
+    figures = (overall.precision, overall.recall, evaluation.negated_credited)
+    if precision is not None:
+        assert overall.precision >= precision and overall.recall >= recall, figures
+    assert evaluation.negated_credited[0] <= negated, figures
 
 
 def _bank_question(question_id):

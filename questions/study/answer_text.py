@@ -3,7 +3,7 @@
 Used by ``answer_check``; nothing here scores anything. The steps:
 
 1. The answer is cut into sentences (``。.!?;；`` and line breaks): a key point is
-   looked for inside one or two neighbouring sentences, and the sentence is the
+   looked for inside one to three neighbouring sentences, and the sentence is the
    evidence the review screen shows.
 2. Each sentence is normalised: LaTeX rendered, lower-cased, NFKC, and informal
    notation rewritten to one form ("QK^T/sqrt(dk)", "Q times K transpose over
@@ -19,17 +19,23 @@ Used by ``answer_check``; nothing here scores anything. The steps:
    separates list items does not end it), or at a word that starts a new claim
    ("but", "so", "because", "if", "which", "但", "而是", "所以", "的话", "时",
    "则", ...). "without" and its kin ("without the mask, ...") govern only the
-   next two terms. Chinese words that begin with a negation but mean something
+   next two terms, and a privative verb with no object is a plain word ("the
+   latency drops and ..."). Two negations in a row assert ("不会没有学习信号",
+   "not without"). Chinese words that begin with a negation but mean something
    of their own ("不同", "无关", "未来", "非负") are words, not cues; "no matter
    how" is "regardless". The subject of a negated predicate ("Q、K、V" in "Q、K、V
    不是线性投影得到的") is marked as such: it counts only beside the denied
-   predicate, never alone. "rather than" and "instead of" negate what follows
-   and leave the claim before them asserted.
-5. Content terms: stopwords dropped, English lightly stemmed, and every word of
-   a synonym group (groups mix languages on purpose: "线性投影" / "linear
+   predicate, never alone; what an equating verb introduces is its object, not a
+   denied predicate ("它等于不带 β 的 LayerNorm"). "rather than" and "instead of"
+   negate what follows and leave the claim before them asserted.
+5. Content terms: stopwords dropped, English words reduced to their Snowball
+   (Porter2) stem, so inflected and derived forms meet ("normalises",
+   "normalisation" -> "normalis"; "regulariser", "regularises"), and every word
+   of a synonym group (groups mix languages on purpose: "线性投影" / "linear
    projection") mapped to the group's first word, so a paraphrase, or a
    technical word typed in English inside a Chinese answer, meets the key
-   point's own term.
+   point's own term. A word's stem is looked up in the synonym table too
+   ("dividing" meets "divide"), unless words of two groups share it.
 """
 
 from __future__ import annotations
@@ -50,8 +56,12 @@ _LATIN_TOKEN = re.compile(r"[a-z0-9]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")  # a token, or one punctuation mark
 _SEGMENTS = re.compile(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
 
-# A sentence ends at a full stop that is not inside a number ("0.1") or an abbreviation ("e.g.").
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<![0-9])(?<!\be\.g)(?<!\bi\.e)(?<=\.)(?=\s|$)")
+# A sentence ends at a full stop followed by a space (so not inside a number, "0.1"), unless
+# the stop ends an abbreviation ("e.g.", "i.e.", "et al.", "vs.", "cf."). Each look-behind sits
+# right after the stop, so it names the stop too.
+_SENTENCE_END = re.compile(
+    r"(?<=[。！？!?；;\n])|(?<=\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?=\s|$)"
+)
 _NEUTRAL_PUNCTUATION = frozenset("/()（）[]【】'\"“”‘’-")  # "Q、K、V", "K/V", "(d_k)": never end a clause
 
 # Negation cues govern the rest of their clause.
@@ -204,6 +214,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("reuse", "复用", "重复使用"),
     ("append", "追加", "拼接", "拼到", "concatenate"),
     ("mismatch", "inconsistent", "differ", "不一致", "不匹配", "不等价", "不一样", "不相同"),
+    ("change", "alter", "改变", "变化", "改动"),
     ("label", "标签"),
     ("target", "目标"),
     ("shift", "右移", "移位", "shifted"),
@@ -254,6 +265,9 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("diverge", "发散"),
     ("unreliable", "不可靠"),
     ("adaptive", "adapt", "adaptivity", "adaptively", "adjust", "自适应"),
+    ("fixed", "constant", "固定"),
+    ("static", "静态"),
+    ("continuous", "连续"),
     ("warmup", "预热"),
     ("learningrate", "学习率", "lr"),
     ("past", "previous", "earlier", "old", "历史", "以前", "之前", "前面", "先前", "过去"),
@@ -463,20 +477,34 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
     privative = False
     scope = 0
     clause_start = 0  # index in ``out`` where the current clause began
+    fresh_cue: list[int] | None = None  # a negation just read, no content term since: the subjects it marked
     for position, word in enumerate(words):
         following = words[position + 1] if position + 1 < len(words) else ""
-        if not negated_left and word in NEGATION_CUES and word not in CONTRAST_CUES and not _compares(out):
+        # "the latency drops and ...": a privative verb with no object is a plain word
+        cue = word in NEGATION_CUES or (word in PRIVATIVE_CUES and _has_object(following))
+        if fresh_cue is not None and cue and word not in CONTRAST_CUES:
+            # "不会没有学习信号", "not without a signal": two negations in a row assert the claim
+            for i in fresh_cue:
+                out[i] = (out[i][0], out[i][1].removeprefix(TOPIC), 0)
+            negated_left, privative, fresh_cue = 0, False, None
+            out.append((word, "", 0))
+            continue
+        subject: list[int] = []
+        if not negated_left and word in NEGATION_CUES and word not in CONTRAST_CUES and not _compares(out) and not _introduces(out):
             subject = [i for i in range(clause_start, len(out)) if out[i][1] and out[i][2] == 0]
             if len(subject) <= TOPIC_MAX:
                 for i in subject:
                     out[i] = (out[i][0], TOPIC + out[i][1], 0)
-        if word in NEGATION_CUES or word in PRIVATIVE_CUES:
+            else:
+                subject = []
+        if cue:
+            fresh_cue = subject if word not in CONTRAST_CUES else None
             privative = word in PRIVATIVE_CUES
             # a Chinese privative ("不用", "去掉") governs its verb's object, one term
             negated_left = (1 if _CJK.search(word) else PRIVATIVE_REACH) if privative else 1_000
             scope += 1
         elif word in CLAUSE_STARTERS:
-            negated_left = 0
+            negated_left, fresh_cue = 0, None
             clause_start = len(out)
         elif word in _NEUTRAL_PUNCTUATION:
             continue
@@ -484,10 +512,11 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             list_comma = word in ",，、" and _is_list_item(words, position + 1)
             if negated_left and list_comma:
                 continue  # "never Q, K or V": the symbols listed are still negated
-            negated_left = 0
+            negated_left, fresh_cue = 0, None
             if not list_comma:  # "Q、K、V 不是...": the listed symbols are one subject
                 clause_start = len(out) + 1
         elif (term := _content_term(word)) is not None:
+            fresh_cue = None
             out.append((word, NEGATED + term, scope) if negated_left else (word, term, 0))
             negated_left = max(negated_left - 1, 0)
             continue
@@ -513,6 +542,24 @@ def _compares(out: list[tuple[str, str, int]]) -> bool:
     """Whether the word before a negation cue makes it part of a comparison or a second
     item ("和不用 cache 一样", "same as not caching"), not the predicate of a subject."""
     return bool(out) and out[-1][0] in _COMPARISON_WORDS
+
+
+# Verbs whose object may be a negated phrase: "它等于不带 β 的 LayerNorm" asserts the equality; what
+# comes before the negation is not the subject of a denied claim.
+_OBJECT_VERBS = frozenset({"等于", "相当于", "意味着", "变成", "成为", "equals", "means", "becomes"})
+
+
+def _introduces(out: list[tuple[str, str, int]]) -> bool:
+    """Whether the word before a negation cue is a verb whose object the negated phrase is."""
+    return bool(out) and out[-1][0] in _OBJECT_VERBS
+
+
+def _has_object(following: str) -> bool:
+    """Whether the word after a privative verb can begin its object ("drops the mask"), rather than
+    end its clause ("the loss drops, ...", "drops and ...")."""
+    if not following or not (_CJK.search(following) or _LATIN_TOKEN.fullmatch(following)):
+        return bool(following) and following in _NEUTRAL_PUNCTUATION
+    return following not in CLAUSE_STARTERS and following not in {"and", "or", "to", "by"}
 
 
 def _has_copula(words: list[str], start: int) -> bool:
@@ -597,9 +644,10 @@ def _content_term(word: str) -> str | None:
         return None if word in CHINESE_STOPWORDS else _CANONICAL.get(word, word)
     if word in ENGLISH_STOPWORDS:
         return None
-    stemmed = stem(stem(word))  # "encodings" -> "encoding" -> "encod"
-    # "scaling" stems to "scal": try the silent-e form before giving up on the synonym table
-    return _CANONICAL.get(word) or _CANONICAL.get(stem(word)) or _CANONICAL.get(stemmed) or _CANONICAL.get(stemmed + "e") or stemmed
+    if word in _CANONICAL:
+        return _CANONICAL[word]
+    stemmed = stem(word)
+    return _canonical_stems().get(stemmed, stemmed)
 
 
 def _segment_words(text: str) -> list[str]:
@@ -614,19 +662,27 @@ def _segment_words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light English suffix stripper: enough for plural, -ing, -ed, -ly forms to meet."""
-    if len(word) == 4 and word.endswith("s") and word[-2] not in "suia":
-        return word[:-1]  # "keys", "rows", "dims"; not "bias", "loss"
-    if len(word) <= 4 or word.isdigit():
+    """The Snowball (Porter2) stem of an English word: "keys" -> "key", "dividing" -> "divid",
+    "generalisation" and "generalise" -> "generalis". Numbers and two-letter words stay whole."""
+    if len(word) < 3 or word.isdigit():
         return word
-    for suffix, replacement in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "es" and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
-                return word[:-1]  # "variances" -> "variance", not "varianc"
-            if suffix == "s" and word.endswith("ss"):
-                return word
-            return word[: -len(suffix)] + replacement
-    return word
+    return _stem(word)
+
+
+_stemmer_lock = threading.Lock()
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    with _stemmer_lock:  # a Snowball stemmer keeps the word it works on in its own state
+        return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 def has_cjk(text: str) -> bool:
@@ -651,7 +707,9 @@ _jieba_lock = threading.Lock()
 def _cut_chinese(text: str) -> tuple[str, ...]:
     with _jieba_lock:  # jieba initialises its dictionary lazily and not thread-safely
         jieba = _jieba()
-        return tuple(jieba.lcut(text))
+        # HMM=False: dictionary words only. jieba's HMM invents "words" from unknown runs ("上算下" in
+        # "上算下一个", "层用" in "层用 N 个专家"), which then match nothing an answer says.
+        return tuple(jieba.lcut(text, HMM=False))
 
 
 def warm_up_chinese() -> None:
@@ -674,10 +732,19 @@ def _jieba():
     return jieba
 
 
-_CANONICAL: dict[str, str] = {}
-# Inflected forms meet their group too: "dividing" stems to "divid", as does "divide".
-_CANONICAL.update({stem(word): group[0] for group in SYNONYM_GROUPS for word in group if not _CJK.search(word)})
-_CANONICAL.update({word: group[0] for group in SYNONYM_GROUPS for word in group})
+_CANONICAL: dict[str, str] = {word: group[0] for group in SYNONYM_GROUPS for word in group}
+
+
+@lru_cache(maxsize=1)
+def _canonical_stems() -> dict[str, str]:
+    """Stems of the synonym groups' English words, each to its group: inflected and derived forms
+    meet their group too ("dividing" stems to "divid", as does "divide"). A stem that words of two
+    groups share ("optimis": "optimiser", "optimise") belongs to neither."""
+    groups: dict[str, set[str]] = {}
+    for word, canonical in _CANONICAL.items():
+        if not _CJK.search(word):
+            groups.setdefault(stem(word), set()).add(canonical)
+    return {stemmed: next(iter(owners)) for stemmed, owners in groups.items() if len(owners) == 1}
 _CHINESE_ALIASES: dict[str, tuple[str, ...]] = {
     group[0]: tuple(word for word in group if _CJK.search(word) and len(word) >= 2) for group in SYNONYM_GROUPS
 }

@@ -21,6 +21,7 @@ def make_question(
     key_points: tuple[tuple[str, str], ...] = (("一", "one"), ("二", "two"), ("三", "three")),
     choices: tuple[tuple[str, bool], ...] = (),
     text: str | None = None,
+    answer: tuple[str, str] = ("答案", "Answer"),
 ) -> Question:
     return Question(
         id=qid,
@@ -28,7 +29,7 @@ def make_question(
         difficulty=difficulty,
         tags=tags,
         question=Text(zh=f"问题 {qid}", en=text or f"Question {qid}"),
-        answer=Text(zh="答案", en="Answer"),
+        answer=Text(zh=answer[0], en=answer[1]),
         key_points=TextList(zh=tuple(zh for zh, _ in key_points), en=tuple(en for _, en in key_points)),
         sources=tuple(Source(doc=doc, heading="h") for doc in docs),
         choices=tuple(Choice(text=Text(zh=f"选项 {label}", en=label), correct=correct) for label, correct in choices),

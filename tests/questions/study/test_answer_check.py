@@ -221,14 +221,28 @@ def test_precision_and_recall_over_the_development_sets(name):
     assert negated * 10 <= total, (negated, total)
 
 
-def test_figures_on_the_reworded_set_do_not_regress():
-    # The reworded set's strong answers avoid the key points' wording: recall there is what a
-    # candidate who says it in their own words gets (0.397 when written; precision 0.886,
-    # 1/12 negated answers credited). A floor, so a change that loses ground fails here.
-    evaluation = evaluate("reworded")
+# What the matcher reaches on the development sets that are not close to the key points' wording
+# (``python -m tests.questions.study.answer_eval``): a floor, so a change that loses ground fails.
+# reworded: strong answers avoid the key points' words; own-words: modern-LLM questions in a
+# candidate's words, written before the answer-alignment method; negated: denials in every shape;
+# long: partial and wrong answers of 4-6 sentences. (precision, recall, negated answers credited)
+DEV_FLOORS = {
+    "reworded": (0.95, 0.60, 1),
+    "own-words": (0.95, 0.51, 0),
+    "negated": (None, None, 7),
+    "long": (0.90, 0.90, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEV_FLOORS))
+def test_figures_on_the_harder_development_sets_do_not_regress(name):
+    precision, recall, negated = DEV_FLOORS[name]
+    evaluation = evaluate(name)
     overall = evaluation.tallies["all"]
-    assert overall.precision >= 0.88 and overall.recall >= 0.39, (overall.precision, overall.recall)
-    assert evaluation.negated_credited[0] <= 1, evaluation.negated_credited
+    figures = (overall.precision, overall.recall, evaluation.negated_credited)
+    if precision is not None:
+        assert overall.precision >= precision and overall.recall >= recall, figures
+    assert evaluation.negated_credited[0] <= negated, figures
 
 
 def _bank_question(question_id):
@@ -438,11 +452,14 @@ def test_the_same_ticks_give_the_same_rating_in_a_typed_answer_and_a_mock_interv
 
 # --- The frozen held-out split (heldout_typed_answers.yaml): aggregate figures only -----
 
-# What the matcher reached on the held-out split (bench/typed_answers_log.md, run 5): a change that
-# falls below it fails here. The issue #13 targets (precision >= 0.90, recall >= 0.80, at most 1 in
-# 10 negated answers credited, no strong answer suggested Again or Hard) are NOT all met; this floor
-# is what was reached, not what was asked for.
-HELDOUT_REACHED = {"precision": 0.91, "recall": 0.73, "negated_credited": 3, "strong_rated_weak": 13}
+# What the matcher reached on the held-out split (bench/typed_answers_log.md, run 7, the last run
+# allowed in the third round): a change that falls below it fails here. Of the issue #13 targets
+# only recall (>= 0.80) is met; precision (0.885 < 0.90), negated answers credited (7/25; at most 1
+# in 10) and strong answers suggested Again or Hard (7/58; none allowed) are NOT. Against run 5
+# (the floor before: precision 0.915, recall 0.731, 3/25 negated, 13/58 strong Again/Hard) recall
+# and strong ratings improved while precision and negation got worse. This floor is what was
+# reached, not what was asked for.
+HELDOUT_REACHED = {"precision": 0.88, "recall": 0.80, "negated_credited": 7, "strong_rated_weak": 7}
 
 
 def test_held_out_split_holds_the_figures_reached():
@@ -454,3 +471,100 @@ def test_held_out_split_holds_the_figures_reached():
     assert evaluation.negated_credited[0] <= HELDOUT_REACHED["negated_credited"], figures
     assert evaluation.strong_rated_weak[0] <= HELDOUT_REACHED["strong_rated_weak"], figures
     assert evaluation.tallies["kind:keyword-dump"].credited_any == 0, figures
+
+
+# --- Third round: the model answer as a second wording, morphology, Chinese negation ----------
+
+BATCHING = make_question(
+    "serve-continuous-batching",
+    key_points=(
+        ("静态批处理要等整个 batch 结束：先结束的序列空等", "static batching waits for the whole batch: finished sequences idle"),
+        ("连续批处理每次迭代重新组 batch", "continuous batching re-forms the batch every iteration"),
+    ),
+    answer=(
+        "静态批处理要等整个 batch 结束。连续批处理每次迭代都重新组 batch。",
+        "Static batching runs until the longest request in the batch is done, so short ones that already "
+        "finished sit idle holding a slot. Continuous batching re-forms the batch every iteration, evicting "
+        "finished requests at once.",
+    ),
+    text="What is continuous batching, and why does it beat static batching?",
+)
+
+
+def test_the_model_answer_lends_a_point_the_words_it_uses_for_it():
+    # "sit", "idle", "holding", "slot", "longest" are the answer's words for point 0 alone
+    answer = "With a fixed batch the server waits for the longest request; the short ones sit idle holding a slot."
+    check = check_typed_answer(BATCHING, answer)
+    assert check.points[0].covered, check.points[0]
+    assert not check.points[1].covered
+    # the answer's words count with their polarity: denied, they state nothing
+    denied = "The short ones never sit idle and nothing waits for the longest request; no slot is held."
+    assert not check_typed_answer(BATCHING, denied).points[0].covered
+
+
+def test_a_word_the_model_answer_uses_for_two_points_lends_neither():
+    # "finished" appears in the sentences of both points: it singles out neither
+    from questions.study.answer_check import _answer_vocabulary
+
+    words = [{term for term, _weight in point} for point in _answer_vocabulary(BATCHING, "en")]
+    assert {"sit", "slot", "longest"} <= words[0] and "evict" in words[1]
+    # "finished" is in both sentences, "batch" and "idle" are the points' own words
+    assert not {"finish", "batch", "idl"} & (words[0] | words[1])
+
+
+def test_inflected_and_derived_english_forms_meet():
+    question = make_question(
+        "q",
+        key_points=(("正则化提升泛化", "it regularises the model and improves generalisation"),),
+    )
+    assert check_typed_answer(question, "It acts as a regulariser, so the model generalises better.").points[0].covered
+
+
+@pytest.mark.parametrize("answer", ["两种做法的期望不一样。", "两种做法的期望不相同。"])
+def test_a_chinese_word_that_starts_with_a_negation_does_not_hold_its_stem(answer):
+    # "不一样" is not "一样": the answer that says the two differ does not state that they agree
+    question = make_question("q", key_points=(("两种做法期望相同", "both variants have the same expectation"),))
+    assert "equal" not in check_typed_answer(question, answer).points[0].matched_terms
+
+
+def test_two_negations_in_a_row_assert():
+    from questions.study.answer_text import polarised_words
+
+    assert ("学习", "learn") in polarised_words("组内奖励全相同时也不会没有学习信号。")
+    assert ("signal", "signal") in polarised_words("It is not without a learning signal.")
+    question = make_question("q", key_points=(("组内奖励全相同时没有学习信号", "a group with equal rewards gives no learning signal"),))
+    point = check_typed_answer(question, "组内奖励全相同时也不会没有学习信号。").points[0]
+    assert not {"¬learn", "¬信号"} & set(point.matched_terms), point
+
+
+def test_a_negated_phrase_after_an_equating_verb_leaves_its_subject_asserted():
+    from questions.study.answer_text import polarised_words
+
+    # "等于" is the claim; "不带 β" only describes the LayerNorm it equals
+    assert ("等于", "equal") in polarised_words("它等于不带 β 的 LayerNorm")
+    question = make_question("q", key_points=(("输入均值为 0 时，它等于不带 $\\beta$ 的 LayerNorm", "with zero-mean input it equals LayerNorm without beta"),))
+    assert check_typed_answer(question, "输入均值为 0 时两者也不相等。").points[0].verdict is Verdict.NEGATED
+
+
+def test_a_chinese_alias_matches_on_its_head_not_its_first_characters():
+    question = make_question("q", key_points=(("每层保存 KV", "every layer stores K and V"),))
+    # "每一步" (each step) shares "每一" with "每一层" (each layer): no layer is named
+    assert "layer" not in check_typed_answer(question, "每一步都保存 K 和 V。").points[0].matched_terms
+    subspace = make_question("s", key_points=(("各头在不同子空间中", "heads work in different subspaces"),))
+    assert "subspace" in check_typed_answer(subspace, "每个头投影到自己的低维空间。").points[0].matched_terms
+
+
+def test_a_privative_verb_without_an_object_negates_nothing():
+    from questions.study.answer_text import polarised_words
+
+    words = dict(polarised_words("Time to first token drops and throughput goes up."))
+    assert words["throughput"] == "throughput" and words["drops"] == "shrink"
+    assert ("mask", "¬mask") in polarised_words("we drop the mask")
+
+
+def test_a_point_may_be_stated_across_three_neighbouring_sentences():
+    question = make_question("q", key_points=(("GQA 组内共享 K/V，缓存缩小为 g/h", "GQA shares K/V within g groups, shrinking the cache to g/h"),))
+    answer = "GQA splits the query heads into g groups. Each group shares one K/V head. So the cache shrinks to g/h."
+    point = check_typed_answer(question, answer).points[0]
+    # every term is found only in the window of all three sentences ("GQA" in the first, "cache" in the last)
+    assert point.covered and point.score == 1.0 and point.evidence.startswith("GQA") and "cache" in point.evidence

@@ -1,11 +1,11 @@
 """What ``tprep drill`` and the app's Drills screen share: the drills with their
 status, the candidate's files, and what happens to a finished check.
 
-* ``drill_rows(store_file)``: every drill with its schedule status (from the
+* ``drill_rows(store)``: every drill with its schedule status (from the
   progress store) and its last check (from the drill results cache).
 * ``start_drill(drill, directory)``: write the stub into the workspace, never
   over the candidate's file unless forced (and then the old file is kept).
-* ``save_check(result, store_file, ...)``: cache the result and, when the code
+* ``save_check(result, store, ...)``: cache the result and, when the code
   was really attempted, record it in the progress store (FSRS schedules it).
 * In words: a drill's status, its last check, a failed check's counterexample and
   hint (``check_details``), what recording did to the schedule; the CLI prints them,
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,8 +29,11 @@ from typing import TYPE_CHECKING, Any
 from tui.paths import drill_results_dir, drill_workspace_dir, settings_path
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from questions.study.drill_schedule import DrillStatus
     from questions.study.settings import StudySettings
+    from questions.study.store import ProgressStore
     from verifiers.cache import ResultsCache
     from verifiers.drills.result import CheckResult, DrillResult, Problem
     from verifiers.drills.spec import Drill
@@ -96,9 +100,19 @@ def workspace_file(drill: "Drill", directory: Path | None = None) -> Path:
     return (directory or drill_workspace_dir()) / drill.file_name
 
 
-def drill_rows(store_file: Path, *, now: datetime | None = None, settings: "StudySettings | None" = None) -> list[DrillRow]:
-    """Every drill in curriculum order with its status and last check. A store that does
-    not exist yet is not created: every drill is then new."""
+def _opened(store: "ProgressStore | Path") -> "AbstractContextManager[ProgressStore]":
+    """The store to use: the caller's open one (left open), or the file opened for the call."""
+    if not isinstance(store, (str, os.PathLike)):
+        return nullcontext(store)
+    from questions.study.store import ProgressStore
+
+    return ProgressStore.open(store)
+
+
+def drill_rows(store: "ProgressStore | Path", *, now: datetime | None = None, settings: "StudySettings | None" = None) -> list[DrillRow]:
+    """Every drill in curriculum order with its status and last check. ``store`` is the app's
+    open progress store or a store file; a file that does not exist yet is not created: every
+    drill is then new."""
     from questions.study.drill_schedule import DrillStatus, drill_statuses
     from verifiers.drills.registry import default_drills
 
@@ -106,13 +120,11 @@ def drill_rows(store_file: Path, *, now: datetime | None = None, settings: "Stud
     now = now or datetime.now(timezone.utc)
     settings = settings or study_settings()
     ids = registry.ids()
-    if store_file.exists():
-        from questions.study.store import ProgressStore
-
-        with ProgressStore.open(store_file) as store:
-            statuses = drill_statuses(store, ids, now, settings)
-    else:
+    if isinstance(store, (str, os.PathLike)) and not Path(store).exists():
         statuses = {i: DrillStatus(i, "new", None, None, None, 0, 0) for i in ids}
+    else:
+        with _opened(store) as opened:
+            statuses = drill_statuses(opened, ids, now, settings)
     cached = results_cache().load_all()
     return [DrillRow(drill, statuses[drill.id], cached.get(drill.id), workspace_file(drill)) for drill in registry]
 
@@ -155,25 +167,25 @@ def start_drill(drill: "Drill", directory: Path | None = None, *, force: bool = 
 
 def save_check(
     result: "DrillResult",
-    store_file: Path,
+    store: "ProgressStore | Path",
     *,
     record: bool = True,
     settings: "StudySettings | None" = None,
     now: datetime | None = None,
 ) -> "DrillStatus | None":
     """Cache ``result``; if ``record`` and the code was attempted, log it in the progress
-    store and return the drill's new status (``None`` when nothing was recorded)."""
+    store (the app's open one, or a store file) and return the drill's new status (``None``
+    when nothing was recorded)."""
     results_cache().save(result)
     if not (record and result.attempted):
         return None
     from questions.study.drill_schedule import drill_status, record_drill_check
-    from questions.study.store import ProgressStore
 
     settings = settings or study_settings()
     now = now or datetime.now(timezone.utc)
-    with ProgressStore.open(store_file) as store:
-        record_drill_check(store, result.drill_id, result.passed, settings=settings, now=now)
-        return drill_status(store, result.drill_id, now, settings)
+    with _opened(store) as opened:
+        record_drill_check(opened, result.drill_id, result.passed, settings=settings, now=now)
+        return drill_status(opened, result.drill_id, now, settings)
 
 
 # -- in words: what ``tprep drill`` prints and the Drills screen shows ------------------------------

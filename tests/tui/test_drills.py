@@ -127,6 +127,8 @@ async def test_hints_one_at_a_time_and_the_solution_only_after_confirming():
         await pilot.pause()
         assert app.screen is screen and solution.display
         assert "def softmax(x: torch.Tensor, dim: int = -1)" in str(solution.render())
+        detail = screen.query_one("#drills-detail")
+        assert detail.scroll_y > 0 and solution.region.y < detail.region.bottom  # scrolled into view
         await pilot.press("down")  # the next drill's solution stays hidden
         assert not solution.display
         assert recorded() == []  # seeing the solution is not a check
@@ -237,3 +239,19 @@ async def test_without_an_editor_set_the_user_is_told_how_to_set_one(monkeypatch
         monkeypatch.setattr(app, "notify", lambda message, **options: notes.append(message))
         await pilot.press("e")
     assert any("export EDITOR=" in note for note in notes)
+
+
+def test_the_editor_command_prefers_visual_and_splits_like_a_shell(monkeypatch, tmp_path):
+    from tui.drills import editor_command
+
+    target = tmp_path / "my drills" / "softmax.py"
+    monkeypatch.setenv("EDITOR", "vi")
+    monkeypatch.setenv("VISUAL", "code --wait")
+    assert editor_command(target) == ["code", "--wait", str(target)]
+    monkeypatch.delenv("VISUAL")
+    assert editor_command(target) == ["vi", str(target)]
+    monkeypatch.setenv("EDITOR", "  ")
+    assert editor_command(target) is None
+    monkeypatch.setenv("EDITOR", "vi 'unclosed")
+    with pytest.raises(ValueError):
+        editor_command(target)

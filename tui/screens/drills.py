@@ -214,7 +214,7 @@ class DrillsScreen(AppScreen):
         def option(row: "DrillRow") -> Option:
             title = one_line_each(row.drill.title, language, width, indent=2)
             status = escape(status_text(row.status, ui, self.app.day_timezone))
-            last = self._last_counts(row.last_result)
+            last = "" if row.status.state == "passed" else self._last_counts(row.last_result)  # a pass says it all
             return Option(f"{state_mark(row.status)} {title}\n  [dim]{status}{' · ' + last if last else ''}[/]", id=row.drill.id)
 
         listing.clear_options()
@@ -748,18 +748,19 @@ class DrillsScreen(AppScreen):
                 self.solutions_shown.add(drill_id)
                 self._draw_solution()
                 if self._showing(drill_id):
-                    self._scroll_to("#drills-solution")
+                    # Called as the dialog closes, before this screen is shown and laid out again.
+                    self.call_after_refresh(self._scroll_to, "#drills-solution")
 
         self.app.push_screen(
             ConfirmScreen(
                 title=("Reference solution", "参考答案"),
                 question=(
-                    f"Show the reference solution of “{row.drill.title.en}”? Writing it yourself is the practice: "
-                    + (f"{hints_left} hint(s) are still unread (h). " if hints_left else "")
-                    + "Seeing it does not change your schedule; the drill comes back until your own code passes.",
-                    f"显示“{row.drill.title.zh}”的参考答案吗？自己写出来才是练习："
-                    + (f"还有 {hints_left} 条提示没看（h）。" if hints_left else "")
-                    + "查看答案不会改变复习安排；在你自己的代码通过之前，这道练习会一直出现。",
+                    f"Show the reference solution of “{row.drill.title.en}”? Writing it yourself is the practice"
+                    + (f"; {hints_left} hint(s) are still unread (h)." if hints_left else ".")
+                    + " Seeing it does not change your schedule: only your own code's checks do.",
+                    f"显示“{row.drill.title.zh}”的参考答案吗？自己写出来才是练习"
+                    + (f"；还有 {hints_left} 条提示没看（h）。" if hints_left else "。")
+                    + "查看答案不会改变复习安排：只有你自己代码的检查结果才会。",
                 ),
                 yes=("Show it", "显示"),
                 no=("Not yet", "先不看"),

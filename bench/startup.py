@@ -187,7 +187,8 @@ LATENCY_CHILD = textwrap.dedent(
         bank, _error = load_app_bank([])
         # A review session (reveal, rate; undo, rate again), then Browse: a search typed, a
         # question opened; language switches; multiple choice (pick, check, next); and every
-        # other screen home opens, with scrolling in Stats and a step in the verifier list.
+        # other screen home opens, with scrolling in Stats, a step in the verifier list, and a
+        # step and a hint in the drill list.
         tprep_keys = (
             ["r"] + ["space", "3"] * 5 + ["space", "3", "u", "3", "escape"]
             + ["b", "s", "o", "f", "t", "enter", "enter", "escape", "escape", "l", "l", "l"]
@@ -195,6 +196,7 @@ LATENCY_CHILD = textwrap.dedent(
             + ["m", "escape", "s", "down", "pagedown", "end", "escape", "e", "escape", "comma", "escape"]
             + ["question_mark", "escape"]
             + ["k", "escape", "v", "down", "escape"]
+            + ["d", "down", "h", "escape"]
         )
         tprep = await measure(TPrepApp(bank), tprep_keys)
         label = await measure(BareLabel(), ["x"] * 10)

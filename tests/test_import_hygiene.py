@@ -62,6 +62,41 @@ APP_RUNNER = textwrap.dedent(
 )
 
 
+# Opens the Drills screen, writes softmax's reference solution as the candidate's file and
+# checks it (the checks run in the sandbox's child process), then prints what the app imported.
+DRILL_CHECK_RUNNER = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from tui.app import TPrepApp, load_app_bank
+    from tui.drills import workspace_file
+    from verifiers.drills.registry import default_drills
+
+    async def main():
+        app = TPrepApp(load_app_bank([])[0])
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.press("d")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            opened = sorted({name.split(".")[0] for name in sys.modules})
+            softmax = default_drills().get("softmax")
+            path = workspace_file(softmax)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(softmax.reference_source(), encoding="utf-8")
+            await pilot.press("c")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            row = next(row for row in screen.rows if row.drill.id == "softmax")
+            return type(screen).__name__, opened, row.last_result.status.value
+
+    screen, opened, status = asyncio.run(main())
+    print(json.dumps({"exit": 0, "screen": screen, "status": status, "opened": opened,
+                      "modules": sorted({name.split(".")[0] for name in sys.modules})}))
+    """
+)
+
+
 def run_child(code: str, *args: str, tmp_path: Path) -> dict:
     env = {"TPREP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
@@ -92,6 +127,14 @@ def test_the_app_starts_without_torch_or_sympy(tmp_path):
     report = run_child(APP_RUNNER, tmp_path=tmp_path)
     assert report["screen"] == "HomeScreen"
     assert "textual" in report["modules"]
+    assert [name for name in ("torch", "sympy") if name in report["modules"]] == []
+
+
+@pytest.mark.slow
+def test_the_drills_screen_opens_and_checks_code_without_torch_in_the_app(tmp_path):
+    report = run_child(DRILL_CHECK_RUNNER, tmp_path=tmp_path)
+    assert report["screen"] == "DrillsScreen" and report["status"] == "passed"  # torch ran: in the child
+    assert [name for name in ("torch", "sympy") if name in report["opened"]] == []
     assert [name for name in ("torch", "sympy") if name in report["modules"]] == []
 
 

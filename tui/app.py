@@ -39,6 +39,7 @@ SCREENS_BY_NAME: dict[str, tuple[str, str]] = {
     "review": ("review", "ReviewScreen"),
     "choice": ("choice", "ChoiceScreen"),
     "mock": ("mock", "MockInterviewScreen"),
+    "drills": ("drills", "DrillsScreen"),
     "browse": ("browse", "BrowseScreen"),
     "verifiers": ("verifiers", "VerifiersScreen"),
     "stats": ("stats", "StatsScreen"),

@@ -30,7 +30,7 @@ async def test_home_shows_counts_and_every_mode(app):
         assert "Due 0" in today and "New 4" in today and "4 questions in the bank" in today
         modes = app.screen.query_one("#home-modes")
         assert [modes.get_option_at_index(i).id for i in range(modes.option_count)] == [
-            "review", "cram", "choice", "mock", "browse", "verifiers", "stats", "settings", "export",
+            "review", "cram", "choice", "mock", "drills", "browse", "verifiers", "stats", "settings", "export",
         ]
         assert "Attention" in str(app.screen.query_one("#home-mastery").render())
 

@@ -7,7 +7,7 @@ change to the look of a screen, and review the diff in the report.
 
 import pytest
 
-from tests.tui.factory import make_app
+from tests.tui.factory import make_app, seed_drill_history
 
 SCREENS = {
     "home": [],
@@ -20,7 +20,11 @@ SCREENS = {
     "stats": ["r", "space", "3", "escape", "s"],
     "settings": ["comma"],
     "help": ["question_mark"],
+    "drills": ["d"],  # softmax failed an hour ago, the causal mask passed yesterday (seed_drill_history)
+    "drills-failed-check": ["d", "pagedown"],  # the failed check inline: counterexample and hint
 }
+# What a screen's snapshot needs on disk before the app starts.
+SETUP = {"drills": seed_drill_history, "drills-failed-check": seed_drill_history}
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -34,4 +38,7 @@ def test_screen(snap_compare, screen, language):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.3)  # longer than the browse screen's search debounce
 
-    assert snap_compare(make_app(language), run_before=keys_then_settle, terminal_size=(80, 24))
+    app = make_app(language)
+    if screen in SETUP:
+        SETUP[screen](app)
+    assert snap_compare(app, run_before=keys_then_settle, terminal_size=(80, 24))

@@ -86,3 +86,43 @@ def test_rate_a_card_in_a_real_terminal_and_quit(isolated_data_dir):
     with ProgressStore.open(isolated_data_dir / "progress.sqlite3") as store:
         logged = store.reviews()
     assert [record.rating for record in logged] == [Rating.Good]
+
+
+@pytest.mark.slow
+def test_a_drill_edited_in_the_editor_with_the_app_suspended_then_checked(isolated_data_dir, tmp_path):
+    """``e`` hands the terminal to $EDITOR (here a script that says so on the screen, then writes
+    the reference solution into the file), the app comes back when it exits, and ``c`` checks it."""
+    import shlex
+
+    from verifiers.drills.registry import default_drills
+
+    softmax = default_drills().get("softmax")
+    reference = tmp_path / "solution.py"
+    reference.write_text(softmax.reference_source(), encoding="utf-8")
+    editor = f"sh -c 'echo EDITOR HAS THE TERMINAL; sleep 1; cat \"$0\" > \"$1\"' {shlex.quote(str(reference))}"
+    env = {
+        "TPREP_HOME": str(isolated_data_dir),
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": os.pathsep.join(sys.path),
+        "EDITOR": shlex.quote(editor),
+    }
+    terminal = Terminal([sys.executable, "-m", "tui", "--lang", "en"], env)
+    try:
+        terminal.wait_for("Coding drills")
+        terminal.send("d")
+        terminal.wait_for("Numerically stable softmax", "Not started")
+        terminal.send("e")  # no file yet: the stub is written first, then the editor opens it
+        shown = terminal.wait_for("EDITOR HAS THE TERMINAL")
+        assert "Numerically stable softmax" not in shown  # the app gave the screen up
+        terminal.wait_for("Numerically stable softmax", "your file:")  # and took it back
+        assert (isolated_data_dir / "drills" / "softmax.py").read_text(encoding="utf-8") == softmax.reference_source()
+        terminal.send("c")
+        terminal.wait_for("All 3 checks passed", timeout=120)
+        terminal.send("q")
+        deadline = time.monotonic() + 10
+        while terminal.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not terminal.alive(), "q did not quit:\n" + terminal.screen()
+    finally:
+        terminal.close()

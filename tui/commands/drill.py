@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import subprocess
 import sys
 import time
@@ -104,7 +103,7 @@ def _seconds(text: str) -> float:
 
 
 def _list(args: argparse.Namespace, lang: str) -> int:
-    from tui.drills import drill_rows
+    from tui.drills import drill_rows, last_result_text, status_text
     from tui.paths import store_path
 
     rows = drill_rows(store_path(args.store))
@@ -115,8 +114,8 @@ def _list(args: argparse.Namespace, lang: str) -> int:
     width = max(len(row.drill.id) for row in rows)
     for row in rows:
         titles = texts(row.drill.title, lang)
-        status = _status_text(row.status)
-        print(f"{row.drill.id:<{width}}  {status:<22}  {_last_result_text(row):<28}  {titles[0]}")
+        status = status_text(row.status)
+        print(f"{row.drill.id:<{width}}  {status:<22}  {last_result_text(row):<28}  {titles[0]}")
         for extra in titles[1:]:
             print(f"{'':<{width}}  {'':<22}  {'':<28}  {extra}")
     counts = {state: sum(1 for row in rows if row.status.state == state) for state in ("new", "due", "passed")}
@@ -125,33 +124,6 @@ def _list(args: argparse.Namespace, lang: str) -> int:
         "Start one with 'tprep drill start ID', check it with 'tprep drill check ID'."
     )
     return EXIT_OK
-
-
-def _status_text(status: Any) -> str:
-    if status.state == "passed" and status.due is not None:
-        return f"passed, next {status.due.astimezone().strftime('%Y-%m-%d')}"
-    return status.state
-
-
-def _last_result_text(row: Any) -> str:
-    result = row.last_result
-    if result is not None:
-        when = _local(result.started_at)
-        if result.problem is not None:
-            return f"unusable file · {when}"
-        return f"{result.status.value} {result.passed_count}/{len(result.checks)} · {when}"
-    if row.status.last_passed is not None:
-        return f"{'passed' if row.status.last_passed else 'failed'} · {row.status.last_checked.astimezone().strftime('%Y-%m-%d %H:%M')}"
-    return "-"
-
-
-def _local(iso: str) -> str:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso or "?"
 
 
 # -- show / start -----------------------------------------------------------------------------------
@@ -218,13 +190,18 @@ def _start(drill: Any, args: argparse.Namespace, lang: str) -> int:
 
 
 def _edit(path: Path) -> None:
+    from tui.drills import editor_command
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
+    try:
+        command = editor_command(path)
+    except ValueError as error:
+        raise DrillUsageError(f"--edit: cannot run the editor {editor!r} ({error}); the file is {path}") from None
+    if command is None:
         raise DrillUsageError(f"--edit: neither $VISUAL nor $EDITOR is set (e.g. export EDITOR=vim); the file is {path}")
     try:
-        command = shlex.split(editor) + [str(path)]
         finished = subprocess.run(command, check=False)
-    except (OSError, ValueError) as error:
+    except OSError as error:
         raise DrillUsageError(f"--edit: cannot run the editor {editor!r} ({error}); the file is {path}") from None
     if finished.returncode != 0:
         print(f"tprep drill: the editor exited with status {finished.returncode}; the file is {path}", file=sys.stderr)
@@ -234,7 +211,7 @@ def _edit(path: Path) -> None:
 
 
 def _check(drill: Any, args: argparse.Namespace, lang: str) -> int:
-    from tui.drills import save_check, workspace_file
+    from tui.drills import save_check, schedule_text, workspace_file
     from tui.paths import store_path
     from verifiers.drills.sandbox import DrillProgress, Limits, Phase, check_drill
     from verifiers.result import Status
@@ -283,7 +260,7 @@ def _check(drill: Any, args: argparse.Namespace, lang: str) -> int:
     _print_output(result, out)
     status = save_check(result, store_path(args.store), record=not args.no_record)
     if status is not None:
-        print(_schedule_text(status), file=out)
+        print(schedule_text(status), file=out)
     elif result.problem is None and not result.attempted:
         print(f"Nothing is implemented yet: write {drill.signature} in {path}.", file=out)
     _write_json(result, args.json, json_path)
@@ -294,79 +271,60 @@ def _check(drill: Any, args: argparse.Namespace, lang: str) -> int:
 
 
 _GREEN, _RED, _YELLOW, _RESET = "\033[32m", "\033[31m", "\033[33m", "\033[0m"
-_OUTCOME_WORDS = {
-    "passed": "passed",
-    "failed": "FAILED",
-    "raised": "RAISED",
-    "not-implemented": "not implemented",
-    "timed-out": "TIMED OUT",
-    "crashed": "CRASHED",
-    "not-run": "not run",
-}
 
 
 def _print_check(result: Any, prefix: str, lang: str, out: TextIO, colour: bool) -> None:
-    word = _OUTCOME_WORDS.get(result.outcome.value, result.outcome.value)
+    from tui.drills import check_details, outcome_word
+
+    word = outcome_word(result.outcome)
     if colour:
         word = f"{_GREEN if result.passed else _YELLOW if result.outcome.value == 'not-implemented' else _RED}{word}{_RESET}"
     print(f"{prefix}: {word} ({result.elapsed_s:.2f} s)", file=out)
-    if result.passed or result.outcome.value == "not-implemented":
-        return
-    for statement in texts(result.statement, lang):
-        _wrapped(f"checks: {statement}", out, indent="      ", first="      ")
-    if result.message is not None:
-        for line in texts(result.message, lang):
-            _wrapped(line, out, indent="      ", first="      ")
-    example = result.counterexample
-    if example is not None:
-        for name, description in example.inputs:
-            print(f"      input {name}: {description}", file=out)
-        if example.expected:
-            print(f"      expected: {example.expected}", file=out)
-        if example.got:
-            print(f"      got:      {example.got}", file=out)
-        if example.max_error is not None:
-            print(f"      largest error: {example.max_error:.3g}" + (f" at {example.where}" if example.where else ""), file=out)
-        elif example.where:
-            print(f"      first difference at {example.where}", file=out)
-    if result.detail:
-        for line in result.detail.splitlines()[-8:]:
-            print(f"      | {line}", file=out)
-    if result.hint is not None:
-        for number, line in enumerate(texts(result.hint, lang)):
-            _wrapped(("hint: " if number == 0 else "      ") + line, out, indent="            ", first="      ")
+    for detail in check_details(result):
+        values = texts(detail.text, lang) if detail.bilingual else [detail.text]
+        if detail.kind == "statement":
+            for value in values:
+                _wrapped(f"{detail.label}: {value}", out, indent="      ", first="      ")
+        elif detail.kind == "message":
+            for value in values:
+                _wrapped(value, out, indent="      ", first="      ")
+        elif detail.kind == "traceback":
+            print(f"      | {detail.text}", file=out)
+        elif detail.kind == "hint":
+            for number, line in enumerate(values):
+                _wrapped((f"{detail.label}: " if number == 0 else "      ") + line, out, indent="            ", first="      ")
+        elif detail.kind == "difference":
+            print(f"      {detail.label} at {detail.text}", file=out)
+        elif detail.kind in ("expected", "got"):  # aligned, to compare the two by eye
+            print(f"      {detail.label + ':':<9} {detail.text}", file=out)
+        else:
+            print(f"      {detail.label}: {detail.text}", file=out)
 
 
 def _print_problem(result: Any, path: Path, lang: str) -> None:
     """Why the file could not be used, where (file, line), and the offending line."""
+    from tui.drills import problem_detail_lines
+
     problem = result.problem
     prefix = f"tprep drill: {path}, line {problem.line}: " if problem.line else f"tprep drill: {path}: "
     for line in texts(problem.message, lang):
         print(f"{prefix}{line}", file=sys.stderr)
         prefix = " " * len(prefix)
-    if problem.detail:
-        for line in problem.detail.splitlines()[-8:]:
-            print(f"    {line}", file=sys.stderr)
+    for line in problem_detail_lines(problem):
+        print(f"    {line}", file=sys.stderr)
 
 
 def _print_output(result: Any, out: TextIO) -> None:
+    from tui.drills import output_excerpt
+
     if not result.output_bytes:
         return
-    lines = result.output.splitlines()
-    shown = lines[:12]
+    shown, more = output_excerpt(result)
     print(f"Your code printed {result.output_bytes} bytes; the first lines:", file=out)
     for line in shown:
-        print(f"  > {line[:200]}", file=out)
-    if len(lines) > len(shown) or result.output_bytes > len(result.output.encode("utf-8")):
+        print(f"  > {line}", file=out)
+    if more:
         print("  > ...", file=out)
-
-
-def _schedule_text(status: Any) -> str:
-    if status.state == "passed" and status.due is not None:
-        return f"Recorded in your progress: passed; this drill comes back on {status.due.astimezone().strftime('%Y-%m-%d')}."
-    if status.last_passed:
-        return "Recorded in your progress: passed."
-    return "Recorded in your progress: failed; the drill stays due until it passes."
 
 
 def _checked_json_path(option: str | None) -> Path | None:

@@ -26,6 +26,7 @@ MODES: tuple[tuple[str, str, str, str], ...] = (
     ("cram", "k", "Cram weak cards, a topic", "强化练习：薄弱卡片或主题"),
     ("choice", "c", "Multiple choice", "选择题"),
     ("mock", "m", "Mock interview", "模拟面试"),
+    ("drills", "d", "Coding drills", "编码练习"),
     ("browse", "b", "Browse and search", "浏览与搜索"),
     ("verifiers", "v", "Verifiers: the evidence", "验证器：证据"),
     ("stats", "s", "Stats", "统计"),
@@ -47,6 +48,7 @@ class HomeScreen(FollowsLanguage, Screen):
         Binding("k", "open('cram')", "Cram", show=False, id="home.cram"),
         Binding("comma", "open('settings')", "Settings", key_display=",", show=False, id="home.settings"),
         Binding("e", "open('export')", "Export", show=False, id="home.export"),
+        Binding("d", "open('drills')", "Drills", show=False, id="home.drills"),
     ]
 
     app: "StudyApp"

@@ -64,6 +64,15 @@ BINDING_ZH: dict[str, str] = {
     "Run marked": "运行所选",
     "Plots": "图表",
     "Random": "随机",
+    "Drills": "编码练习",
+    "Edit": "编辑",
+    "Check code": "检查代码",
+    "Hint": "提示",
+    "Solution": "参考答案",
+    "Page down": "向下翻页",
+    "Page up": "向上翻页",
+    "Yes": "是",
+    "No": "否",
 }
 
 

@@ -31,14 +31,14 @@ BOUNDS = {
         en="FlashAttention-style blockwise attention in our model: the same logits and gradients as exact attention, and no n × n score matrix",
     ),
     explanation=text(
-        zh="transformer_core 的 attention_impl = \"blockwise\" 按 64 个 key 一块计算注意力，用在线 softmax（运行最大值、运行和、按 e^{m−m'} 重缩放）"
+        zh="transformer_core 的 attention_impl = \"blockwise\" 按 64 个 key 一块计算注意力，用在线 softmax（运行最大值、运行和、按 e^(m−m') 重缩放）"
         "合并各块，从不构造完整的分数矩阵。这里用同一组权重分别以 math（公式逐字实现）、sdpa 和 blockwise 运行整个模型："
         "float64 的 GPT 式模型（LayerNorm，全程 float64）在因果掩码、左填充和 GQA + RoPE 下 logits 与梯度的相对差在 1e-12 以内，"
         "float32 的 Llama 式模型在 1e-5 以内；但结果不是逐位相同（加法顺序不同），所以测试应按精度设容差而不是用 torch.equal。"
         "再在前向中记录每个浮点中间张量的大小：math 路径最大的是 B·H·n² 的分数，随 n 二次增长；blockwise 最大的只随 n 线性增长。"
         "（这里的 blockwise 仍会构造一个 n × n 的布尔因果掩码，每项 1 字节；真正的内核从下标直接算掩码。）",
         en="transformer_core's attention_impl = \"blockwise\" computes attention 64 keys at a time and merges the blocks with an "
-        "online softmax (running maximum, running sum, rescaling by e^{m−m'}), never building the full score matrix. The whole "
+        "online softmax (running maximum, running sum, rescaling by e^(m−m')), never building the full score matrix. The whole "
         "model is run here with one set of weights through math (the formula written out), sdpa and blockwise: a float64 "
         "GPT-style model (LayerNorm, float64 throughout) agrees within 1e-12 relative in logits and gradients with a causal mask, "
         "left padding and GQA + RoPE, and a float32 Llama-style model within 1e-5; yet the results are not bit-identical (the "
@@ -179,8 +179,8 @@ def blockwise_attention_model(ctx: Context, evidence: Evidence) -> None:
     worst_float32 = max(float32_gaps)
     evidence.step(
         r"m' = \max(m, \max_j s_j),\quad \ell' = e^{m - m'}\ell + \sum_j e^{s_j - m'},\quad o' = e^{m - m'}o + \sum_j e^{s_j - m'}v_j,\quad O = o/\ell",
-        "每块 64 个 key；旧的和与输出乘以 e^{m−m'} 换算到新的最大值，与一次算完整行在代数上相同。",
-        "64 keys per block; the old sum and output are multiplied by e^{m−m'} to re-express them against the new maximum, "
+        "每块 64 个 key；旧的和与输出乘以 e^(m−m') 换算到新的最大值，与一次算完整行在代数上相同。",
+        "64 keys per block; the old sum and output are multiplied by e^(m−m') to re-express them against the new maximum, "
         "algebraically identical to the whole row at once.",
     )
     evidence.step(

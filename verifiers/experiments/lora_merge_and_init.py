@@ -35,12 +35,12 @@ BOUNDS = {
         "both factors zero never train",
     ),
     explanation=text(
-        zh="LoRA 冻结预训练权重 W₀，只学习 ΔW = (α/r)·BA（B ∈ R^{d_out×r}，A ∈ R^{r×d_in}），前向 h = W₀x + (α/r)·BAx。"
+        zh="LoRA 冻结预训练权重 W₀，只学习 ΔW = (α/r)·BA（B ∈ R^(d_out×r)，A ∈ R^(r×d_in)），前向 h = W₀x + (α/r)·BAx。"
         "这里在 transformer_core 的 Llama 式小模型（RoPE、RMSNorm、SwiGLU、GQA）上给每层的 W_q 和 W_v 加 LoRA：数出可训练参数；"
         "B = 0、A 随机时输出与基座逐位相同，第一步 ∂L/∂A = (α/r)·Bᵀg xᵀ = 0 而 ∂L/∂B = (α/r)·g(Ax)ᵀ ≠ 0；A、B 都为 0 时两个梯度恒为 0，"
         "训练多少步都不动（鞍点）。训练后把 BA 合并进 W₀：合并后的模型结构与参数量与基座相同，输出与未合并的适配器在舍入误差内一致。"
         "但若基座是 4 位量化的（QLoRA），合并后再量化会改变输出：合并应在高精度副本上做。",
-        en="LoRA freezes a pretrained weight W₀ and learns only ΔW = (α/r)·BA (B ∈ R^{d_out×r}, A ∈ R^{r×d_in}), with forward pass "
+        en="LoRA freezes a pretrained weight W₀ and learns only ΔW = (α/r)·BA (B ∈ R^(d_out×r), A ∈ R^(r×d_in)), with forward pass "
         "h = W₀x + (α/r)·BAx. Here every layer's W_q and W_v of a small Llama-style transformer_core model (RoPE, RMSNorm, SwiGLU, "
         "GQA) get LoRA adapters: the trainable parameters are counted; with B = 0 and random A the outputs are bit-identical to "
         "the base model, and at the first step ∂L/∂A = (α/r)·Bᵀg xᵀ = 0 while ∂L/∂B = (α/r)·g(Ax)ᵀ ≠ 0; with both zero both "

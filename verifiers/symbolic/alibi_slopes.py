@@ -19,15 +19,15 @@ TRAINED_LENGTH = 1024
         en="ALiBi's head slopes: the geometric sequence 2^(−8i/n), the rule for non-powers of two, and how hard each head suppresses distant tokens",
     ),
     explanation=Bilingual(
-        zh="ALiBi 给第 h 个头的分数加上 −m_h·(i − j)。n 是 2 的幂时斜率是首项与公比都为 2^{−8/n} 的几何序列 2^{−8/n}, 2^{−16/n}, …, 2^{−8}："
-        "8 个头是 1/2, 1/4, …, 1/256，16 个头是 2^{−0.5}, 2^{−1}, …, 2^{−8}。n 不是 2 的幂时，参考实现取不超过 n 的最大 2 的幂 k 的斜率，"
-        "再从 2k 个头的序列里隔一个取 n − k 个补上。斜率是固定的，不学习。偏置 −m·Δ 让权重乘以 e^{−mΔ}：斜率 1/2 的头在距离 10 时就把权重压到 "
-        "e^{−5}，斜率 1/256 的头要到 1179 个 token 才压到 1%。这里按论文参考代码的规则计算并检查这些性质（测试另外与 transformers 的 BLOOM 实现逐个比较）。",
+        zh="ALiBi 给第 h 个头的分数加上 −m_h·(i − j)。n 是 2 的幂时斜率是首项与公比都为 2^(−8/n) 的几何序列 2^(−8/n), 2^(−16/n), …, 2^(−8)："
+        "8 个头是 1/2, 1/4, …, 1/256，16 个头是 2^(−0.5), 2^(−1), …, 2^(−8)。n 不是 2 的幂时，参考实现取不超过 n 的最大 2 的幂 k 的斜率，"
+        "再从 2k 个头的序列里隔一个取 n − k 个补上。斜率是固定的，不学习。偏置 −m·Δ 让权重乘以 e^(−mΔ)：斜率 1/2 的头在距离 10 时就把权重压到 "
+        "e^(−5)，斜率 1/256 的头要到 1179 个 token 才压到 1%。这里按论文参考代码的规则计算并检查这些性质（测试另外与 transformers 的 BLOOM 实现逐个比较）。",
         en="ALiBi adds −m_h·(i − j) to head h's scores. For n a power of two the slopes are the geometric sequence whose first term and "
-        "ratio are both 2^{−8/n}: 2^{−8/n}, 2^{−16/n}, …, 2^{−8}; 1/2, 1/4, …, 1/256 for 8 heads, 2^{−0.5}, 2^{−1}, …, 2^{−8} for 16. "
+        "ratio are both 2^(−8/n): 2^(−8/n), 2^(−16/n), …, 2^(−8); 1/2, 1/4, …, 1/256 for 8 heads, 2^(−0.5), 2^(−1), …, 2^(−8) for 16. "
         "When n is not a power of two, the reference code takes the slopes of the largest power of two k below n and adds n − k "
         "slopes taken every other one from the 2k-head sequence. The slopes are fixed, not learned. A bias −m·Δ multiplies a "
-        "weight by e^{−mΔ}: the head with slope 1/2 has cut a key to e^{−5} by distance 10, while the head with slope 1/256 needs "
+        "weight by e^(−mΔ): the head with slope 1/2 has cut a key to e^(−5) by distance 10, while the head with slope 1/256 needs "
         "1179 tokens to cut it to 1%. This computes the slopes by the reference code's rule and checks these properties (the tests also "
         "compare them one by one with transformers' BLOOM implementation).",
     ),
@@ -36,9 +36,9 @@ TRAINED_LENGTH = 1024
         Claim(
             "power-of-two-geometric",
             Bilingual(
-                zh="n 为 2 的幂：斜率是首项与公比都为 2^{−8/n} 的几何序列，最后一个是 2^{−8}；8 个头为 1/2 … 1/256，16 个头为 2^{−0.5} … 2^{−8}",
-                en="For n a power of two the slopes form the geometric sequence with first term and ratio 2^{−8/n}, ending at 2^{−8}: "
-                "1/2 … 1/256 for 8 heads, 2^{−0.5} … 2^{−8} for 16",
+                zh="n 为 2 的幂：斜率是首项与公比都为 2^(−8/n) 的几何序列，最后一个是 2^(−8)；8 个头为 1/2 … 1/256，16 个头为 2^(−0.5) … 2^(−8)",
+                en="For n a power of two the slopes form the geometric sequence with first term and ratio 2^(−8/n), ending at 2^(−8): "
+                "1/2 … 1/256 for 8 heads, 2^(−0.5) … 2^(−8) for 16",
             ),
         ),
         Claim(
@@ -60,8 +60,8 @@ TRAINED_LENGTH = 1024
         Claim(
             "halving-for-every-head-count",
             Bilingual(
-                zh="任何头数 n，斜率都是 1/2, 1/4, …, 1/2ⁿ（16 个头时最小斜率是 2^{−16}）",
-                en="For any number of heads n the slopes are 1/2, 1/4, …, 1/2ⁿ (the smallest slope for 16 heads being 2^{−16})",
+                zh="任何头数 n，斜率都是 1/2, 1/4, …, 1/2ⁿ（16 个头时最小斜率是 2^(−16)）",
+                en="For any number of heads n the slopes are 1/2, 1/4, …, 1/2ⁿ (the smallest slope for 16 heads being 2^(−16))",
             ),
             expected=False,
         ),
@@ -77,14 +77,14 @@ def alibi_slopes(ctx: Context, evidence: Evidence) -> None:
     last = slope.subs(i, n)
     evidence.step(
         r"m_i = 2^{-8i/n},\ i = 1, \dots, n:\quad \frac{m_{i+1}}{m_i} = " + sp.latex(ratio) + r",\quad m_n = " + sp.latex(last),
-        "首项和公比都是 2^{−8/n}，最后一个斜率总是 2^{−8}，与头数无关。",
-        "First term and ratio are both 2^{−8/n}; the last slope is always 2^{−8}, whatever the number of heads.",
+        "首项和公比都是 2^(−8/n)，最后一个斜率总是 2^(−8)，与头数无关。",
+        "First term and ratio are both 2^(−8/n); the last slope is always 2^(−8), whatever the number of heads.",
     )
     evidence.step(
         r"\text{score}_{ij} = q_i^\top k_j - m\,(i - j) \Rightarrow \text{weight} \propto e^{q_i^\top k_j}\,e^{-m(i-j)},\quad "
         r"e^{-m\Delta} = 0.01 \Leftrightarrow \Delta = \frac{\ln 100}{m}",
-        "相同内容分数下，距离 Δ 处的 key 权重被乘以 e^{−mΔ}。",
-        "At equal content scores a key at distance Δ has its weight multiplied by e^{−mΔ}.",
+        "相同内容分数下，距离 Δ 处的 key 权重被乘以 e^(−mΔ)。",
+        "At equal content scores a key at distance Δ has its weight multiplied by e^(−mΔ).",
     )
 
     slopes = {count: _alibi_slopes(count) for count in HEAD_COUNTS}
@@ -118,9 +118,9 @@ def alibi_slopes(ctx: Context, evidence: Evidence) -> None:
     )
     evidence.plot(
         "bias-decay",
-        Bilingual(zh="8 个头的偏置因子 e^{−mΔ}", en="The bias factor e^{−mΔ} of the 8 heads"),
+        Bilingual(zh="8 个头的偏置因子 e^(−mΔ)", en="The bias factor e^(−mΔ) of the 8 heads"),
         Bilingual(zh="距离 Δ", en="distance Δ"),
-        Bilingual(zh="e^{−mΔ}", en="e^{−mΔ}"),
+        Bilingual(zh="e^(−mΔ)", en="e^(−mΔ)"),
         {f"m = 1/{round(1 / s)}": (list(range(0, 2049, 64)), [math.exp(-s * d) for d in range(0, 2049, 64)]) for s in slopes[8][::2]},
     )
 

@@ -22,14 +22,14 @@ FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
         zh="稠密 Transformer 中几乎所有 FLOPs 来自矩阵乘法，每个权重对每个 token 做一次乘加：前向约 2N；反向要算对输入的梯度（继续反传）和对权重的梯度，"
         "各约 2N，共 4N；合计 6N 每 token，D 个 token 为 6ND。这里用 torch 的 FLOP 计数器在一个线性层上数出前向与反向的 FLOPs。"
         "Chinchilla 的经验法则 D ≈ 20N 给出 C = 120N²：10²⁴ FLOPs 对应约 9.13×10¹⁰ 参数、1.83×10¹² token。"
-        "用拟合 L = E + A/N^α + B/D^β 在 C = 6ND 下求最优，得到 N_opt = G·(C/6)^{β/(α+β)}、D_opt = G⁻¹·(C/6)^{α/(α+β)}，"
-        "G = (αA/(βB))^{1/(α+β)}。这里用 sympy 推导，并在多个预算上数值最小化核对指数。",
+        "用拟合 L = E + A/N^α + B/D^β 在 C = 6ND 下求最优，得到 N_opt = G·(C/6)^(β/(α+β))、D_opt = G⁻¹·(C/6)^(α/(α+β))，"
+        "G = (αA/(βB))^(1/(α+β))。这里用 sympy 推导，并在多个预算上数值最小化核对指数。",
         en="Almost all of a dense Transformer's FLOPs are matrix multiplications in which every weight does one multiply-add per "
         "token: about 2N forward; the backward computes the gradient with respect to the input (to keep backpropagating) and with "
         "respect to the weight, about 2N each, 4N together; 6N per token in all, 6ND for D tokens. torch's FLOP counter counts the "
         "forward and backward FLOPs of a linear layer here. Chinchilla's rule of thumb D ≈ 20N gives C = 120N²: 10²⁴ FLOPs means "
         "about 9.13×10¹⁰ parameters and 1.83×10¹² tokens. Minimising the fit L = E + A/N^α + B/D^β subject to C = 6ND gives "
-        "N_opt = G·(C/6)^{β/(α+β)} and D_opt = G⁻¹·(C/6)^{α/(α+β)} with G = (αA/(βB))^{1/(α+β)}; derived with sympy and checked by "
+        "N_opt = G·(C/6)^(β/(α+β)) and D_opt = G⁻¹·(C/6)^(α/(α+β)) with G = (αA/(βB))^(1/(α+β)); derived with sympy and checked by "
         "numerical minimisation at several budgets.",
     ),
     cost=Cost(quick_s=0.3),
@@ -52,8 +52,8 @@ FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
         Claim(
             "parametric-optimum",
             Bilingual(
-                zh="在 C = 6ND 下最小化 E + A/N^α + B/D^β 得 N_opt = G·(C/6)^{β/(α+β)}（符号推导；论文拟合下指数 0.452，数值最小化一致）",
-                en="Minimising E + A/N^α + B/D^β under C = 6ND gives N_opt = G·(C/6)^{β/(α+β)} (derived symbolically; exponent 0.452 "
+                zh="在 C = 6ND 下最小化 E + A/N^α + B/D^β 得 N_opt = G·(C/6)^(β/(α+β))（符号推导；论文拟合下指数 0.452，数值最小化一致）",
+                en="Minimising E + A/N^α + B/D^β under C = 6ND gives N_opt = G·(C/6)^(β/(α+β)) (derived symbolically; exponent 0.452 "
                 "for the paper's fit, matched by numerical minimisation)",
             ),
         ),
@@ -68,8 +68,8 @@ FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
         Claim(
             "exponent-is-alpha-share",
             Bilingual(
-                zh="N_opt ∝ C^{α/(α+β)}：容量指数 α 越大，模型规模增长得越快",
-                en="N_opt ∝ C^{α/(α+β)}: the larger the capacity exponent α, the faster model size grows",
+                zh="N_opt ∝ C^(α/(α+β))：容量指数 α 越大，模型规模增长得越快",
+                en="N_opt ∝ C^(α/(α+β)): the larger the capacity exponent α, the faster model size grows",
             ),
             expected=False,
         ),

@@ -23,13 +23,13 @@ SPLITS = 8
         zh="O = PV、P = softmax(S)、S = QKᵀ/√d 时：dV = PᵀdO，dP = dO Vᵀ，dS_ij = P_ij(dP_ij − D_i)，D_i = Σ_j P_ij dP_ij，"
         "dQ = dS K/√d，dK = dSᵀQ/√d。因为 dP_ij = dO_i·v_j，D_i = dO_i·Σ_j P_ij v_j = dO_i·O_i：每行一个点积，不需要遍历 P。"
         "FlashAttention 因此只保存 O 和每行的 logsumexp L_i，反向时逐块重算 P_ij = exp(S_ij − L_i)。Flash-Decoding 把一个 query 的 KV cache "
-        "分成若干块分别计算，每块给出局部输出 o_s 和 logsumexp ℓ_s，再按 ℓ = log Σ e^{ℓ_s}、o = Σ e^{ℓ_s − ℓ} o_s 精确合并。"
+        "分成若干块分别计算，每块给出局部输出 o_s 和 logsumexp ℓ_s，再按 ℓ = log Σ e^(ℓ_s)、o = Σ e^(ℓ_s − ℓ) o_s 精确合并。"
         "这里用 sympy 推导这两个恒等式，再用 float64 的 torch 实现逐块反向并与 autograd 比较（含因果掩码），并检查分块合并。",
         en="With O = PV, P = softmax(S), S = QKᵀ/√d: dV = PᵀdO, dP = dO Vᵀ, dS_ij = P_ij(dP_ij − D_i) with D_i = Σ_j P_ij dP_ij, then "
         "dQ = dS K/√d and dK = dSᵀQ/√d. Since dP_ij = dO_i·v_j, D_i = dO_i·Σ_j P_ij v_j = dO_i·O_i: one dot product per row, no pass "
         "over P. So FlashAttention saves only O and each row's logsumexp L_i, and the backward recomputes P_ij = exp(S_ij − L_i) "
         "tile by tile. Flash-Decoding splits one query's KV cache into chunks computed separately, each giving a partial output "
-        "o_s and logsumexp ℓ_s, and merges them exactly: ℓ = log Σ e^{ℓ_s}, o = Σ e^{ℓ_s − ℓ} o_s. Both identities are derived "
+        "o_s and logsumexp ℓ_s, and merges them exactly: ℓ = log Σ e^(ℓ_s), o = Σ e^(ℓ_s − ℓ) o_s. Both identities are derived "
         "with sympy; a float64 torch implementation of the tiled backward is compared with autograd (with a causal mask too), "
         "and the split-KV merge is checked.",
     ),

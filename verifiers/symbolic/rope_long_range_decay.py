@@ -21,16 +21,16 @@ TRAINED_LENGTH = 4096
         en="RoPE's \"long-term decay\" is a bound: the q = k = 1 score decays, independent zero-mean q, k average 0; NTK-aware and PI frequencies",
     ),
     explanation=Bilingual(
-        zh="RoPE 下一个头的分数是 Σᵢ Re(hᵢ e^{i(m−n)θᵢ})，θᵢ = b^{−2i/d}。q = k = 1 时分数为 2Σᵢcos((m−n)θᵢ)：距离 0 为 d，"
+        zh="RoPE 下一个头的分数是 Σᵢ Re(hᵢ e^(i(m−n)θᵢ))，θᵢ = b^(−2i/d)。q = k = 1 时分数为 2Σᵢcos((m−n)θᵢ)：距离 0 为 d，"
         "随距离非单调地减小（d = 128：距离 1、10、100、1000 时约 124.2、85.6、61.1、20.4），因为高频维度相位错开。"
         "但对独立、零均值的 q、k，E[qᵀR k] = Σ R_ij E[q_i]E[k_j] = 0，任何距离的期望分数都是 0：衰减需要 q、k 有共同分量。"
-        "NTK-aware 缩放把底数改为 b·s^{d/(d−2)}，恰好让最低频率除以 s、最高频率不变；位置插值把所有位置除以 s，"
+        "NTK-aware 缩放把底数改为 b·s^(d/(d−2))，恰好让最低频率除以 s、最高频率不变；位置插值把所有位置除以 s，"
         "长度 sL 的输入的角度都落回训练过的范围。这里用 sympy 推导，用 transformer_core 的 RotaryEmbedding 计算分数和缩放后的频率并核对。",
-        en="Under RoPE one head's score is Σᵢ Re(hᵢ e^{i(m−n)θᵢ}) with θᵢ = b^{−2i/d}. For q = k = 1 the score is 2Σᵢcos((m−n)θᵢ): d at "
+        en="Under RoPE one head's score is Σᵢ Re(hᵢ e^(i(m−n)θᵢ)) with θᵢ = b^(−2i/d). For q = k = 1 the score is 2Σᵢcos((m−n)θᵢ): d at "
         "distance 0, shrinking non-monotonically with distance (d = 128: about 124.2, 85.6, 61.1, 20.4 at distances 1, 10, 100, "
         "1000) as the high-frequency pairs dephase. But for independent zero-mean q and k, E[qᵀR k] = Σ R_ij E[q_i]E[k_j] = 0: the "
         "expected score is 0 at every distance, and decay needs a component shared by q and k. NTK-aware scaling sets the base to "
-        "b·s^{d/(d−2)}, which divides the lowest frequency by exactly s and leaves the highest unchanged; position interpolation "
+        "b·s^(d/(d−2)), which divides the lowest frequency by exactly s and leaves the highest unchanged; position interpolation "
         "divides every position by s, bringing the angles of an input of length sL back into the trained range. Derived with "
         "sympy, and checked with transformer_core's RotaryEmbedding (scores and scaled frequencies).",
     ),
@@ -55,9 +55,9 @@ TRAINED_LENGTH = 4096
         Claim(
             "ntk-base-scales-lowest-frequency",
             Bilingual(
-                zh="NTK-aware 底数 b·s^{d/(d−2)}：最低频率恰好除以 s，最高频率不变，第 i 对除以 s^{2i/(d−2)}；d = 128、s = 4 时底数约 40,890",
-                en="The NTK-aware base b·s^{d/(d−2)} divides the lowest frequency by exactly s, leaves the highest unchanged, and "
-                "divides pair i by s^{2i/(d−2)}; for d = 128, s = 4 the base is about 40,890",
+                zh="NTK-aware 底数 b·s^(d/(d−2))：最低频率恰好除以 s，最高频率不变，第 i 对除以 s^(2i/(d−2))；d = 128、s = 4 时底数约 40,890",
+                en="The NTK-aware base b·s^(d/(d−2)) divides the lowest frequency by exactly s, leaves the highest unchanged, and "
+                "divides pair i by s^(2i/(d−2)); for d = 128, s = 4 the base is about 40,890",
             ),
         ),
         Claim(
@@ -195,9 +195,9 @@ def rope_long_range_decay(ctx: Context, evidence: Evidence) -> None:
     evidence.step(
         r"b' = b\,s^{d/(d-2)}:\quad \frac{\theta_{d/2-1}}{\theta'_{d/2-1}} = " + sp.latex(lowest_ratio) + r",\quad \frac{\theta_i}{\theta'_i} = "
         + sp.latex(pair_ratio) + r",\quad \frac{\theta_0}{\theta'_0} = 1",
-        "要求最低频率 θ_{d/2−1} = b^{−(d−2)/d} 恰好除以 s，解出新底数；第 i 对被除以 s^{2i/(d−2)}，最高频率（i = 0）不变。",
-        "Requiring the lowest frequency θ_{d/2−1} = b^{−(d−2)/d} to be divided by exactly s gives the new base; pair i is divided "
-        "by s^{2i/(d−2)}, and the highest frequency (i = 0) is unchanged.",
+        "要求最低频率 θ_(d/2−1) = b^(−(d−2)/d) 恰好除以 s，解出新底数；第 i 对被除以 s^(2i/(d−2))，最高频率（i = 0）不变。",
+        "Requiring the lowest frequency θ_(d/2−1) = b^(−(d−2)/d) to be divided by exactly s gives the new base; pair i is divided "
+        "by s^(2i/(d−2)), and the highest frequency (i = 0) is unchanged.",
     )
     naive_ratio = ratio_as_power_of_s(lowest_old, (b * s) ** (-(d - 2) / d))
     base_value = float(ntk_base.subs({b: BASE, s: SCALE, d: HEAD_DIM}))

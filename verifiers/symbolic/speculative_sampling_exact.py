@@ -1,4 +1,4 @@
-"""Speculative sampling emits exactly the target model's distribution; its speed-up is (1 − α^{γ+1})/(1 − α) tokens a pass."""
+"""Speculative sampling emits exactly the target model's distribution; its speed-up is (1 − α^(γ+1))/(1 − α) tokens a pass."""
 
 from __future__ import annotations
 
@@ -17,23 +17,23 @@ DRAFT_COST = 0.05  # c: one draft pass as a fraction of one target pass
     id="speculative-sampling-exact",
     kind="symbolic",
     title=Bilingual(
-        zh="投机采样的输出分布与目标模型完全相同；每次目标前向平均产出 (1 − α^{γ+1})/(1 − α) 个 token",
+        zh="投机采样的输出分布与目标模型完全相同；每次目标前向平均产出 (1 − α^(γ+1))/(1 − α) 个 token",
         en="Speculative sampling's output follows the target model's distribution exactly; each target pass yields "
-        "(1 − α^{γ+1})/(1 − α) tokens on average",
+        "(1 − α^(γ+1))/(1 − α) tokens on average",
     ),
     explanation=Bilingual(
         zh="草稿模型按 q 采样 x，以 min(1, p(x)/q(x)) 接受；拒绝时从残差 max(0, p − q)/Σmax(0, p − q) 重采样。"
         "接受 x 的概率是 min(p, q)，拒绝的总概率 1 − β 恰好等于残差的质量 Σmax(0, p − q)，所以输出概率为 min(p, q) + max(0, p − q) = p，"
         "对任何 q 都成立；接受率 β = Σmin(p, q) = 1 − TV(p, q)。若拒绝后直接从 p 重采样，结果是 min(p, q) + (1 − β)p ≠ p。"
         "这里用有理数在 5 个 token 的词表上精确枚举（包括 γ = 2 的多 token、上下文相关的情形），再用蒙特卡洛模拟整个算法；"
-        "并推导每轮期望产出 Σ_{k≤γ} α^k = (1 − α^{γ+1})/(1 − α)（α = 0.8、γ = 4 时约 3.36，而不是 γα = 3.2）。",
+        "并推导每轮期望产出 Σ_(k≤γ) α^k = (1 − α^(γ+1))/(1 − α)（α = 0.8、γ = 4 时约 3.36，而不是 γα = 3.2）。",
         en="The draft samples x from q and keeps it with probability min(1, p(x)/q(x)); on rejection it resamples from the residual "
         "max(0, p − q)/Σmax(0, p − q). Accepting x has probability min(p, q), and the total rejection probability 1 − β equals the "
         "residual's mass Σmax(0, p − q), so the output has probability min(p, q) + max(0, p − q) = p, for any q; the acceptance rate "
         "is β = Σmin(p, q) = 1 − TV(p, q). Resampling from p itself after a rejection gives min(p, q) + (1 − β)p ≠ p. This enumerates "
         "the procedure exactly with rationals on a 5-token vocabulary (including the multi-token, context-dependent case with "
         "γ = 2), simulates the whole algorithm by Monte Carlo, and derives the expected yield per round "
-        "Σ_{k≤γ} α^k = (1 − α^{γ+1})/(1 − α) (about 3.36 for α = 0.8, γ = 4, not γα = 3.2).",
+        "Σ_(k≤γ) α^k = (1 − α^(γ+1))/(1 − α) (about 3.36 for α = 0.8, γ = 4, not γα = 3.2).",
     ),
     cost=Cost(quick_s=0.3, full_s=2.0),
     claims=(
@@ -62,8 +62,8 @@ DRAFT_COST = 0.05  # c: one draft pass as a fraction of one target pass
         Claim(
             "expected-tokens-per-pass",
             Bilingual(
-                zh="独立接受率 α、每轮 γ 个草稿：每次目标前向期望产出 (1 − α^{γ+1})/(1 − α) 个 token，α = 0.8、γ = 4 时约 3.36",
-                en="With independent acceptance rate α and γ drafts a round, each target pass yields (1 − α^{γ+1})/(1 − α) tokens "
+                zh="独立接受率 α、每轮 γ 个草稿：每次目标前向期望产出 (1 − α^(γ+1))/(1 − α) 个 token，α = 0.8、γ = 4 时约 3.36",
+                en="With independent acceptance rate α and γ drafts a round, each target pass yields (1 − α^(γ+1))/(1 − α) tokens "
                 "on average: about 3.36 for α = 0.8, γ = 4",
             ),
         ),
@@ -188,7 +188,7 @@ def speculative_sampling_exact(ctx: Context, evidence: Evidence) -> None:
     # Expected tokens per target pass: Σ_{k=0}^{γ} α^k.
     alpha, gamma = sp.symbols("alpha gamma", positive=True)
     closed = (1 - alpha ** (gamma + 1)) / (1 - alpha)
-    # Telescoping: (1 − α)·Σ_{k≤γ} α^k = 1 − α^{γ+1}, checked as a polynomial identity for γ = 1 … 12.
+    # Telescoping: (1 − α)·Σ_(k≤γ) α^k = 1 − α^(γ+1), checked as a polynomial identity for γ = 1 … 12.
     closed_matches = all(
         sp.expand((1 - alpha) * sum(alpha**k for k in range(g + 1)) - (1 - alpha ** (g + 1))) == 0 for g in range(1, 13)
     )

@@ -95,6 +95,9 @@ def test_stats_text_is_a_readable_table(builtin, capsys):
     assert out.startswith("questions: 3\n")
     assert "  attention     2   66.7%" in out
     assert "  with choices        1   33.3%" in out
+    # Documents by title (#14); the file name is for --json only.
+    assert "Transformer (完全版), the complete guide     3  100.0%" in out
+    assert "000_b1566269e68ea388.txt" not in out
 
 
 def test_stats_refuses_a_broken_bank_like_the_app(builtin, capsys):

@@ -102,6 +102,7 @@ def run_stats(args: argparse.Namespace) -> int:
 
 def format_stats(stats: dict) -> str:
     """The counts as aligned plain-text tables."""
+    from questions.documents import document_title
     total = stats["questions"]
 
     def share(count: int) -> str:
@@ -111,7 +112,8 @@ def format_stats(stats: dict) -> str:
     sections = (
         ("by topic", stats["by_topic"]),
         ("by difficulty (1 basic, 2 standard, 3 deep)", stats["by_difficulty"]),
-        ("by seed document (questions citing it)", stats["by_document"]),
+        # Readers know the documents by title; the file name stays in --json, where scripts want it.
+        ("by seed document (questions citing it)", {document_title(doc, "en"): n for doc, n in stats["by_document"].items()}),
     )
     for title, counts in sections:
         lines.append(title)

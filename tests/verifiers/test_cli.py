@@ -126,6 +126,19 @@ def test_unusable_json_path_exits_2_before_running(fakes, tmp_path, capsys, isol
     assert not (isolated_data_dir / "results").exists()  # nothing ran
 
 
+def test_a_json_file_that_cannot_be_written_exits_2_and_says_the_results_are_kept(fakes, tmp_path, capsys, monkeypatch):
+    from pathlib import Path
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    assert main(["verify", "fake-passes", "--json", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err
+    assert "could not write the results ([Errno 13] Permission denied); they are still cached" in err
+    assert "Traceback" not in err
+
+
 def _write_bank(directory, verifiers):
     directory.mkdir()
     (directory / "mine.yaml").write_text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any, TextIO
 
 
@@ -21,3 +22,30 @@ def use_colour(stream: TextIO) -> bool:
     what a mark or a word already says (questions.marks)."""
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def checked_json_path(option: str | None, error: type[Exception], example: str) -> Path | None:
+    """The file ``--json OPTION`` names (None: none asked for, or ``-`` for standard output), refused
+    with ``error`` before any work is spent when it cannot be written: a folder, or a missing folder."""
+    if option is None or option == "-":
+        return None
+    path = Path(option).expanduser()
+    if path.is_dir():
+        raise error(f"--json {option}: is a directory; give a file name, e.g. {path / example}")
+    if not path.parent.is_dir():
+        raise error(f"--json {option}: the folder {path.parent} does not exist; create it or choose another path")
+    return path
+
+
+def write_json_text(text: str, option: str | None, path: Path | None, error: type[Exception], *, what: str, kept: str) -> None:
+    """Write ``--json`` output: to ``path``, or to standard output when ``path`` is None. A failure
+    names ``what`` was not written and says it is ``kept`` ("they are still cached")."""
+    if option is None:
+        return
+    if path is None:
+        print(text)
+        return
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as failure:
+        raise error(f"--json {option}: could not write {what} ({failure}); {kept}") from None

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from tui.commands import texts, use_colour
+from tui.commands import checked_json_path, texts, use_colour, write_json_text
 from tui.drills import DrillUsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -224,7 +224,7 @@ def _check(drill: Any, args: argparse.Namespace, lang: str) -> int:
                 f"or give your file: tprep drill check {drill.id} FILE"
             )
         raise DrillUsageError(f"there is no file {path}; check the path")
-    json_path = _checked_json_path(args.json)
+    json_path = checked_json_path(args.json, DrillUsageError, "result.json")
     limits = Limits() if args.timeout is None else Limits(check_s=args.timeout)
     out = sys.stderr if args.json == "-" else sys.stdout
     colour = use_colour(out)
@@ -327,25 +327,6 @@ def _print_output(result: Any, out: TextIO) -> None:
         print("  > ...", file=out)
 
 
-def _checked_json_path(option: str | None) -> Path | None:
-    if option is None or option == "-":
-        return None
-    path = Path(option).expanduser()
-    if path.is_dir():
-        raise DrillUsageError(f"--json {option}: is a directory; give a file name, e.g. {path / 'result.json'}")
-    if not path.parent.is_dir():
-        raise DrillUsageError(f"--json {option}: the folder {path.parent} does not exist")
-    return path
-
-
 def _write_json(result: Any, option: str | None, path: Path | None) -> None:
-    if option is None:
-        return
     text = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
-    if path is None:
-        print(text)
-        return
-    try:
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as error:
-        raise DrillUsageError(f"--json {option}: could not write the result ({error}); it is still cached") from None
+    write_json_text(text, option, path, DrillUsageError, what="the result", kept="it is still cached")

@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
-from tui.commands import texts, use_colour
+from tui.commands import checked_json_path, texts, use_colour, write_json_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     registry = default_registry()
     lang = args.lang or "both"
-    json_path = _checked_json_path(args.json)
+    json_path = checked_json_path(args.json, VerifyUsageError, "results.json")
     for problem in registry.problems:
         print(f"tprep verify: warning: {problem}", file=sys.stderr)
 
@@ -138,18 +138,6 @@ def _verifiers_of_questions(question_ids: list[str], bank_dirs: list[Path]) -> l
             raise VerifyUsageError(f"--question {question_id}: this question names no verifiers in its 'verifiers:' field")
         verifier_ids.extend(named)
     return verifier_ids
-
-
-def _checked_json_path(option: str | None) -> Path | None:
-    """Refuse an unusable --json path before spending minutes on the run."""
-    if option is None or option == "-":
-        return None
-    path = Path(option).expanduser()
-    if path.is_dir():
-        raise VerifyUsageError(f"--json {option}: is a directory; give a file name, e.g. {path / 'results.json'}")
-    if not path.parent.is_dir():
-        raise VerifyUsageError(f"--json {option}: the folder {path.parent} does not exist; create it or choose another path")
-    return path
 
 
 def _print_listing(verifiers: tuple, lang: str, profile: str, out: TextIO) -> None:
@@ -305,10 +293,4 @@ def _write_json(outcome: Any, args: argparse.Namespace, device: str, elapsed: fl
         "results": [r.to_dict() for r in outcome.results],
     }
     text = json.dumps(document, ensure_ascii=False, indent=1)
-    if path is None:
-        print(text)
-        return
-    try:
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as error:
-        raise VerifyUsageError(f"--json {args.json}: could not write the results ({error}); they are still cached") from None
+    write_json_text(text, args.json, path, VerifyUsageError, what="the results", kept="they are still cached")

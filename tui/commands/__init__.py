@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 from typing import Any, TextIO
@@ -49,3 +50,14 @@ def write_json_text(text: str, option: str | None, path: Path | None, error: typ
         path.write_text(text + "\n", encoding="utf-8")
     except OSError as failure:
         raise error(f"--json {option}: could not write {what} ({failure}); {kept}") from None
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type for a time limit in seconds: a number above 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the time limit must be more than 0 seconds")
+    return seconds

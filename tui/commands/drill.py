@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from tui.commands import checked_json_path, texts, use_colour, write_json_text
+from tui.commands import checked_json_path, positive_seconds, texts, use_colour, write_json_text
 from tui.drills import DrillUsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -59,7 +59,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("id", metavar="ID")
     check.add_argument("file", nargs="?", type=Path, metavar="FILE", help="your file (default: the one 'drill start' wrote)")
     check.add_argument(
-        "--timeout", type=_seconds, default=None, metavar="SECONDS", help="time limit per check (default 10 s)"
+        "--timeout", type=positive_seconds, default=None, metavar="SECONDS", help="time limit per check (default 10 s)"
     )
     check.add_argument("--no-record", action="store_true", help="do not record the result in your progress (the schedule)")
     check.add_argument("--json", metavar="PATH", help="also write the result as JSON to PATH ('-' for standard output)")
@@ -87,16 +87,6 @@ def run(args: argparse.Namespace) -> int:
         return _check(drill, args, lang)
     sys.stdout.write(drill.reference_source())
     return EXIT_OK
-
-
-def _seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: the time limit must be more than 0 seconds")
-    return seconds
 
 
 # -- list ----------------------------------------------------------------------------------------

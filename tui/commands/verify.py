@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
-from tui.commands import checked_json_path, texts, use_colour, write_json_text
+from tui.commands import checked_json_path, positive_seconds, texts, use_colour, write_json_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -58,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, help="base seed; each verifier derives its own from it (default 0)")
     parser.add_argument(
         "--timeout",
-        type=_positive_seconds,
+        type=positive_seconds,
         metavar="SECONDS",
         help="time limit per verifier (default: 20x its estimated cost, at least 60 s); past it the verifier is an error",
     )
@@ -87,16 +87,6 @@ def run(args: argparse.Namespace) -> int:
             f"no verifier of kind {args.kind!r} is among the ones selected; run 'tprep verify --list' to see them"
         )
     return _run_selected(selected, args, lang, json_path)
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not seconds > 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: the time limit must be more than 0 seconds")
-    return seconds
 
 
 def _has_selection(args: argparse.Namespace) -> bool:

@@ -201,3 +201,14 @@ async def test_problem_lines_with_brackets_are_shown_verbatim():
         prompt = app.screen.query_one("#problems-list").get_option_at_index(0).prompt
         shown = Content.from_markup(prompt).plain  # what the terminal shows
         assert shown == lines[0]
+
+
+def test_the_app_loads_an_unchanged_bank_from_the_cache_of_validated_banks(isolated_data_dir):
+    from tui.app import load_app_bank
+
+    first, error = load_app_bank([])
+    assert error is None
+    cached = list((isolated_data_dir / "cache").glob("bank-*.pickle"))
+    assert len(cached) == 1  # written by the first load
+    second, _ = load_app_bank([])
+    assert second.ids == first.ids and second.get(first.ids[0]) == first.get(first.ids[0])

@@ -18,7 +18,9 @@ e.g. to update a scrollbar, so a key can draw two to four frames). The keys
 are a study session's (reveal, rate, undo, a multiple-choice pick, check and
 next, typing a search), then one opening each screen home offers, each
 reported with the screen it leads to; a key that changes the screen counts as
-opening one. Each of ``--runs`` passes starts a fresh app on a fresh progress
+opening one. "cpu" is the processor time the app's process spent on the key (all
+its threads), which, unlike wall time, does not grow when other work shares the
+machine. Each of ``--runs`` passes starts a fresh app on a fresh progress
 store. Peers, in the same run: a bare Textual app whose key changes one label,
 and one whose keys make a reveal's change with stock widgets (a long text in a
 scrolling view, a bar of four buttons shown or hidden). All three run at the
@@ -120,14 +122,15 @@ LATENCY_CHILD = textwrap.dedent(
     async def timed_press(pilot, key):
         # Press the key: its shown and settled times (ms) and frame count; None if nothing was drawn.
         frames.clear()
-        pressed = time.perf_counter()
+        pressed, cpu_before = time.perf_counter(), time.process_time()
         await pilot.press(key)  # returns once the app is idle again
+        cpu_ms = (time.process_time() - cpu_before) * 1000  # every thread of the app, workers included
         if not frames:
             return None
         final = frames[-1][1]
         shown = next(drawn_at for drawn_at, text in frames if text == final)
         return {"shown_ms": (shown - pressed) * 1000, "settled_ms": (frames[-1][0] - pressed) * 1000,
-                "frames": len(frames)}
+                "cpu_ms": cpu_ms, "frames": len(frames)}
 
     async def measure(app, keys):
         timings = {}
@@ -258,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                              "max": max(p["shown_ms"] for p in presses)},
                 "settled_ms": {"median": statistics.median(p["settled_ms"] for p in presses),
                                "max": max(p["settled_ms"] for p in presses)},
+                "cpu_ms": {"median": statistics.median(p["cpu_ms"] for p in presses),
+                           "max": max(p["cpu_ms"] for p in presses)},
                 "frames_max": max(p["frames"] for p in presses),
                 "presses": len(presses),
                 "opens_a_screen": any(p.get("opens") for p in presses),
@@ -292,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     cold, keys = figures["cold_start_s"], figures["keypress_ms"]
+    # On a shared machine wall times grow with the load; the CPU time the app spent on a key does not.
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"cold start to the first screen ({args.runs} runs each, median [min-max]):")
     print(f"  tprep         {cold['tprep']['median']:.3f} s [{cold['tprep']['min']:.3f}-{cold['tprep']['max']:.3f}]"
           f"  first screen {cold['first_screen']}, torch/sympy imported: {cold['heavy_modules_imported'] or 'no'}")
@@ -303,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     def line(name: str, figure: dict) -> str:
         return (f"  {name:38s} shown {figure['shown_ms']['median']:5.1f} / {figure['shown_ms']['max']:5.1f}"
                 f"   settled {figure['settled_ms']['median']:5.1f} / {figure['settled_ms']['max']:5.1f}"
+                f"   cpu {figure['cpu_ms']['median']:5.1f} / {figure['cpu_ms']['max']:5.1f}"
                 f"   ({figure['presses']} presses, up to {figure['frames_max']} frames)")
 
     for key, figure in tprep_keys.items():

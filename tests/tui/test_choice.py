@@ -160,3 +160,26 @@ async def test_multi_answer_options_are_checkboxes_that_say_choose_all(reviews):
                 assert "(missed)" in option_text(screen, numbers[1])
                 assert "Partly" in str(screen.query_one("#choice-feedback").render())
     assert [r.rating for r in reviews()] == [Rating.Again]
+
+
+async def test_after_a_wrong_pick_cram_weak_only_offers_the_card(app, reviews):
+    from textual.widgets import Checkbox
+
+    from tui.screens.review import ReviewScreen
+    from tui.screens.session_filter import SessionFilterScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        question_id = app.screen.session.item.question.id
+        _correct, wrong = correct_and_wrong(app.screen)
+        await pilot.press(str(wrong), "enter", "escape", "k")
+        dialog = app.screen
+        assert isinstance(dialog, SessionFilterScreen)
+        weak = dialog.query_one("#filter-weak", Checkbox)
+        assert "weak cards only (1)" in str(weak.label) and str(weak.label).startswith(UNTICKED)
+        weak.value = True
+        await pilot.pause()
+        assert str(weak.label).startswith(TICKED)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.session.question_ids == (question_id,)

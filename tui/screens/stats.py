@@ -121,6 +121,8 @@ class StatsScreen(AppScreen):
             f"[b]{tr('Cards', '卡片')}[/b] {tr('new', '新')} {stats.new_cards} · {tr('learning', '学习中')} {stats.learning_cards}"
             f" · {tr('review', '复习')} {stats.review_cards}",
             "",
+            *self._weak_lines(stats),  # what to work on first, before the history
+            "",
             f"[b $accent]{tr('Reviews in the last year', '近一年的复习')}[/]",
             *heatmap_lines(stats.reviews_per_day),
             "",
@@ -169,14 +171,19 @@ class StatsScreen(AppScreen):
                     title_width=title_width, bar_width=bar_width, readiness=line.readiness, wrap=True,
                 )
             )
+        return lines
+
+    def _weak_lines(self, stats: "StudyStats") -> list[str]:
+        """The weak questions (``weak.weak_ids``), one line each."""
+        from tui.widgets.mathtext import readable
+
+        tr, lang = self.tr, self.app.ui_lang
+        width = max(40, self.app.size.width - 2 - 2)
         weak = stats.weak_question_ids
-        lines += [
-            "",
+        lines = [
             f"[b $accent]{tr('Weak questions', '薄弱题目')}[/] [b]{len(weak)}[/b]  "
             f"[dim]{tr('last answer wrong, lapsed, or recall now low; cram them with k, weak only', '最近一次答错、遗忘过或现在回忆概率低；在首页按 k 选“只练薄弱卡片”')}[/]",
         ]
-        from tui.widgets.mathtext import readable
-
         for question_id in weak:
             question = self.app.bank.get(question_id)
             text = " ".join(readable(question.question.get(lang)).split())

@@ -51,6 +51,12 @@ def coverage_markup(check: "AnswerCheck", typed: str, ticked: Iterable[int], lan
         )
         + "[/]",
     ]
+    proposed = len(check.proposed_ticks)
+    lines.append(  # above the list, so that it stays in view while ticks are flipped
+        f"[b]{tr(ui_lang, 'Rating from your ticks', '按你的勾选评分')}: {len(ticked)}/{len(check.points)} → {rating} "
+        f"{tr(ui_lang, english, chinese)}[/]  "
+        f"[dim]{tr(ui_lang, f'(the checker proposed {proposed}/{len(check.points)})', f'（检查器建议 {proposed}/{len(check.points)}）')}[/]"
+    )
     if check.keyword_list:  # say why naming the right terms earned nothing
         lines.append(f"[dim]{tr(ui_lang, 'A list of terms states no claim: answer in sentences.', '只列关键词不算作答：请用句子说明它们的关系。')}[/]")
     for point in check.points:
@@ -63,12 +69,6 @@ def coverage_markup(check: "AnswerCheck", typed: str, ticked: Iterable[int], lan
         text = bilingual(point.text, language).replace("\n", "\n      ")
         lines.append(f"[b]{key}[/] {mark} {point.index + 1}. {text}{changed}")
         lines.append(f"      [dim]{tr(ui_lang, 'checker', '检查器')}: {escape(point.reason(lang))}[/]")
-    proposed = len(check.proposed_ticks)
-    lines.append(
-        f"[b]{tr(ui_lang, 'Rating from your ticks', '按你的勾选评分')}: {len(ticked)}/{len(check.points)} → {rating} "
-        f"{tr(ui_lang, english, chinese)}[/]  "
-        f"[dim]{tr(ui_lang, f'(the checker proposed {proposed}/{len(check.points)})', f'（检查器建议 {proposed}/{len(check.points)}）')}[/]"
-    )
     return "\n".join(lines)
 
 

@@ -83,6 +83,9 @@ class SettingsScreen(AppScreen):
             yield Button(id="settings-save", variant="primary")
         yield AppFooter()
 
+    def on_mount(self) -> None:
+        self.query_one("#setting-language", Select).focus()  # the first field, not the scrolling box
+
     # --- drawing ------------------------------------------------------------
 
     def show_language(self) -> None:

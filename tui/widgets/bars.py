@@ -102,14 +102,3 @@ def topic_header(ui_lang: str, title_width: int, bar_width: int, planned: bool) 
         figures += "  " + pad_cells(tr(ui_lang, "ready", "备考"), 4)
     figures += " " + tr(ui_lang, "seen", "已学")
     return f"[dim]{escape(pad_cells(tr(ui_lang, 'topic', '主题'), title_width))} {escape(figures)}[/]"
-
-
-def mastery_bar(
-    title: str, mastery: float | None, studied: int, total: int, *, title_width: int = 16, bar_width: int = BAR_WIDTH
-) -> str:
-    """One topic line: title, bar of mean retrievability, percent, studied/total."""
-    name = escape(pad_cells(title, title_width))
-    if mastery is None:
-        return f"{name} [dim]{'·' * bar_width}   –  {studied:>2}/{total:<2}[/]"
-    colour = "green" if mastery >= 0.85 else "yellow" if mastery >= 0.6 else "red"
-    return f"{name} [{colour}]{bar(mastery, bar_width)}[/] {mastery * 100:3.0f}% {studied:>2}/{total:<2}"

@@ -249,7 +249,9 @@ class ReviewScreen(AppScreen):
 
         rating = self._typed[1].rating_for(self._ticked)
         duration = timedelta(seconds=time.monotonic() - self._shown_at)
-        if rating_saved(self, lambda: self.session.rate(rating, duration, mode=ReviewMode.TYPED)):
+        # Logged as typed in a review; a cram session keeps its own mode (crammed answers stay told apart).
+        mode = ReviewMode.TYPED if self.session.mode is ReviewMode.REVIEW else None
+        if rating_saved(self, lambda: self.session.rate(rating, duration, mode=mode)):
             self._next_card()
 
     @on(RatingBar.Rated)

@@ -70,3 +70,17 @@ async def test_topic_names_are_whole_at_120_columns():
         for topic in app.bank.topics():
             assert topic_title(topic, "en") in text
         assert "…" not in text
+
+
+async def test_stats_shows_mastery_the_weak_list_and_readiness_with_its_trend():
+    settings = Settings(language="en", interview_date=date(2026, 1, 20), plan_final_days=3)
+    app = make_app(settings=settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(app, pilot)
+        await pilot.press("s")
+        await loaded(app, pilot)
+        text = " ".join(str(app.screen.query_one("#stats-text").render()).split())
+        assert "Mastery by topic 0% overall, 0 of 4 seen" in text and "in 7 days" in text
+        assert "Readiness on 20 Jan 0% trend over the last weeks ▁▁▁▁▁▁ 0% → 0%" in text
+        assert "Readiness: the chance, predicted by FSRS" in text and "on 20 Jan" in text
+        assert "Behind plan" in text and "Weak questions 0" in text

@@ -125,15 +125,9 @@ class TPrepApp(App[int]):
             return self._store
 
     def study_settings(self) -> "StudySettings":
-        """The study engine's settings from the app's saved ones."""
-        from questions.study.settings import StudySettings
-
-        zone = {} if self.day_timezone is None else {"day_timezone": self.day_timezone}
-        return StudySettings(
-            desired_retention=self.settings.desired_retention,
-            daily_new_limit=self.settings.daily_new_cards,
-            **zone,
-        )
+        """The study engine's settings from the app's saved ones (interview plan and fitted FSRS
+        parameters included): ``Settings.study_settings`` is the one mapping."""
+        return self.settings.study_settings(day_timezone=self.day_timezone)
 
     def update_settings(self, settings: Settings) -> None:
         """Apply and save new settings; a failed save is reported and the old file kept."""

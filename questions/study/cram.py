@@ -1,8 +1,10 @@
 """Cram: practise any slice of the bank outside the schedule.
 
-A crammed answer leaves the schedule alone (unless ``reschedule=True``), but it
-is logged, so a wrong one still makes the card weak and zeroes its mastery
-(``questions.study.weak``, ``questions.study.forecast``).
+A crammed success leaves the schedule alone (unless ``reschedule=True``): the
+card was not due, so a right answer now says little about the interval. A
+crammed failure (Again) counts like any other: it moves the card's schedule
+as a lapse (``CramSession.rate``), and it is logged, so the card is weak and
+its mastery 0 (``questions.study.weak``, ``questions.study.forecast``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fsrs import Rating
@@ -114,14 +116,27 @@ class FilteredSession(StudySession):
 
 class CramSession(FilteredSession):
     """Filtered practice in a shuffled (seeded) order; a card rated Again comes back once more
-    at the end. Ratings are logged as ``cram`` and leave the schedule alone unless
-    ``reschedule=True``."""
+    at the end. Ratings are logged as ``cram``; a success leaves the schedule alone unless
+    ``reschedule=True``, a failure (Again) always moves it as a lapse: failures count in every mode."""
 
     mode = ReviewMode.CRAM
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._repeated: set[str] = set()
+
+    def rate(
+        self,
+        rating: Rating,
+        duration: timedelta | None = None,
+        *,
+        mode: ReviewMode | None = None,
+        reschedule: bool | None = None,
+    ) -> ReviewOutcome:
+        """Commit ``rating`` (see ``StudySession.rate``); Again moves the schedule whatever ``reschedule`` says."""
+        if Rating(rating) == Rating.Again:
+            reschedule = True
+        return super().rate(rating, duration, mode=mode, reschedule=reschedule)
 
     def _after_rating(self, outcome: ReviewOutcome, now: datetime) -> None:
         question_id = outcome.record.question_id

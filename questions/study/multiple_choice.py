@@ -67,9 +67,9 @@ class ChoiceResult:
 
     @property
     def suggested_rating(self) -> Rating:
-        """The self-rating offered by the current choice screen, which still lets the user pick any
-        rating: right -> Good; only correct picks but some missed -> Hard; else Again.
-        Screens should call ``MultipleChoiceSession.answer`` (``recognition_rating``) instead."""
+        """A self-rating for a caller that lets the user choose one (``MultipleChoiceSession.rate``):
+        right -> Good; only correct picks but some missed -> Hard; else Again. The app's choice
+        screen does not: it commits ``recognition_rating`` through ``MultipleChoiceSession.answer``."""
         if self.is_correct:
             return Rating.Good
         if self.selected and not self.wrong:
@@ -141,8 +141,8 @@ class MultipleChoiceSession(FilteredSession):
     reverts the latest answer. With ``reschedule=False`` right answers leave
     the schedule alone, but wrong ones still move it: failures always count.
 
-    ``rate(rating)`` commits a rating chosen by the user instead (the current
-    choice screen's path); it moves the schedule too unless ``reschedule=False``.
+    ``rate(rating)`` commits a rating chosen by the caller instead (the app's
+    choice screen does not use it); it moves the schedule too unless ``reschedule=False``.
     """
 
     mode = ReviewMode.CHOICE

@@ -58,12 +58,6 @@ class TopicMastery:
     mastery: float  # mean predicted recall in 7 days over all the topic's questions (unseen or last wrong = 0)
     studied_mastery: float | None  # the same mean over the studied ones only
 
-    @property
-    def studied_retrievability(self) -> float | None:
-        """Old name of ``studied_mastery`` (it was recall *now*, always near 1 after a review); kept
-        for the screens until they show ``mastery`` with ``StudyStats.mastery_forecast.legend``."""
-        return self.studied_mastery
-
 
 @dataclass(frozen=True)
 class StudyStats:

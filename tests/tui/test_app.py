@@ -32,7 +32,7 @@ async def test_home_shows_counts_and_every_mode(app):
         assert [modes.get_option_at_index(i).id for i in range(modes.option_count)] == [
             "review", "cram", "choice", "mock", "drills", "browse", "verifiers", "stats", "settings", "export",
         ]
-        assert "Attention" in str(app.screen.query_one("#home-mastery").render())
+        assert "Attention" in str(app.screen.query_one("#home-mastery-text").render())
 
 
 async def test_language_switch_relabels_and_is_saved(app):

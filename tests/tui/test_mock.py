@@ -50,3 +50,66 @@ async def test_random_start_is_a_question_with_follow_ups(app):
         screen = app.screen
         assert screen.stage == "ask"
         assert app.bank.get(screen._interview.plan[0]).follow_ups
+
+
+def points_plain(screen) -> list[str]:
+    """The checklist as a monochrome terminal shows it."""
+    from textual.content import Content
+
+    points = screen.query_one("#mock-points")
+    return [Content.from_markup(points.get_option_at_index(i).prompt).plain for i in range(points.option_count)]
+
+
+async def test_checklist_ticks_are_told_by_shape(app):
+    from questions.marks import TICKED, UNTICKED
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        screen = app.screen
+        assert "N× = how many questions" in str(screen.query_one("#mock-legend").render())
+        await pilot.press("enter", "space")
+        assert all(line.startswith(UNTICKED) for line in points_plain(screen))
+        await pilot.press("2")
+        lines = points_plain(screen)
+        assert lines[1].startswith(f"{TICKED} 2.") and lines[0].startswith(f"{UNTICKED} 1.")
+        await pilot.press("space")  # space ticks the highlighted point (the first)
+        assert points_plain(screen)[0].startswith(TICKED)
+
+
+async def test_a_weak_mock_answer_is_a_lapse_and_undo_restores_it(app, reviews):
+    from fsrs import Rating, State
+
+    from questions.study.scheduler import StudyScheduler
+    from questions.study.store import ProgressStore
+    from questions.study.weak import weak_question_ids
+    from tests.tui.factory import FIXED_NOW, fixture_bank
+    from tui import paths
+
+    question_id = "attention-qkv-meaning"
+    with ProgressStore.open(paths.store_path()) as store:
+        scheduler = StudyScheduler(app.study_settings())
+        for day in (9, 11):
+            store.record_review(question_id, Rating.Good, scheduler=scheduler, reviewed_at=FIXED_NOW.replace(day=day))
+        learnt = store.card(question_id)
+    assert learnt.state == State.Review and learnt.due > FIXED_NOW
+
+    def card():
+        with ProgressStore.open(paths.store_path()) as store:
+            return store.card(question_id)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        screen = app.screen
+        starts = screen.query_one("#mock-starts")
+        ids = [starts.get_option_at_index(i).id for i in range(starts.option_count)]
+        await pilot.press(*["down"] * ids.index(question_id), "enter")
+        await pilot.press("space", "1", "n")  # one key point of three: a weak answer
+        lapsed = card()
+        assert lapsed.lapses == learnt.lapses + 1 and lapsed.due < learnt.due, "the schedule moved as a lapse"
+        assert question_id in weak_question_ids(paths.store_path(), fixture_bank(), FIXED_NOW, app.study_settings())
+        assert "saved as 1 Again (a lapse: weak)" in str(screen.query_one("#mock-status").render())
+        await pilot.press("u")
+        assert card() == learnt, "undo restored the card"
+        assert screen._interview.current.id == question_id and screen.stage == "ask"
+        assert question_id not in weak_question_ids(paths.store_path(), fixture_bank(), FIXED_NOW, app.study_settings())
+    assert [r.rating for r in reviews()] == [Rating.Good, Rating.Good]

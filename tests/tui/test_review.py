@@ -3,6 +3,7 @@
 from fsrs import Rating
 
 from questions.study.review_record import ReviewMode
+from questions.marks import TICKED, UNTICKED
 from tui.screens.review import ReviewScreen
 from tui.widgets.question_view import QuestionView
 
@@ -55,18 +56,77 @@ async def test_quit_right_after_rating_keeps_it(app, reviews):
     assert [r.rating for r in reviews()] == [Rating.Hard]
 
 
-async def test_typed_answer_shows_key_point_coverage(app):
+def plain(screen) -> str:
+    """The view as a monochrome terminal shows it: marks and words, no colour."""
+    from textual.content import Content
+
+    return Content.from_markup(body(screen)).plain
+
+
+async def type_and_check(app, pilot, answer: str) -> None:
+    await pilot.press("r", "t")
+    await pilot.press(*answer)
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_typed_answer_lists_every_key_point_with_the_proposed_tick_and_why(app):
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("r", "t")
-        await pilot.press(*"the variance grows linearly with d_k and after scaling the variance is 1")
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await type_and_check(app, pilot, "the variance grows linearly with d_k and after scaling the variance is 1")
         screen = app.screen
         assert screen.revealed
-        text = body(screen)
-        assert "Key points covered 2/4" in text or "Key points covered 3/4" in text
-        assert "✓" in text and "✗" in text
+        check = screen._typed[1]
+        text = plain(screen)
+        assert "Checking your answer" not in text, "the notice is gone once the result shows"
+        assert 0 < len(check.proposed_ticks) < len(check.points)
+        for point in check.points:  # every point: its letter, the proposed tick by shape, the reason in words
+            mark = TICKED if point.covered else UNTICKED
+            assert f"{'abcdefgh'[point.index]} {mark} {point.index + 1}." in text
+            assert point.reason("en") in text
+        assert "looks covered" in text and "not found" in text
+        rating = check.rating_for(check.proposed_ticks)
+        assert f"→ {int(rating)} " in text
+
+
+async def test_flipping_a_tick_changes_the_rating_and_enter_saves_it(app, reviews):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_and_check(app, pilot, "the variance grows linearly with d_k and after scaling the variance is 1")
+        screen = app.screen
+        question = screen.question
+        check = screen._typed[1]
+        proposed = check.rating_for(check.proposed_ticks)
+        await pilot.press("1", "2", "3", "4")  # digits do not rate a checked typed answer: the ticks do
+        assert reviews() == [] and screen.question is question
+        missed = [p.index for p in check.points if not p.covered]
+        for index in missed:
+            await pilot.press("abcdefgh"[index])
+        assert screen._ticked == set(range(len(check.points)))
+        assert f"a {TICKED}" in plain(screen) and "(you changed this)" in plain(screen)
+        everything = check.rating_for(range(len(check.points)))
+        assert everything > proposed, "ticking every point raises the rating"
+        assert f"→ {int(everything)} " in plain(screen)
+        await pilot.press("a")  # and back off again
+        assert f"a {UNTICKED}" in plain(screen)
+        await pilot.press("a")
+        await pilot.press("enter")
+        assert screen.question is not question
+    assert [(r.question_id, r.rating, r.mode) for r in reviews()] == [(question.id, everything, ReviewMode.TYPED)]
+
+
+async def test_the_checking_notice_shows_until_the_result_does(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r", "t", *"softmax saturates")
+        screen = app.screen
+        screen._check_typed = lambda question, typed: None  # the check never comes back
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Checking your answer…" in plain(screen)
+        from tui.widgets.typed_answer import check_answer
+
+        screen._show_typed_check(screen.question, "softmax saturates", check_answer(screen.question, "softmax saturates"))
+        await pilot.pause()
+        assert "Checking your answer…" not in plain(screen)
 
 
 async def test_escape_leaves_the_typed_answer_field_first(app):
@@ -79,7 +139,7 @@ async def test_escape_leaves_the_typed_answer_field_first(app):
         assert not isinstance(app.screen, ReviewScreen)
 
 
-async def test_cram_a_topic_logs_without_touching_the_schedule(app, reviews):
+async def test_cram_a_topic_a_failure_moves_the_schedule_a_success_does_not(app, reviews):
     from textual.widgets import Select
 
     from tui.screens.session_filter import SessionFilterScreen
@@ -98,8 +158,8 @@ async def test_cram_a_topic_logs_without_touching_the_schedule(app, reviews):
         assert screen.question is None
     logged = reviews()
     assert [(r.rating, r.mode, r.scheduled) for r in logged] == [
-        (Rating.Again, ReviewMode.CRAM, False),
-        (Rating.Good, ReviewMode.CRAM, False),
+        (Rating.Again, ReviewMode.CRAM, True),  # a failure moves the schedule as a lapse
+        (Rating.Good, ReviewMode.CRAM, False),  # a success in cram leaves it alone
     ]
 
 

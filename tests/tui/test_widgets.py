@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from questions.model import Text
 from questions.study.stats import DayCount
 from tui.screens.stats import heatmap_lines, sparkline
-from tui.widgets.bars import bar, mastery_bar, one_line_each, pad_cells, truncate_cells
+from tui.widgets.bars import bar, one_line_each, pad_cells, topic_columns, topic_line, truncate_cells
 from tui.widgets.evidence import table_lines
 from tui.widgets.i18n import bilingual
 
@@ -21,15 +21,27 @@ def test_pad_cells_counts_chinese_as_two_columns():
     assert cell_len(truncate_cells("中" * 20, 9)) <= 9
 
 
-def test_mastery_lines_line_up_whatever_the_script():
-    english = mastery_bar("Attention", 0.5, 3, 10)
-    chinese = mastery_bar("注意力机制", 0.5, 3, 10)
+def test_topic_lines_line_up_whatever_the_script():
     def plain(markup: str) -> str:
         return re.sub(r"\[/?[a-z ]*\]", "", markup)
 
-    assert "[red]" in english  # half remembered is shown as weak
+    english = topic_line("Attention", 0.5, 3, 10, title_width=16, bar_width=12)
+    chinese = topic_line("注意力机制", 0.5, 3, 10, title_width=16, bar_width=12)
+    assert "[red]" in english  # half remembered is shown as weak (the percentage says it too)
     assert cell_len(plain(english)) == cell_len(plain(chinese)) == 16 + 1 + 12 + 1 + 4 + 1 + 5
-    assert "–" in mastery_bar("Masks", None, 0, 4)  # never studied: no percentage
+    assert "  0%" in topic_line("Masks", 0.0, 0, 4, title_width=16)  # never studied: mastery 0, not a blank
+    planned = topic_line("Masks", 0.25, 1, 4, title_width=16, readiness=0.1)
+    assert " 25%   10%" in plain(planned)
+
+
+def test_a_long_topic_name_wraps_whole_or_is_cut_only_when_asked():
+    name = "Layers: FFN, residuals and normalisation"
+    title_width, bar_width = topic_columns(44, len(name), planned=False)  # the home panel at 80 columns
+    assert title_width < len(name) and bar_width == 6
+    wrapped = topic_line(name, 0.0, 0, 18, title_width=title_width, bar_width=bar_width, wrap=True)
+    assert wrapped.split("\n")[0] == name
+    assert "…" in topic_line(name, 0.0, 0, 18, title_width=title_width, bar_width=bar_width)
+    assert topic_columns(84, len(name), planned=True)[0] == len(name)  # at 120 columns it fits whole
 
 
 def test_bar_fills_in_eighths():

@@ -1,4 +1,11 @@
-"""Multiple choice: pick with the digit keys (several when the question says so), enter checks."""
+"""Multiple choice: pick with the digit keys (several when the question says so), enter checks.
+
+Checking commits the answer through ``MultipleChoiceSession.answer``: the engine's recognition
+rule rates it (a right pick counts as Hard, the smallest success; anything else as Again, a lapse
+that makes the card weak), never the candidate's own rating. ``u`` undoes the latest answer.
+Marks by shape (``questions.marks``): ◉/◌ for a single answer, ☑/☐ for "choose all that apply",
+✓/✗ on the options once checked.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +19,16 @@ from textual.binding import Binding
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from questions.marks import FAILED, PASSED, choice, tick
 from tui.screens.base import AppScreen, rating_saved, undo_done
 from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
 from tui.widgets.question_view import question_heading
-from tui.widgets.rating_bar import RATING_LABELS, RatingBar
+from tui.widgets.rating_bar import RATING_LABELS
 
 if TYPE_CHECKING:
     from questions.study.cram import CramFilter
-    from questions.study.multiple_choice import ChoiceResult, MultipleChoiceSession
+    from questions.study.multiple_choice import ChoiceAnswer, ChoiceItem, ChoiceOption, MultipleChoiceSession
     from tui.context import StudyApp
 
 
@@ -30,7 +38,7 @@ class ChoiceScreen(AppScreen):
         # All priority, so that a fast "2 enter" is handled in the order typed (priority keys
         # skip the focused widget's queue) and the option list cannot take enter for itself.
         Binding("enter", "submit", "Check", priority=True, id="choice.submit"),
-        Binding("enter", "accept", "Next", priority=True, id="choice.accept"),
+        Binding("enter", "next", "Next", priority=True, id="choice.next"),
         Binding("space", "toggle", "Select", show=False, priority=True, id="choice.toggle"),
         *(Binding(str(n), f"pick({n})", show=False, priority=True) for n in range(1, 10)),
         Binding("u", "undo", "Undo", id="choice.undo"),
@@ -46,9 +54,9 @@ class ChoiceScreen(AppScreen):
         self._limit = limit
         self._session: "MultipleChoiceSession | None" = None
         self._picked: set[int] = set()
-        self._result: "ChoiceResult | None" = None
+        self._answered: "ChoiceAnswer | None" = None  # committed, shown until enter moves on
         self._shown_at = time.monotonic()
-        self._answers_correct: list[bool] = []  # per rated question, in order (undo pops the last)
+        self._answers_correct: list[bool] = []  # per committed answer, in order (undo pops the last)
 
     @property
     def session(self) -> "MultipleChoiceSession":
@@ -67,13 +75,17 @@ class ChoiceScreen(AppScreen):
             )
         return self._session
 
+    @property
+    def item(self) -> "ChoiceItem | None":
+        """The question on screen: the one just answered while its result shows, else the session's next."""
+        return self._answered.item if self._answered is not None else self.session.item
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="choice-status")
         yield Static(id="choice-question")
         yield OptionList(id="choice-options")
         yield Static(id="choice-feedback", classes="-hidden")
-        yield RatingBar(classes="-hidden")
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -86,78 +98,95 @@ class ChoiceScreen(AppScreen):
 
     def _draw(self) -> None:
         session, lang = self.session, self.app.language
-        item = session.item
+        item = self.item
+        remaining = session.remaining
         self.query_one("#choice-status", Static).update(
             f"[b]{self.tr('Multiple choice', '选择题')}[/b]   "
-            + self.tr(f"{session.remaining} left", f"剩余 {session.remaining}")
+            + self.tr(f"{remaining} left", f"剩余 {remaining}")
             + "   "
-            + self.tr(f"correct {self._correct_count}/{session.reviewed}", f"答对 {self._correct_count}/{session.reviewed}")
+            + self.tr(f"correct {self._correct_count}/{len(self._answers_correct)}", f"答对 {self._correct_count}/{len(self._answers_correct)}")
         )
         options = self.query_one("#choice-options", OptionList)
         feedback = self.query_one("#choice-feedback", Static)
-        rating_bar = self.query_one(RatingBar)
         if item is None:
             self.query_one("#choice-question", Static).update(self._finished_markup())
             options.add_class("-hidden")
             feedback.add_class("-hidden")
-            rating_bar.add_class("-hidden")
             self.refresh_bindings()
             return
-        hint = (
-            self.tr("Select all that apply, then enter.", "选出所有正确项，然后回车。")
-            if item.multi_answer
-            else self.tr("Pick one (digit or click), then enter.", "选一项（数字键或点击），然后回车。")
-        )
+        if item.multi_answer:
+            hint = self.tr(
+                "Choose all that apply (more than one is right): digits or space tick ☑, then enter.",
+                "可多选（不止一项正确）：数字键或空格勾选 ☑，然后回车。",
+            )
+        else:
+            hint = self.tr("Choose one (◉): a digit or click, then enter.", "单选（◉）：按数字键或点击，然后回车。")
         self.query_one("#choice-question", Static).update(
             f"{question_heading(item.question, self.app.ui_lang)}\n[b]{bilingual(item.question.question, lang)}[/b]\n[dim]{hint}[/]"
         )
         highlighted = options.highlighted
         options.remove_class("-hidden")
         options.clear_options()
-        options.add_options([Option(self._option_markup(option), id=str(option.number)) for option in item.options])
+        options.add_options([Option(self._option_markup(item, option), id=str(option.number)) for option in item.options])
         options.highlighted = highlighted if highlighted is not None and highlighted < len(item.options) else 0
-        result = self._result
-        feedback.set_class(result is None, "-hidden")
-        rating_bar.set_class(result is None, "-hidden")
-        if result is not None:
-            feedback.update(self._feedback_markup(result))
-            intervals = {int(rating): interval for rating, interval in session.preview().items()}
-            rating_bar.show(self.app.ui_lang, intervals, int(result.suggested_rating))
+        answered = self._answered
+        feedback.set_class(answered is None, "-hidden")
+        if answered is not None:
+            feedback.update(self._feedback_markup(answered))
         self.refresh_bindings()
 
     @property
     def _correct_count(self) -> int:
         return sum(self._answers_correct)
 
-    def _option_markup(self, option) -> str:
+    def _option_markup(self, item: "ChoiceItem", option: "ChoiceOption") -> str:
         text = bilingual(option.text, self.app.language).replace("\n", "\n      ")
-        result = self._result
-        if result is None:
-            box = "[b $accent]■[/]" if option.number in self._picked else "□"
+        answered = self._answered
+        selected = answered.result.selected if answered is not None else self._picked
+        chosen = option.number in selected
+        box = tick(chosen) if item.multi_answer else choice(chosen)
+        if chosen:
+            box = f"[b $accent]{box}[/]"
+        if answered is None:
             return f"{box} {option.number}. {text}"
+        # After checking: ✓ on every right option, ✗ on a wrong pick; a right option left out says so.
         if option.correct:
-            mark = "[green]✓[/]"
-        elif option.number in result.selected:
-            mark = "[red]✗[/]"
+            mark = f"[green]{PASSED}[/]"
+            if not chosen:
+                text += f"  [dim]{self.tr('(missed)', '（漏选）')}[/]"
+        elif chosen:
+            mark = f"[red]{FAILED}[/]"
         else:
             mark = " "
-        picked = "■" if option.number in result.selected else "□"
-        return f"{mark}{picked} {option.number}. {text}"
+        return f"{mark}{box} {option.number}. {text}"
 
-    def _feedback_markup(self, result: "ChoiceResult") -> str:
-        item = self.session.item
-        assert item is not None
+    def _feedback_markup(self, answered: "ChoiceAnswer") -> str:
+        from questions.study.scheduler import format_interval
+
+        result = answered.result
         if result.is_correct:
-            verdict = f"[b green]{self.tr('Correct.', '正确。')}[/]"
+            verdict = f"[b green]{PASSED} {self.tr('Correct.', '正确。')}[/]"
         elif result.selected and not result.wrong:
-            verdict = f"[b yellow]{self.tr('Partly: you missed some correct options.', '部分正确：漏选了正确选项。')}[/]"
+            verdict = f"[b yellow]{FAILED} {self.tr('Partly: you missed some correct options.', '部分正确：漏选了正确选项。')}[/]"
         else:
-            verdict = f"[b red]{self.tr('Not quite.', '不对。')}[/]"
-        suggested = int(result.suggested_rating)
-        english, chinese, _variant = RATING_LABELS[suggested]
-        accept = self.tr(f"enter accepts {suggested} {english}, or press 1-4", f"回车接受 {suggested} {chinese}，或按 1-4")
-        answer = bilingual(item.question.answer, self.app.language)
-        return f"{verdict}  [dim]{accept}[/]\n{answer}"
+            verdict = f"[b red]{FAILED} {self.tr('Not quite.', '不对。')}[/]"
+        rating = int(result.recognition_rating)
+        english, chinese, _variant = RATING_LABELS[rating]
+        due = format_interval(answered.outcome.card.due - answered.outcome.record.reviewed_at)
+        if result.is_correct:
+            counted = self.tr(
+                f"Saved as {rating} {english}: recognising is easier than recalling, so a right pick counts less than "
+                f"a recalled answer. Next in {due}.",
+                f"记为 {rating} {chinese}：认出答案比回忆容易，答对的分量低于独立答出。{due} 后再见。",
+            )
+        else:
+            counted = self.tr(
+                f"Saved as {rating} {english}: a lapse; the card is now weak and comes back in {due}.",
+                f"记为 {rating} {chinese}：算作遗忘，这张卡片现在是薄弱卡片，{due} 后再出现。",
+            )
+        keys = self.tr("enter: next question · u: undo", "回车：下一题 · u：撤销")
+        answer = bilingual(answered.item.question.answer, self.app.language)
+        return f"{verdict}  [dim]{keys}[/]\n[dim]{counted}[/]\n{answer}"
 
     def _finished_markup(self) -> str:
         session = self.session
@@ -165,37 +194,34 @@ class ChoiceScreen(AppScreen):
             return self.tr(
                 "No multiple-choice questions match. Escape goes back.", "没有符合条件的选择题。按 Esc 返回。"
             )
+        answered = len(self._answers_correct)
         return (
             f"[b]{self.tr('Done.', '完成。')}[/b] "
             + self.tr(
-                f"{self._correct_count} of {session.reviewed} correct; every rating is saved. Escape goes back.",
-                f"答对 {self._correct_count}/{session.reviewed}，所有评分都已保存。按 Esc 返回。",
+                f"{self._correct_count} of {answered} correct; every answer is saved. Escape goes back; u undoes the last.",
+                f"答对 {self._correct_count}/{answered}，所有答案都已保存。按 Esc 返回；按 u 撤销上一题。",
             )
         )
 
     # --- actions ------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        item = self.session.item
+        item = self.item
         if action == "submit":
-            return item is not None and self._result is None
-        if action == "accept":
-            return item is not None and self._result is not None
+            return item is not None and self._answered is None
+        if action == "next":
+            return self._answered is not None
         if action in ("toggle", "pick"):
-            return item is not None
+            return item is not None and self._answered is None
         if action == "undo":
-            return True if self.session.can_undo and self._result is None else None
+            return True if self.session.can_undo else None
         if action == "prove":
             return bool(item and item.question.verifiers)
         return True
 
     def action_pick(self, number: int) -> None:
-        if self._result is not None:  # after checking, the digits are ratings
-            if number <= 4:
-                self.action_rate(number)
-            return
-        item = self.session.item
-        if item is None or number > len(item.options):
+        item = self.item
+        if self._answered is not None or item is None or number > len(item.options):
             return
         if number in self._picked:
             self._picked.discard(number)
@@ -208,56 +234,52 @@ class ChoiceScreen(AppScreen):
 
     def action_toggle(self) -> None:
         highlighted = self.query_one("#choice-options", OptionList).highlighted
-        if highlighted is not None and self._result is None:
+        if highlighted is not None and self._answered is None:
             self.action_pick(highlighted + 1)
 
     @on(OptionList.OptionSelected, "#choice-options")
     def _clicked(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id and self._result is None:
+        if event.option.id and self._answered is None:
             self.action_pick(int(event.option.id))
 
-    def action_accept(self) -> None:
-        """Enter after checking: take the suggested rating and go on."""
-        if self._result is not None:
-            self.action_rate(int(self._result.suggested_rating))
-
     def action_submit(self) -> None:
-        if self._result is not None:
-            self.action_accept()
+        if self._answered is not None:
+            self.action_next()
+            return
+        if self.session.item is None:
             return
         if not self._picked:
             self.notify(self.tr("Pick an option first (1-9).", "请先选择一个选项（1-9）。"), timeout=3)
             return
         duration = timedelta(seconds=time.monotonic() - self._shown_at)
-        self._result = self.session.grade(self._picked, duration)
+        picked = frozenset(self._picked)
+        answers: list["ChoiceAnswer"] = []
+        # Committed to the store (by the recognition rule) before the result shows.
+        if not rating_saved(self, lambda: answers.append(self.session.answer(picked, duration))):
+            return
+        self._answered = answers[0]
+        self._answers_correct.append(answers[0].result.is_correct)
         self._draw()
 
-    def action_rate(self, rating: int) -> None:
-        if self._result is None:
+    def action_next(self) -> None:
+        """Enter after checking: the answer is saved already; show the next question."""
+        if self._answered is None:
             return
-        from fsrs import Rating
-
-        result = self._result
-        if not rating_saved(self, lambda: self.session.rate(Rating(rating), result.duration)):
-            return  # committed before the next question, or the question stays
-        self._answers_correct.append(result.is_correct)
-        self._picked, self._result = set(), None
+        self._answered, self._picked = None, set()
         self._shown_at = time.monotonic()
         self._draw()
-
-    @on(RatingBar.Rated)
-    def _rated_by_click(self, event: RatingBar.Rated) -> None:
-        self.action_rate(event.rating)
 
     def action_undo(self) -> None:
         if not undo_done(self):
             return
         if self._answers_correct:
             self._answers_correct.pop()
-        self._picked, self._result = set(), None
+        self._answered, self._picked = None, set()
+        self._shown_at = time.monotonic()
         self._draw()
+        self.notify(self.tr("Last answer undone.", "已撤销上一题的答案。"), timeout=2)
 
     def action_prove(self) -> None:
-        item = self.session.item
+        item = self.item
         if item is not None:
             self.app.action_prove(item.question.id)

@@ -1,4 +1,11 @@
-"""The first screen: today's numbers, mastery per topic, and the way into every mode."""
+"""The first screen: today's numbers, mastery per topic, and the way into every mode.
+
+Mastery is the engine's (``forecast.mastery``: predicted recall a week ahead, unseen
+questions 0) with its one-line legend; the weak count is ``weak``'s. With an interview date
+set, readiness on the day per topic, its trend over the last weeks and the plan's pacing
+(and, when behind, how many questions will still be unseen) come from ``readiness.plan_report``.
+Topic names get the width the figures leave; a name that still does not fit wraps.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,21 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import FollowsLanguage
-from tui.widgets.bars import mastery_bar
+from tui.widgets.bars import topic_line
 from tui.widgets.footer import AppFooter
+
+from textual.markup import escape
+
+from rich.cells import cell_len
+
+from tui.widgets.bars import topic_columns, topic_header
+from tui.widgets.summary import trend_text
 
 if TYPE_CHECKING:
     from tui.context import StudyApp
@@ -60,7 +74,8 @@ class HomeScreen(FollowsLanguage, Screen):
             with Vertical(id="home-left"):
                 yield Static(id="home-today")
                 yield OptionList(id="home-modes")
-            yield Static(id="home-mastery")
+            with VerticalScroll(id="home-mastery"):
+                yield Static(id="home-mastery-text")
         yield AppFooter()
 
     def on_screen_resume(self) -> None:
@@ -101,27 +116,71 @@ class HomeScreen(FollowsLanguage, Screen):
         modes.border_title = self.tr("Study", "学习")
         self._show_summary()
 
+    def on_resize(self) -> None:
+        self._show_summary()  # the topic names take the width there is
+
     def _show_summary(self) -> None:
         today = self.query_one("#home-today", Static)
         today.border_title = self.tr("Today", "今天")
-        mastery = self.query_one("#home-mastery", Static)
-        mastery.border_title = self.tr("Mastery by topic", "各主题掌握度")
+        panel = self.query_one("#home-mastery")
+        panel.border_title = self.tr("Mastery by topic", "各主题掌握度")
         summary = self._summary
         if summary is None:
             today.update(self.tr("Reading your progress…", "正在读取学习进度…"))
             return
         streak_days = self.tr(f"{summary.streak} day{'s' if summary.streak != 1 else ''}", f"{summary.streak} 天")
         today.update(
-            f"{self.tr('Due', '到期')} [b]{summary.due}[/b]   {self.tr('New', '新卡')} [b]{summary.new}[/b]\n"
+            f"{self.tr('Due', '到期')} [b]{summary.due}[/b]  {self.tr('New', '新卡')} [b]{summary.new}[/b]  "
+            f"{self.tr('Weak', '薄弱')} [b]{summary.weak}[/b]\n"
             f"{self.tr('Streak', '连续')} [b]{streak_days}[/b]   "
             f"{self.tr('Reviewed', '已复习')} [b]{summary.reviewed_today}[/b]\n"
             f"[dim]{self.tr(f'{summary.questions} questions in the bank', f'题库共 {summary.questions} 道题')}[/]"
         )
+        self.query_one("#home-mastery-text", Static).update(self._mastery_markup(summary))
+
+    def _mastery_markup(self, summary: "HomeSummary") -> str:
+        lang = self.app.ui_lang
+        # The panel's inner width: the terminal less the left column, the border, the padding and the scrollbar.
+        width = max(30, self.app.size.width - 32 - 2 - 2 - 2)
+        forecast = summary.mastery_forecast
+        report = summary.plan
+        plan = report.plan if report is not None else None
         lines = [
-            mastery_bar(title, value, studied, total, title_width=22, bar_width=10)
-            for title, value, studied, total in summary.topics(self.app.ui_lang)
+            f"[b]{self.tr('Mastery', '掌握度')} {forecast.recall:.0%}[/b]  "
+            f"[dim]{self.tr(f'{forecast.seen} of {forecast.questions} seen', f'已学 {forecast.seen}/{forecast.questions} 道')}[/]",
+            f"[dim]{escape(forecast.legend(lang))}[/]",
         ]
-        mastery.update("\n".join(lines) or self.tr("No questions loaded.", "没有加载题目。"))
+        if report is not None and plan is not None:
+            readiness = report.readiness
+            lines += [
+                "",
+                f"[b]{escape(self._readiness_title(readiness))} {readiness.recall:.0%}[/b]  "
+                f"[dim]{self.tr('trend', '趋势')}[/] {escape(trend_text(report))}",
+            ]
+            if report.pacing is not None:
+                colour = "$warning" if report.pacing.behind else "$text"
+                lines.append(f"[{colour}]{escape(report.pacing.summary(lang))}[/]")
+        topics = summary.topics(lang)
+        title_width, bar_width = topic_columns(width, max((cell_len(t.title) for t in topics), default=8), plan is not None)
+        lines += ["", self._topic_header(title_width, bar_width, plan is not None)]
+        for line in topics:
+            lines.append(
+                topic_line(
+                    line.title, line.mastery, line.studied, line.questions,
+                    title_width=title_width, bar_width=bar_width, readiness=line.readiness, wrap=True,
+                )
+            )
+        if not summary.mastery:
+            lines.append(self.tr("No questions loaded.", "没有加载题目。"))
+        return "\n".join(lines)
+
+    def _readiness_title(self, readiness) -> str:
+        at = readiness.at
+        return self.tr(f"Readiness on {at.day} {at:%b}", f"面试当天（{at.month}月{at.day}日）备考度")
+
+    def _topic_header(self, title_width: int, bar_width: int, planned: bool) -> str:
+        """Column names over the topic lines (as ``topic_line`` lays them out)."""
+        return topic_header(self.app.ui_lang, title_width, bar_width, planned)
 
     @on(OptionList.OptionSelected, "#home-modes")
     def _mode_chosen(self, event: OptionList.OptionSelected) -> None:

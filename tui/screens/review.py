@@ -1,4 +1,10 @@
-"""Spaced-repetition review: question, reveal (space), rate 1-4, optional typed answer, undo."""
+"""Spaced-repetition review: question, reveal (space), rate 1-4, optional typed answer, undo.
+
+A typed answer (``t``) is checked against the key points off the UI thread; the review then
+lists every key point with the tick the checker proposes and why. The candidate flips ticks
+with the letters a-h (the digits are ratings), and enter saves the rating that follows from
+the confirmed ticks (``AnswerCheck.rating_for``), logged as a typed review.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from tui.screens.base import AppScreen, rating_saved, undo_done
 from tui.widgets.footer import AppFooter
 from tui.widgets.question_view import QuestionView, question_markup
 from tui.widgets.rating_bar import RatingBar
+from tui.widgets.typed_answer import FLIP_KEYS
 
 if TYPE_CHECKING:
     from textual.content import Content
@@ -39,6 +46,10 @@ class ReviewScreen(AppScreen):
         Binding("4", "rate(4)", "Easy", id="review.easy"),
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("p", "prove", "Prove it", id="review.prove"),
+        # After a typed answer is checked: flip a key point's tick, then confirm the rating the ticks give.
+        Binding(FLIP_KEYS[0], "flip(0)", "Flip tick", key_display=f"{FLIP_KEYS[0]}-{FLIP_KEYS[-1]}", id="review.flip"),
+        *(Binding(key, f"flip({index})", show=False) for index, key in enumerate(FLIP_KEYS) if index),
+        Binding("enter", "confirm", "Confirm", id="review.confirm"),
     ]
 
     revealed: reactive[bool] = reactive(False, init=False)
@@ -51,6 +62,8 @@ class ReviewScreen(AppScreen):
         self._title = title
         self._shown_at = time.monotonic()
         self._typed: "tuple[str, AnswerCheck] | None" = None  # the typed answer and its key-point check
+        self._ticked: set[int] = set()  # key points the candidate says the typed answer covers
+        self._checking = False  # a typed answer is being checked (its notice shows until the result does)
         self._suggested: int | None = None
         # The current card's answer, parsed while the question waits for space (see _prepare_reveal).
         self._answer_ahead: "tuple[tuple[str, str, str], Content] | None" = None
@@ -103,14 +116,17 @@ class ReviewScreen(AppScreen):
             from tui.widgets.typed_answer import coverage_markup
 
             typed, check = self._typed
-            typed_report = coverage_markup(check, typed, self.app.language, self.app.ui_lang)
+            typed_report = coverage_markup(check, typed, self._ticked, self.app.language, self.app.ui_lang)
+            self._suggested = int(check.rating_for(self._ticked))
+        elif self._checking:
+            typed_report = "[dim]" + self.tr("Checking your answer…", "正在检查你的答案…") + "[/]"
         ahead = self._answer_ahead
         if self.revealed and typed_report is None and ahead is not None and ahead[0] == self._answer_key(question):
             view.show(ahead[1], scroll_home=scroll_home)
         else:
             markup = question_markup(
                 question, self.app.language, self.app.ui_lang, reveal=self.revealed, bank=self.app.bank,
-                after_question=typed_report,
+                after_question=typed_report, show_key_points=self._typed is None,  # the checklist lists them
             )
             if not self.revealed:
                 markup += "\n\n[dim]" + self.tr(
@@ -187,8 +203,12 @@ class ReviewScreen(AppScreen):
         finished = self.question is None
         if action in ("reveal", "type_answer"):
             return not finished and not self.revealed
-        if action == "rate":
-            return not finished and self.revealed
+        if action == "rate":  # after a typed answer the rating follows from the ticks (enter)
+            return not finished and self.revealed and self._typed is None
+        if action in ("flip", "confirm"):
+            if finished or self._typed is None:
+                return False
+            return action == "confirm" or int(parameters[0]) < len(self._typed[1].points)  # type: ignore[call-overload]
         if action == "undo":
             return True if self.session.can_undo else None
         if action == "prove":
@@ -214,21 +234,49 @@ class ReviewScreen(AppScreen):
         if rating_saved(self, lambda: self.session.rate(Rating(rating), duration)):
             self._next_card()
 
+    def action_flip(self, index: int) -> None:
+        """Flip the tick of key point ``index`` (the candidate disagrees with the checker)."""
+        if self._typed is None or index >= len(self._typed[1].points):
+            return
+        self._ticked.symmetric_difference_update({index})
+        self._draw(scroll_home=False)
+
+    def action_confirm(self) -> None:
+        """Save the rating that follows from the confirmed ticks, logged as a typed answer."""
+        if self.question is None or self._typed is None:
+            return
+        from questions.study.review_record import ReviewMode
+
+        rating = self._typed[1].rating_for(self._ticked)
+        duration = timedelta(seconds=time.monotonic() - self._shown_at)
+        # Logged as typed in a review; a cram session keeps its own mode (crammed answers stay told apart).
+        mode = ReviewMode.TYPED if self.session.mode is ReviewMode.REVIEW else None
+        if rating_saved(self, lambda: self.session.rate(rating, duration, mode=mode)):
+            self._next_card()
+
     @on(RatingBar.Rated)
     def _rated_by_click(self, event: RatingBar.Rated) -> None:
+        if self._typed is not None:
+            self.notify(
+                self.tr("Your ticks give the rating: flip them (a-h), then enter.", "评分由你的勾选决定：先切换勾选（a-h），再按回车。"),
+                timeout=4,
+            )
+            return
         self.action_rate(event.rating)
 
     def action_undo(self) -> None:
         if not undo_done(self):
             return
-        self._typed, self._suggested = None, None
+        self._typed, self._suggested, self._checking = None, None, False
+        self._ticked = set()
         self.set_reactive(ReviewScreen.revealed, True)
         self._shown_at = time.monotonic()
         self._draw()
         self.notify(self.tr("Last rating undone.", "已撤销上一次评分。"), timeout=2)
 
     def _next_card(self) -> None:
-        self._typed, self._suggested = None, None
+        self._typed, self._suggested, self._checking = None, None, False
+        self._ticked = set()
         self._shown_at = time.monotonic()
         typed = self.query_one("#review-typed", Input)
         typed.value = ""
@@ -253,7 +301,8 @@ class ReviewScreen(AppScreen):
             return
         event.input.add_class("-hidden")
         self.query_one(QuestionView).focus()
-        self.notify(self.tr("Checking your answer…", "正在检查你的答案…"), timeout=2)
+        self._checking = True  # "Checking your answer…" shows in the view until the result replaces it
+        self._draw(scroll_home=False)
         self._check_typed(question, event.value)
 
     @work(thread=True, exclusive=True, group="typed-answer")
@@ -268,6 +317,8 @@ class ReviewScreen(AppScreen):
         if self.question is not question:  # rated or undone meanwhile
             return
         self._typed = (typed, check)
+        self._ticked = set(check.proposed_ticks)
+        self._checking = False
         self._suggested = int(check.suggested_rating)
         if self.revealed:
             self._draw(scroll_home=False)

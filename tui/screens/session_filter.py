@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Label, Select, Static
 
+from questions.marks import tick
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
 from tui.widgets.question_view import DIFFICULTY_STARS
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
 
 CRAM_TITLE = ("Cram", "强化练习")
 CRAM_EXPLANATION = (
-    "Practise any slice of the bank. Ratings are logged but leave your schedule alone.",
-    "练习题库的任意部分。评分会被记录，但不影响复习计划。",
+    "Practise any slice of the bank. A right answer leaves your schedule alone; a failure (1 Again) "
+    "counts as a lapse: the card comes back soon and is weak.",
+    "练习题库的任意部分。答对不影响复习计划；答错（1 重来）算作遗忘：卡片很快再出现，并成为薄弱卡片。",
 )
 
 
@@ -73,9 +75,27 @@ class SessionFilterScreen(AppModal):
             topic.value = chosen
         topic.prompt = self.tr("all topics", "全部主题")
         self.query_one("#filter-difficulty", Select).prompt = self.tr("any difficulty", "任意难度")
-        self.query_one("#filter-weak", Checkbox).label = self.tr("weak cards only", "只练薄弱卡片")
-        self.query_one("#filter-verified", Checkbox).label = self.tr("with evidence only", "只练有验证的")
+        self._label_checkboxes()
         self.query_one("#filter-start", Button).label = self.tr("Start (ctrl+s)", "开始 (ctrl+s)")
+
+    def _label_checkboxes(self) -> None:
+        # Textual's checkbox tells on from off by colour only: the label carries ☑/☐ as well.
+        weak, verified = self.query_one("#filter-weak", Checkbox), self.query_one("#filter-verified", Checkbox)
+        count = self._weak_count()
+        weak.label = f"{tick(weak.value)} " + self.tr(f"weak cards only ({count})", f"只练薄弱卡片（{count}）")
+        verified.label = f"{tick(verified.value)} " + self.tr("with evidence only", "只练有验证的")
+
+    @on(Checkbox.Changed)
+    def _ticked(self) -> None:
+        self._label_checkboxes()
+
+    def _weak_count(self) -> int:
+        """How many questions are weak now: ``weak.weak_question_ids``, the one definition cram's filter uses."""
+        if not hasattr(self, "_weak"):
+            from questions.study.weak import weak_question_ids
+
+            self._weak = len(weak_question_ids(self.app.store, self.app.bank, self.app.clock(), self.app.study_settings()))
+        return self._weak
 
     def chosen_filter(self) -> "CramFilter":
         from questions.study.cram import CramFilter

@@ -1,19 +1,30 @@
-"""Stats: review heatmap, retention, due forecast, mastery by topic, streak and time."""
+"""Stats: review heatmap, retention, due forecast, mastery by topic, weak questions, readiness, streak and time.
+
+Every figure about the candidate is the engine's: mastery ``forecast.mastery`` with its legend,
+the weak list ``weak.weak_ids``, readiness on the interview day, its trend and the pacing
+``readiness.plan_report`` (read in a worker: the trend replays the review log week by week).
+Topic names are shown in full (they fit at 80 columns here; home may wrap them).
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from tui.screens.base import AppScreen
-from tui.widgets.bars import mastery_bar
+from rich.cells import cell_len
+from textual.markup import escape
+
+from tui.widgets.bars import topic_columns, topic_header, topic_line, truncate_cells
 from tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
+    from questions.study.readiness import PlanReport
     from questions.study.stats import DayCount, StudyStats
     from tui.context import StudyApp
 
@@ -57,6 +68,8 @@ class StatsScreen(AppScreen):
     CSS_PATH = "stats.tcss"
 
     app: "StudyApp"
+    _stats: "StudyStats | None" = None
+    _plan: "PlanReport | None" = None  # read in a worker when an interview date is set
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,11 +83,25 @@ class StatsScreen(AppScreen):
     def show_language(self) -> None:
         from tui.widgets.summary import study_stats
 
-        self.query_one("#stats-text", Static).update(self._markup(study_stats(self.app)))
+        if self._stats is None:
+            self._stats = study_stats(self.app)
+            if self.app.settings.interview_date is not None:
+                self._load_plan()
+        self.query_one("#stats-text", Static).update(self._markup(self._stats))
+
+    @work(thread=True, exclusive=True, group="stats-plan")
+    def _load_plan(self) -> None:
+        from tui.widgets.summary import plan_summary
+
+        report = plan_summary(self.app)
+        self.app.call_from_thread(self._plan_loaded, report)
+
+    def _plan_loaded(self, report: "PlanReport | None") -> None:
+        self._plan = report
+        if self._stats is not None:
+            self.query_one("#stats-text", Static).update(self._markup(self._stats))
 
     def _markup(self, stats: "StudyStats") -> str:
-        from questions.topics import topic_order, topic_title
-
         tr = self.tr
         recent, overall = stats.retention, stats.retention_all_time
 
@@ -94,6 +121,8 @@ class StatsScreen(AppScreen):
             f"[b]{tr('Cards', '卡片')}[/b] {tr('new', '新')} {stats.new_cards} · {tr('learning', '学习中')} {stats.learning_cards}"
             f" · {tr('review', '复习')} {stats.review_cards}",
             "",
+            *self._weak_lines(stats),  # what to work on first, before the history
+            "",
             f"[b $accent]{tr('Reviews in the last year', '近一年的复习')}[/]",
             *heatmap_lines(stats.reviews_per_day),
             "",
@@ -102,9 +131,61 @@ class StatsScreen(AppScreen):
             f"{tr('peak', '最多')} {max((d.count for d in stats.due_forecast), default=0)}[/]",
             "  " + sparkline([d.count for d in stats.due_forecast]),
             "",
-            f"[b $accent]{tr('Mastery by topic', '各主题掌握度')}[/]  [dim]{tr('mean recall probability of studied cards', '已学卡片的平均回忆概率')}[/]",
+            *self._mastery_lines(stats),
         ]
-        for mastery in sorted(stats.topic_mastery, key=lambda m: topic_order(m.topic)):
-            title = topic_title(mastery.topic, self.app.ui_lang)
-            lines.append(mastery_bar(title, mastery.studied_retrievability, mastery.studied, mastery.questions, title_width=24))
         return "\n".join(lines)
+
+    def _mastery_lines(self, stats: "StudyStats") -> list[str]:
+        from tui.widgets.summary import topic_lines, trend_text
+
+        tr, lang = self.tr, self.app.ui_lang
+        forecast = stats.mastery_forecast
+        report = self._plan
+        planned = report is not None and report.plan is not None
+        width = max(40, self.app.size.width - 2 - 2)  # less the padding and the scrollbar
+        lines = [
+            f"[b $accent]{tr('Mastery by topic', '各主题掌握度')}[/]  [b]{forecast.recall:.0%}[/b] "
+            f"[dim]{tr(f'overall, {forecast.seen} of {forecast.questions} seen', f'总体，已学 {forecast.seen}/{forecast.questions} 道')}[/]",
+            f"[dim]{escape(forecast.legend(lang))}[/]",
+        ]
+        if report is not None and planned:
+            readiness = report.readiness
+            at = readiness.at
+            lines += [
+                f"[b]{tr(f'Readiness on {at.day} {at:%b}', f'面试当天（{at.month}月{at.day}日）备考度')} {readiness.recall:.0%}[/b]  "
+                f"[dim]{tr('trend over the last weeks', '近几周趋势')}[/] {escape(trend_text(report))}",
+                f"[dim]{escape(readiness.legend(lang))}[/]",
+            ]
+            if report.pacing is not None:
+                colour = "$warning" if report.pacing.behind else "$text"
+                lines.append(f"[{colour}]{escape(report.pacing.summary(lang))}[/]")
+        elif self.app.settings.interview_date is not None:
+            lines.append(f"[dim]{tr('Reading the readiness forecast…', '正在计算备考度…')}[/]")
+        topics = topic_lines(stats.topic_mastery, report, lang)
+        title_width, bar_width = topic_columns(width, max((cell_len(t.title) for t in topics), default=8), planned)
+        lines.append(topic_header(lang, title_width, bar_width, planned))
+        for line in topics:
+            lines.append(
+                topic_line(
+                    line.title, line.mastery, line.studied, line.questions,
+                    title_width=title_width, bar_width=bar_width, readiness=line.readiness, wrap=True,
+                )
+            )
+        return lines
+
+    def _weak_lines(self, stats: "StudyStats") -> list[str]:
+        """The weak questions (``weak.weak_ids``), one line each."""
+        from tui.widgets.mathtext import readable
+
+        tr, lang = self.tr, self.app.ui_lang
+        width = max(40, self.app.size.width - 2 - 2)
+        weak = stats.weak_question_ids
+        lines = [
+            f"[b $accent]{tr('Weak questions', '薄弱题目')}[/] [b]{len(weak)}[/b]  "
+            f"[dim]{tr('last answer wrong, lapsed, or recall now low; cram them with k, weak only', '最近一次答错、遗忘过或现在回忆概率低；在首页按 k 选“只练薄弱卡片”')}[/]",
+        ]
+        for question_id in weak:
+            question = self.app.bank.get(question_id)
+            text = " ".join(readable(question.question.get(lang)).split())
+            lines.append(f"  {escape(truncate_cells(text, width - 2))}")
+        return lines

@@ -51,12 +51,54 @@ def bar(fraction: float, width: int = BAR_WIDTH) -> str:
     return ("█" * full + edge).ljust(width, "·")
 
 
-def mastery_bar(
-    title: str, mastery: float | None, studied: int, total: int, *, title_width: int = 16, bar_width: int = BAR_WIDTH
+SPARK_LEVELS = "▁▂▃▄▅▆▇█"
+
+
+def spark(values: "list[float]") -> str:
+    """Fractions (0..1) as a sparkline on an absolute scale: ▁ is 0%, █ is 100%."""
+    return "".join(SPARK_LEVELS[min(len(SPARK_LEVELS) - 1, max(0, round(min(max(v, 0.0), 1.0) * (len(SPARK_LEVELS) - 1))))] for v in values)
+
+
+def topic_columns(width: int, longest_title: int, planned: bool) -> tuple[int, int]:
+    """(title width, bar width) for topic lines in ``width`` cells: the bar narrows below 60 cells;
+    the title takes what the figures leave, no more than the longest title needs."""
+    bar_width = 10 if width >= 60 else 6
+    figures_width = bar_width + 5 + (6 if planned else 0) + 6  # bar, " 100%", "  100%", " 12/13"
+    return max(8, min(longest_title, width - figures_width - 1)), bar_width
+
+
+def topic_line(
+    title: str,
+    mastery: float,
+    studied: int,
+    total: int,
+    *,
+    title_width: int,
+    bar_width: int = BAR_WIDTH,
+    readiness: float | None = None,
+    wrap: bool = False,
 ) -> str:
-    """One topic line: title, bar of mean retrievability, percent, studied/total."""
-    name = escape(pad_cells(title, title_width))
-    if mastery is None:
-        return f"{name} [dim]{'·' * bar_width}   –  {studied:>2}/{total:<2}[/]"
-    colour = "green" if mastery >= 0.85 else "yellow" if mastery >= 0.6 else "red"
-    return f"{name} [{colour}]{bar(mastery, bar_width)}[/] {mastery * 100:3.0f}% {studied:>2}/{total:<2}"
+    """One topic: title, mastery bar and percent, readiness percent (with a plan), seen/total.
+
+    A title longer than ``title_width`` is cut with "…" or, with ``wrap``, given its own line
+    with the figures on the next, so the full name shows.
+    """
+    colour = "green" if mastery >= 0.85 else "yellow" if mastery >= 0.6 else "red" if studied else "dim"
+    figures = f"[{colour}]{bar(mastery, bar_width)}[/] {mastery * 100:3.0f}%"
+    if readiness is not None:
+        figures += f"  {readiness * 100:3.0f}%"
+    figures += f" [dim]{studied:>2}/{total:<2}[/]"
+    if wrap and cell_len(title) > title_width:
+        return f"{escape(title)}\n{' ' * title_width} {figures}"
+    return f"{escape(pad_cells(title, title_width))} {figures}"
+
+
+def topic_header(ui_lang: str, title_width: int, bar_width: int, planned: bool) -> str:
+    """Column names over ``topic_line``s laid out with the same widths."""
+    from tui.widgets.i18n import tr
+
+    figures = pad_cells(tr(ui_lang, "mastery", "掌握度"), bar_width + 5)
+    if planned:
+        figures += "  " + pad_cells(tr(ui_lang, "ready", "备考"), 4)
+    figures += " " + tr(ui_lang, "seen", "已学")
+    return f"[dim]{escape(pad_cells(tr(ui_lang, 'topic', '主题'), title_width))} {escape(figures)}[/]"

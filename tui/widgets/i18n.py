@@ -73,6 +73,9 @@ BINDING_ZH: dict[str, str] = {
     "Page up": "向上翻页",
     "Yes": "是",
     "No": "否",
+    "Flip tick": "切换勾选",
+    "Confirm": "确认",
+    "Tick": "勾选",
 }
 
 

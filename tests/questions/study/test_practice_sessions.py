@@ -13,6 +13,7 @@ from questions.study import (
     MultipleChoiceSession,
     Rating,
     ReviewMode,
+    State,
     follow_up_chain,
     is_weak,
     shuffle_choices,
@@ -74,7 +75,7 @@ def test_weak_question_ids_from_a_path_does_not_create_a_store(tmp_path):
     assert not missing.exists()
 
 
-def test_cram_is_seeded_and_leaves_the_schedule_alone(store, settings, scheduler):
+def test_cram_is_seeded_and_successes_leave_the_schedule_alone(store, settings, scheduler):
     store.record_review("a1", Rating.Good, scheduler=scheduler, reviewed_at=T0 - timedelta(days=1))
     before = store.cards()
     first = CramSession(store, BANK, settings=settings, seed=7, clock=FakeClock(T0))
@@ -86,9 +87,27 @@ def test_cram_is_seeded_and_leaves_the_schedule_alone(store, settings, scheduler
         order.append(question.id)
         first.rate(Rating.Again if question.id == "l2" and order.count("l2") == 1 else Rating.Good)
     assert order == [*first.question_ids, "l2"], "a card rated Again comes back once at the end"
-    assert store.cards() == before, "cram never moved the schedule"
+    after = store.cards()
+    assert {k: v for k, v in after.items() if k != "l2"} == before, "a crammed success never moved the schedule"
     crammed = [r for r in store.reviews() if r.mode is ReviewMode.CRAM]
-    assert len(crammed) == 5 and not any(r.scheduled for r in crammed)
+    assert len(crammed) == 5
+    assert [(r.question_id, r.rating) for r in crammed if r.scheduled] == [("l2", Rating.Again)], "only the failure moved it"
+
+
+def test_a_crammed_failure_is_a_lapse_and_undo_restores_the_card(store, settings, scheduler):
+    store.record_review("l1", Rating.Good, scheduler=scheduler, reviewed_at=T0 - timedelta(days=3))
+    store.record_review("l1", Rating.Good, scheduler=scheduler, reviewed_at=T0 - timedelta(days=2))
+    learnt = store.card("l1")
+    assert learnt.state == State.Review
+    session = CramSession(store, BANK, CramFilter(topics={"layers"}), settings, seed=3, clock=FakeClock(T0))
+    while session.current.id != "l1":
+        session.rate(Rating.Good)
+    session.rate(Rating.Again)
+    lapsed = store.card("l1")
+    assert lapsed.state == State.Relearning and lapsed.lapses == learnt.lapses + 1
+    assert lapsed.due < learnt.due, "the failure brought the card back soon"
+    session.undo()
+    assert store.card("l1") == learnt
 
 
 def test_cram_can_reschedule_when_asked(store, settings):

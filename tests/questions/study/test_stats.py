@@ -90,7 +90,6 @@ def test_due_forecast_and_mastery(store, settings, scheduler):
     assert mastery["attention"].studied_mastery == pytest.approx(r_a1)
     assert mastery["layers"].studied == 1 and mastery["layers"].studied_mastery == pytest.approx(r_l1)
     assert r_l1 < scheduler.retrievability(soon, T0) == pytest.approx(1.0)
-    assert mastery["layers"].studied_retrievability == mastery["layers"].studied_mastery, "the old name reads the same figure"
     assert stats.mastery_forecast.at == week_ahead
     assert stats.mastery_forecast.recall == pytest.approx((r_a1 + r_l1) / 4)
     assert "in 7 days" in stats.mastery_forecast.legend("en") and "7 天后" in stats.mastery_forecast.legend("zh")

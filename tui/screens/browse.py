@@ -15,7 +15,7 @@ from tui.screens.base import AppScreen
 from tui.widgets.bars import one_line_each
 from tui.widgets.footer import AppFooter
 from tui.widgets.long_list import LongOptionList
-from tui.widgets.marked import CurrentRowMark, TickBox
+from tui.widgets.marked import CurrentRowMark, TickBox, current_row_css
 from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ SEARCH_DEBOUNCE_S = 0.12  # a pause in typing this long redraws the results
 
 class BrowseResults(CurrentRowMark, LongOptionList):
     """The matching questions; ▸ marks the current one besides its highlight."""
+
+    DEFAULT_CSS = current_row_css("BrowseResults")
 
 
 class BrowseScreen(AppScreen):

@@ -12,11 +12,13 @@ from textual.widgets import Button, OptionList, Static
 
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
-from tui.widgets.marked import CurrentRowMark
+from tui.widgets.marked import CurrentRowMark, current_row_css
 
 
 class ProblemList(CurrentRowMark, OptionList):
     """The problems, one a row; ▸ marks the current one besides its highlight."""
+
+    DEFAULT_CSS = current_row_css("ProblemList")
 
 
 class BankProblemsScreen(AppModal):

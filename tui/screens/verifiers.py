@@ -15,7 +15,7 @@ from questions.marks import tick
 from tui.screens.base import AppScreen
 from tui.widgets.evidence import NOT_RUN, result_markup, status_mark
 from tui.widgets.footer import AppFooter
-from tui.widgets.marked import CurrentRowMark
+from tui.widgets.marked import CurrentRowMark, current_row_css
 from tui.widgets.run_panel import RunPanel, RunsVerifiers
 from tui.widgets.wrapped import WrappedText
 
@@ -40,6 +40,8 @@ def load_registry_and_cache(results_dir):
 class VerifierList(CurrentRowMark, OptionList):
     """The verifiers, one a row: ▸ the current one, ☑/☐ marked for a run or not, then the mark of
     its latest run. Enter runs the highlighted one, space marks it (in the order keys come)."""
+
+    DEFAULT_CSS = current_row_css("VerifierList")
 
     BINDINGS = [
         Binding("enter", "screen.run_highlighted", "Run"),

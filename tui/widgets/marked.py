@@ -40,9 +40,9 @@ class TickBox(Checkbox):
 class CurrentRowMark:
     """Mixin for an ``OptionList``: ▸ in the first cell of the highlighted option's first visible line.
 
-    The cell is the option's left padding (``padding: 0 1``, Textual's default), so nothing moves
-    when the highlight does, and no option has to be laid out again: each line is marked as it
-    is drawn, from the option index Textual records on it.
+    The cell is the option's left padding (``current_row_css``: the list's own left padding moved
+    into its options), so nothing moves when the highlight does, and no option has to be laid
+    out again: each line is marked as it is drawn, from the option index Textual records on it.
     """
 
     def render_line(self, y: int) -> Strip:
@@ -58,6 +58,14 @@ class CurrentRowMark:
         first = segments[0]
         style = (first.style or Style()) + Style(bold=True)
         return Strip([Segment(CURRENT_ROW, style), *strip.crop(1, strip.cell_length)], strip.cell_length)
+
+
+def current_row_css(selector: str) -> str:
+    """CSS for a list with ``CurrentRowMark``: one cell of left padding in each option for the ▸."""
+    return f"""
+    {selector} {{ padding-left: 0; }}
+    {selector} > .option-list--option {{ padding: 0 0 0 1; }}
+    """
 
 
 def _option_of(strip: Strip) -> int | None:

@@ -40,7 +40,7 @@ class BrowseScreen(AppScreen):
         Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),
         Binding("ctrl+r", "clear_filters", "Clear", id="browse.clear"),
         Binding("p", "prove", "Prove it", id="browse.prove"),
-        Binding("down", "results", "Results", show=False),  # from the search field to the results
+        Binding("down", "results", "Results", key_display="↓", show=False),  # from the search field to the results
     ]
 
     app: "StudyApp"

@@ -37,6 +37,9 @@ def load_registry_and_cache(results_dir):
         return default_registry(), ResultsCache(results_dir).load_all()
 
 
+LIST_TEXT_WIDTH = 34 - 2 - 2 - 1  # verifiers.tcss's width, less the border, the scrollbar and the ▸
+
+
 class VerifierList(CurrentRowMark, OptionList):
     """The verifiers, one a row: ▸ the current one, ☑/☐ marked for a run or not, then the mark of
     its latest run. Enter runs the highlighted one, space marks it (in the order keys come)."""
@@ -51,19 +54,28 @@ class VerifierList(CurrentRowMark, OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.marked: set[str] = set()
-        self._rows: dict[str, str] = {}  # verifier id -> its row without the tick
+        self._rows: dict[str, str] = {}  # verifier id -> the marks of its run and kind
 
     def show_rows(self, rows: list[tuple[str, str]]) -> None:
-        """(verifier id, row markup) for each verifier, in order; the highlight and marks stay."""
+        """(verifier id, marks markup, 3 cells wide) for each verifier, in order; the highlight and
+        the ticks stay."""
         highlighted = self.highlighted
         self._rows = dict(rows)
         self.marked &= set(self._rows)
         self.clear_options()
-        self.add_options([Option(self._prompt(verifier_id), id=verifier_id) for verifier_id, _row in rows])
+        self.add_options([Option(self._prompt(verifier_id), id=verifier_id) for verifier_id, _marks in rows])
         self.highlighted = highlighted if highlighted is not None else 0
 
     def _prompt(self, verifier_id: str) -> str:
-        return f"{tick(verifier_id in self.marked)} {self._rows[verifier_id]}"
+        """``☐ ✓ Σ id``, a long id wrapped after a hyphen and kept under itself."""
+        from questions.wrapping import wrap_text
+
+        # The options' width, less their ▸ cell; before the first layout, what the CSS gives
+        # (34 columns less the border and the scrollbar).
+        width = (self.scrollable_content_region.width or LIST_TEXT_WIDTH + 1) - 1
+        indent = " " * 6
+        lines = wrap_text(verifier_id, width, initial_indent=indent, subsequent_indent=indent, render_math=False)
+        return f"{tick(verifier_id in self.marked)} {self._rows[verifier_id]} " + "\n".join(lines)[len(indent) :]
 
     def action_toggle_mark(self) -> None:
         if self.highlighted is None:
@@ -126,7 +138,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         from questions.marks import run_mark
 
         self.query_one("#verifiers-list", VerifierList).show_rows(
-            [(spec.id, f"{status_mark(self.results.get(spec.id))} {'Σ' if spec.kind == 'symbolic' else '∿'} {spec.id}") for spec in self.specs]
+            [(spec.id, f"{status_mark(self.results.get(spec.id))} {'Σ' if spec.kind == 'symbolic' else '∿'}") for spec in self.specs]
         )
         counts = {"passed": 0, "failed": 0, "error": 0}
         for spec in self.specs:

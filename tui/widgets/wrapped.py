@@ -33,26 +33,40 @@ _HANGING = re.compile(r"^( *(?:(?:\d+\.|[·•→✓✗!?☑☐◉◌▸\-]) +)?
 
 def wrap_content(content: Content, width: int) -> Content:
     """``content`` (styled text) with each of its lines wrapped to ``width`` cells by ``wrap_text``."""
+    return _wrap_content(content, width)[0]
+
+
+def _wrap_content(content: Content, width: int) -> tuple[Content, bool]:
+    """The wrapped content, and whether every line fits in ``width`` (then its height is its line count)."""
     from rich.cells import cell_len
 
     from questions.wrapping import wrap_text
 
     plain = content.plain
-    pieces: list[Content] = []
+    shown: list[tuple[str, int, int]] = []  # (indent added, start, end) of each line shown
     start = 0
     changed = False
+    fits = True
     for line in plain.split("\n"):
         end = start + len(line)
         spans = _line_spans(line, width, cell_len, wrap_text) if cell_len(line) > width else None
         if spans is None:
-            pieces.append(content[start:end])
+            fits = fits and cell_len(line) <= width  # else Textual wraps what could not be mapped
+            shown.append(("", start, end))
         else:
             changed = True
-            for number, (indent, piece_start, piece_end) in enumerate(spans):
-                piece = content[start + piece_start : start + piece_end]
-                pieces.append(Content(indent) + piece if number else piece)
+            shown.extend((indent, start + piece_start, start + piece_end) for indent, piece_start, piece_end in spans)
         start = end + 1
-    return Content("\n").join(pieces) if changed else content
+    if not changed:
+        return content, fits
+    # One cut of the styled text at every line's start and end (its spans are walked once).
+    cuts = sorted({offset for _indent, line_start, line_end in shown for offset in (line_start, line_end)} - {0, len(plain)})
+    pieces = dict(zip([0, *cuts], content.divide(cuts)))
+    lines = [
+        (Content(indent) + pieces[line_start] if indent else pieces[line_start]) if line_end > line_start else Content(indent)
+        for indent, line_start, line_end in shown
+    ]
+    return Content("\n").join(lines), fits
 
 
 def _line_spans(line: str, width: int, cell_len, wrap_text) -> list[tuple[str, int, int]] | None:
@@ -84,25 +98,31 @@ class WrappedText(Static):
     def __init__(self, content: "Visual | str" = "", **kwargs) -> None:
         super().__init__(content, **kwargs)
         self._wrapped_visual: object = None  # the visual the cache below belongs to
-        self._wrapped: dict[int, "Visual"] = {}
+        self._wrapped: dict[int, tuple["Visual", int | None]] = {}  # width -> (shown, its height when known)
+
+    def _wrapped_at(self, width: int) -> tuple["Visual", int | None]:
+        visual = self.visual
+        if not isinstance(visual, Content) or width < 1:
+            return visual, None
+        if self._wrapped_visual is not visual:
+            self._wrapped_visual, self._wrapped = visual, {}
+        known = self._wrapped.get(width)
+        if known is None:
+            shown, fits = _wrap_content(visual, width)
+            known = self._wrapped[width] = (shown, shown.plain.count("\n") + 1 if fits else None)
+        return known
 
     def wrapped(self, width: int) -> "Visual":
         """What is shown at ``width`` cells: the text wrapped, cached per width."""
-        visual = self.visual
-        if not isinstance(visual, Content) or width < 1:
-            return visual
-        if self._wrapped_visual is not visual:
-            self._wrapped_visual, self._wrapped = visual, {}
-        shown = self._wrapped.get(width)
-        if shown is None:
-            shown = self._wrapped[width] = wrap_content(visual, width)
-        return shown
+        return self._wrapped_at(width)[0]
 
     def render(self) -> "Visual":
         return self.wrapped(self.content_size.width)
 
     def get_content_height(self, container: "Size", viewport: "Size", width: int) -> int:
-        # Textual asks for the height at the width it is about to give: the text wrapped to it.
+        # Textual asks for the height at the width it is about to give: the text wrapped to it,
+        # one row a line when every line fits (Textual would wrap it all again to count them).
         if not width:
             return 0
-        return self.wrapped(width).get_height(self.styles, width)
+        shown, height = self._wrapped_at(width)
+        return height if height is not None else shown.get_height(self.styles, width)

@@ -250,3 +250,26 @@ async def test_the_export_dialog_says_what_to_do_in_the_dialog_when_the_file_exi
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert target.read_text(encoding="utf-8") != "mine"
+
+
+async def test_an_answer_prepared_ahead_is_shown_without_wrapping_it_again(monkeypatch):
+    from textual.content import Content
+
+    import tui.widgets.wrapped as wrapped
+    from tui.widgets.question_view import question_markup
+
+    app = make_app("zh")
+    question = fixture_bank().get("attention-scale-sqrt-dk")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(QuestionDetailScreen(question))
+        await pilot.pause()
+        view = app.screen.query_one(QuestionView)
+        answer = Content.from_markup(question_markup(question, "zh", "zh", reveal=True, bank=app.bank) + "\n\n" + "是" * 200)
+        view.prepare(answer)
+        calls = []
+        monkeypatch.setattr(wrapped, "_wrap_content", lambda *args: calls.append(args) or (_ for _ in ()).throw(AssertionError("wrapped again")))
+        view.show(answer)
+        await pilot.pause()
+        assert not calls
+        assert body_lines(app.screen)[-1] == "是" * (len(body_lines(app.screen)[-1]))  # shown, wrapped
+        assert len(body_lines(app.screen)[-2]) == view.query_one("#question-body").content_size.width // 2

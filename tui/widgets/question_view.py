@@ -108,3 +108,8 @@ class QuestionView(VerticalScroll):
         self.query_one("#question-body", WrappedText).update(markup)
         if scroll_home:
             self.scroll_home(animate=False)
+
+    def prepare(self, content: "Content") -> None:
+        """Wrap parsed markup (``Content.from_markup``) ahead, at the present width: a later
+        ``show()`` of this same object (a revealed answer) then only swaps it in."""
+        self.query_one("#question-body", WrappedText).prepare(content)

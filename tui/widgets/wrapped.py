@@ -99,13 +99,26 @@ class WrappedText(Static):
         super().__init__(content, **kwargs)
         self._wrapped_visual: object = None  # the visual the cache below belongs to
         self._wrapped: dict[int, tuple["Visual", int | None]] = {}  # width -> (shown, its height when known)
+        self._prepared: tuple[object, dict[int, tuple["Visual", int | None]]] | None = None
+
+    def prepare(self, content: Content) -> None:
+        """Wrap ``content`` now, at the present width, so that showing this same object later
+        (``update(content)``) costs no wrapping on the key that shows it (an answer built ahead
+        of its reveal)."""
+        width = self.content_size.width
+        if width < 1 or content is self._wrapped_visual:
+            return
+        shown, fits = _wrap_content(content, width)
+        self._prepared = (content, {width: (shown, shown.plain.count("\n") + 1 if fits else None)})
 
     def _wrapped_at(self, width: int) -> tuple["Visual", int | None]:
         visual = self.visual
         if not isinstance(visual, Content) or width < 1:
             return visual, None
         if self._wrapped_visual is not visual:
-            self._wrapped_visual, self._wrapped = visual, {}
+            prepared = self._prepared
+            self._wrapped_visual, self._wrapped = visual, prepared[1] if prepared and prepared[0] is visual else {}
+            self._prepared = None
         known = self._wrapped.get(width)
         if known is None:
             shown, fits = _wrap_content(visual, width)

@@ -15,6 +15,7 @@ from tui.screens.base import AppScreen
 from tui.widgets.bars import one_line_each
 from tui.widgets.footer import AppFooter
 from tui.widgets.long_list import LongOptionList
+from tui.widgets.marked import CurrentRowMark, TickBox, current_row_css
 from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
 
 if TYPE_CHECKING:
@@ -27,12 +28,19 @@ if TYPE_CHECKING:
 SEARCH_DEBOUNCE_S = 0.12  # a pause in typing this long redraws the results
 
 
+class BrowseResults(CurrentRowMark, LongOptionList):
+    """The matching questions; ▸ marks the current one besides its highlight."""
+
+    DEFAULT_CSS = current_row_css("BrowseResults")
+
+
 class BrowseScreen(AppScreen):
     CSS_PATH = "browse.tcss"
     BINDINGS = [
         Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),
         Binding("ctrl+r", "clear_filters", "Clear", id="browse.clear"),
         Binding("p", "prove", "Prove it", id="browse.prove"),
+        Binding("down", "results", "Results", key_display="↓", show=False),  # from the search field to the results
     ]
 
     app: "StudyApp"
@@ -48,15 +56,14 @@ class BrowseScreen(AppScreen):
         yield Header()
         with Horizontal(id="browse-search-row"):
             yield Input(id="browse-query")
-            yield Checkbox(id="browse-verified")
+            yield TickBox(id="browse-verified")
         with Horizontal(id="browse-filter-row"):
             yield Select((), id="browse-topic")
             yield Select([(tag, tag) for tag in bank.tags()], id="browse-tag")
             yield Select([(DIFFICULTY_STARS[level], level) for level in (1, 2, 3)], id="browse-difficulty")
-            docs = sorted({doc for question in bank for doc in question.docs})
-            yield Select([(doc, doc) for doc in docs], id="browse-doc")
+            yield Select((), id="browse-doc")
         yield Static(id="browse-count")
-        yield LongOptionList(id="browse-results")
+        yield BrowseResults(id="browse-results")
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -76,6 +83,7 @@ class BrowseScreen(AppScreen):
         topic_select.set_options([(topic_title(topic, lang), topic) for topic in topics])
         if chosen_topic in topics:
             topic_select.value = chosen_topic
+        self._show_documents()
         for select_id, english, chinese in (
             ("#browse-topic", "topic", "主题"),
             ("#browse-tag", "tag", "标签"),
@@ -84,6 +92,18 @@ class BrowseScreen(AppScreen):
         ):
             self.query_one(select_id, Select).prompt = self.tr(english, chinese)
         self._refresh_results()
+
+    def _show_documents(self) -> None:
+        """The document filter's options: each document by its title, never its file name."""
+        from questions.documents import document_title
+
+        doc_select = self.query_one("#browse-doc", Select)
+        chosen = doc_select.value
+        docs = sorted({doc for question in self.app.bank for doc in question.docs})
+        with self.prevent(Select.Changed):
+            doc_select.set_options([(document_title(doc, self.app.ui_lang), doc) for doc in docs])
+            if chosen in docs:
+                doc_select.value = chosen
 
     # --- filtering ------------------------------------------------------------
 
@@ -195,6 +215,11 @@ class BrowseScreen(AppScreen):
         question = self._highlighted_question()
         if question is not None:
             self.app.action_prove(question.id)
+
+    def action_results(self) -> None:
+        """Down in the search field moves to the results (the other fields keep their own Down)."""
+        if self.query_one("#browse-query", Input).has_focus:
+            self.query_one("#browse-results", OptionList).focus()
 
     def action_focus_search(self) -> None:
         self.query_one("#browse-query", Input).focus()

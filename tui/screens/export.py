@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
+from tui.widgets.marked import TickBox
 
 if TYPE_CHECKING:
     from tui.context import StudyApp
@@ -39,8 +40,8 @@ class ExportScreen(AppModal):
                 yield Label(id="export-label-path")
                 yield Input(str(Path.cwd() / "transformer-prep.md"), id="export-path")
             with Horizontal(id="export-options"):
-                yield Checkbox(id="export-evidence", value=True)
-                yield Checkbox(id="export-force", value=False)
+                yield TickBox(id="export-evidence", value=True)
+                yield TickBox(id="export-force", value=False)
             yield Static(id="export-message")
             yield Button(id="export-button", variant="primary")
         yield AppFooter()
@@ -84,6 +85,12 @@ class ExportScreen(AppModal):
         if not raw_path:
             self.notify(self.tr("Give a file to write.", "请填写要写入的文件。"), severity="error")
             return
+        path = Path(raw_path).expanduser()
+        force = self.query_one("#export-force", Checkbox).value
+        problem = self.target_problem(path, force=force)
+        if problem is not None:
+            self.query_one("#export-message", Static).update(f"[red]{escape(problem)}[/]")
+            return
         topic = self.query_one("#export-topic", Select).value
         questions = [q for q in self.app.bank if topic is Select.NULL or q.topic == topic]
         self.query_one("#export-button", Button).disabled = True
@@ -91,10 +98,39 @@ class ExportScreen(AppModal):
         self._write(
             questions,
             str(self.query_one("#export-format", Select).value),
-            Path(raw_path).expanduser(),
+            path,
             self.query_one("#export-evidence", Checkbox).value,
-            self.query_one("#export-force", Checkbox).value,
+            force,
         )
+
+    def target_problem(self, path: Path, *, force: bool) -> str | None:
+        """Why ``path`` cannot be written, in the dialog's terms (the exporter's own messages speak
+        of the command line's --force and --out), or None. The exporter checks again when writing."""
+        import os
+
+        overwrite = self.tr("overwrite an existing file", "覆盖已有文件")
+        if path.is_dir():
+            return self.tr(
+                f"{path} is a folder: add a file name to it in the File field.",
+                f"{path} 是一个文件夹：请在“文件”一栏加上文件名。",
+            )
+        if path.exists() and not force:
+            return self.tr(
+                f"{path} already exists: tick “{overwrite}” to replace it, or change the file name.",
+                f"{path} 已存在：勾选“{overwrite}”以替换它，或修改文件名。",
+            )
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            return self.tr(
+                f"The folder {folder} does not exist: change the File field to a folder that does.",
+                f"文件夹 {folder} 不存在：请在“文件”一栏改用已有的文件夹。",
+            )
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return self.tr(
+                f"No permission to write in {folder}: change the File field to another folder.",
+                f"没有写入 {folder} 的权限：请在“文件”一栏改用其他文件夹。",
+            )
+        return None
 
     @work(thread=True, exclusive=True, group="export")
     def _write(self, questions, fmt: str, path: Path, with_evidence: bool, force: bool) -> None:
@@ -125,7 +161,10 @@ class ExportScreen(AppModal):
                     )
             written = export_sheet(sheet, fmt, path, force=force)  # type: ignore[arg-type]
         except Exception as error:  # noqa: BLE001 - shown to the user; their file is never half-written
-            message = str(error) if isinstance(getattr(error, "exit_code", None), int) else f"{type(error).__name__}: {error}"
+            if isinstance(getattr(error, "exit_code", None), int):  # the exporter refused: say it in the dialog's terms
+                message = self.target_problem(path, force=force) or str(error)
+            else:
+                message = f"{type(error).__name__}: {error}"
             self.app.call_from_thread(self._finished, None, message)
             return
         self.app.call_from_thread(self._finished, written, None)

@@ -12,6 +12,13 @@ from textual.widgets import Button, OptionList, Static
 
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
+from tui.widgets.marked import CurrentRowMark, current_row_css
+
+
+class ProblemList(CurrentRowMark, OptionList):
+    """The problems, one a row; ▸ marks the current one besides its highlight."""
+
+    DEFAULT_CSS = current_row_css("ProblemList")
 
 
 class BankProblemsScreen(AppModal):
@@ -43,7 +50,7 @@ class BankProblemsScreen(AppModal):
     def compose(self) -> ComposeResult:
         with Vertical(id="problems-box"):
             yield Static(id="problems-summary")
-            yield OptionList(*(escape(problem) for problem in self.problems), id="problems-list")
+            yield ProblemList(*(escape(problem) for problem in self.problems), id="problems-list")
             with Horizontal(id="problems-buttons"):
                 yield Button(id="problems-continue", variant="primary")
         yield AppFooter()

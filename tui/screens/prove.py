@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Static
 
 from tui.screens.base import AppModal
 from tui.widgets.evidence import result_markup
 from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
 from tui.widgets.run_panel import RunPanel, RunsVerifiers
+from tui.widgets.wrapped import WrappedText
 
 if TYPE_CHECKING:
     from questions.model import Question
@@ -46,7 +46,12 @@ class ProveItScreen(RunsVerifiers, AppModal):
         self.results = {spec.id: cached[spec.id] for spec in self.specs if spec.id in cached}
         with Vertical(id="prove-box"):
             with VerticalScroll(id="prove-scroll"):
-                yield Static(id="prove-text")
+                # One block per verifier, so that g can tell which one is in view.
+                with Vertical(id="prove-text"):
+                    yield WrappedText(id="prove-question")
+                    for index, _spec in enumerate(self.specs):
+                        yield WrappedText(id=f"prove-verifier-{index}", classes="prove-verifier")
+                    yield WrappedText(id="prove-missing")
             yield RunPanel(self.app.ui_lang, classes="-hidden")
         yield AppFooter()
 
@@ -58,14 +63,32 @@ class ProveItScreen(RunsVerifiers, AppModal):
     def show_language(self) -> None:
         self.query_one(RunPanel).ui_lang = self.app.ui_lang
         self.query_one("#prove-box").border_title = self.tr("Prove it — escape closes", "证明 — Esc 关闭")
-        lines = [f"[b]{bilingual(self.question.question, self.app.language)}[/b]", ""]
-        for spec in self.specs:
-            lines.append("─" * 40)
-            lines.append(result_markup(spec, self.results.get(spec.id), self.app.language, self.app.ui_lang))
-        for verifier_id in self.missing:
-            lines.append(self.tr(f"[red]Verifier {verifier_id} is not installed.[/]", f"[red]验证器 {verifier_id} 未安装。[/]"))
-        self.query_one("#prove-text", Static).update("\n".join(lines))
+        self.query_one("#prove-question", WrappedText).update(f"[b]{bilingual(self.question.question, self.app.language)}[/b]\n")
+        for index, spec in enumerate(self.specs):
+            markup = result_markup(spec, self.results.get(spec.id), self.app.language, self.app.ui_lang)
+            self.query_one(f"#prove-verifier-{index}", WrappedText).update("─" * 40 + "\n" + markup)
+        missing = [
+            self.tr(f"[red]Verifier {verifier_id} is not installed.[/]", f"[red]验证器 {verifier_id} 未安装。[/]")
+            for verifier_id in self.missing
+        ]
+        self.query_one("#prove-missing", WrappedText).update("\n".join(missing))
         self.refresh_bindings()
+
+    def text(self) -> str:
+        """Everything the dialog shows, as plain text (for tests and a reader's copy)."""
+        return "\n".join(str(block.render()) for block in self.query(WrappedText))
+
+    def verifier_in_view(self) -> int | None:
+        """The index of the verifier whose block takes up most of the visible rows (None: no verifiers)."""
+        scroll = self.query_one("#prove-scroll", VerticalScroll)
+        top, height = scroll.scroll_y, scroll.scrollable_content_region.height
+        best, best_rows = None, -1
+        for index in range(len(self.specs)):
+            region = self.query_one(f"#prove-verifier-{index}", WrappedText).virtual_region
+            rows = min(region.bottom, top + height) - max(region.y, top)
+            if rows > best_rows:
+                best, best_rows = index, rows
+        return best
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         running = self.run_in_progress
@@ -84,11 +107,20 @@ class ProveItScreen(RunsVerifiers, AppModal):
         self.show_language()
 
     def action_plots(self) -> None:
-        with_plots = [result for result in self.results.values() if result.has_figures]
+        """The plots of the verifier in view; if it has none, of the nearest one that has."""
+        in_view = self.verifier_in_view()
+        if in_view is None:
+            return
+        with_plots = [
+            index
+            for index, spec in enumerate(self.specs)
+            if spec.id in self.results and self.results[spec.id].has_figures
+        ]
         if with_plots:
             from tui.screens.plots import PlotsScreen
 
-            self.app.push_screen(PlotsScreen(with_plots[0]))
+            nearest = min(with_plots, key=lambda index: (abs(index - in_view), index))
+            self.app.push_screen(PlotsScreen(self.results[self.specs[nearest].id]))
 
     def action_dismiss_modal(self) -> None:
         self.query_one(RunPanel).cancel()

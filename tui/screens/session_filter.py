@@ -13,6 +13,7 @@ from textual.widgets import Button, Checkbox, Label, Select, Static
 from questions.marks import tick
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
+from tui.widgets.marked import TickBox
 from tui.widgets.question_view import DIFFICULTY_STARS
 
 if TYPE_CHECKING:
@@ -53,8 +54,8 @@ class SessionFilterScreen(AppModal):
                 yield Label(id="filter-label-difficulty")
                 yield Select([(DIFFICULTY_STARS[d], d) for d in (1, 2, 3)], id="filter-difficulty")
             with Horizontal(id="filter-options"):
-                yield Checkbox(id="filter-weak")
-                yield Checkbox(id="filter-verified")
+                yield TickBox(id="filter-weak")
+                yield TickBox(id="filter-verified")
             yield Button(id="filter-start", variant="primary")
         yield AppFooter()
 

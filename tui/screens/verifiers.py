@@ -8,12 +8,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Header, SelectionList, Static
+from textual.widgets import Header, OptionList, Static
+from textual.widgets.option_list import Option
 
+from questions.marks import tick
 from tui.screens.base import AppScreen
-from tui.widgets.evidence import result_markup, status_mark
+from tui.widgets.evidence import NOT_RUN, result_markup, status_mark
 from tui.widgets.footer import AppFooter
+from tui.widgets.marked import CurrentRowMark, current_row_css
 from tui.widgets.run_panel import RunPanel, RunsVerifiers
+from tui.widgets.wrapped import WrappedText
 
 if TYPE_CHECKING:
     from verifiers.result import Result
@@ -33,10 +37,60 @@ def load_registry_and_cache(results_dir):
         return default_registry(), ResultsCache(results_dir).load_all()
 
 
-class VerifierList(SelectionList):
-    """The verifiers; enter runs the highlighted one (space still marks), in the order keys come."""
+LIST_TEXT_WIDTH = 34 - 2 - 2 - 1  # verifiers.tcss's width, less the border, the scrollbar and the ▸
 
-    BINDINGS = [Binding("enter", "screen.run_highlighted", "Run")]
+
+class VerifierList(CurrentRowMark, OptionList):
+    """The verifiers, one a row: ▸ the current one, ☑/☐ marked for a run or not, then the mark of
+    its latest run. Enter runs the highlighted one, space marks it (in the order keys come)."""
+
+    DEFAULT_CSS = current_row_css("VerifierList")
+
+    BINDINGS = [
+        Binding("enter", "screen.run_highlighted", "Run"),
+        Binding("space", "toggle_mark", "Mark", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.marked: set[str] = set()
+        self._rows: dict[str, str] = {}  # verifier id -> the marks of its run and kind
+
+    def show_rows(self, rows: list[tuple[str, str]]) -> None:
+        """(verifier id, marks markup, 3 cells wide) for each verifier, in order; the highlight and
+        the ticks stay."""
+        highlighted = self.highlighted
+        self._rows = dict(rows)
+        self.marked &= set(self._rows)
+        self.clear_options()
+        self.add_options([Option(self._prompt(verifier_id), id=verifier_id) for verifier_id, _marks in rows])
+        self.highlighted = highlighted if highlighted is not None else 0
+
+    def _prompt(self, verifier_id: str) -> str:
+        """``☐ ✓ Σ id``, a long id wrapped after a hyphen and kept under itself."""
+        from questions.wrapping import wrap_text
+
+        # The options' width, less their ▸ cell; before the first layout, what the CSS gives
+        # (34 columns less the border and the scrollbar).
+        width = (self.scrollable_content_region.width or LIST_TEXT_WIDTH + 1) - 1
+        indent = " " * 6
+        lines = wrap_text(verifier_id, width, initial_indent=indent, subsequent_indent=indent, render_math=False)
+        return f"{tick(verifier_id in self.marked)} {self._rows[verifier_id]} " + "\n".join(lines)[len(indent) :]
+
+    def action_toggle_mark(self) -> None:
+        if self.highlighted is None:
+            return
+        verifier_id = self.get_option_at_index(self.highlighted).id
+        if verifier_id is None:
+            return
+        self.marked ^= {verifier_id}
+        self.replace_option_prompt_at_index(self.highlighted, self._prompt(verifier_id))
+        self.screen.refresh_bindings()
+
+    @property
+    def selected(self) -> list[str]:
+        """The marked verifiers' ids, in list order."""
+        return [verifier_id for verifier_id in self._rows if verifier_id in self.marked]
 
 
 class VerifiersScreen(RunsVerifiers, AppScreen):
@@ -64,12 +118,12 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         with Horizontal(id="verifiers-columns"):
             yield VerifierList(id="verifiers-list")
             with VerticalScroll(id="verifiers-detail"):
-                yield Static(id="verifiers-detail-text")
+                yield WrappedText(id="verifiers-detail-text")
         yield RunPanel(self.app.ui_lang, classes="-hidden")
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#verifiers-list", SelectionList).focus()
+        self.query_one("#verifiers-list", VerifierList).focus()
         if self.registry_problems:
             self.notify("\n".join(self.registry_problems), severity="warning", timeout=10, markup=False)
 
@@ -81,17 +135,11 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         self._draw_detail()
 
     def _fill_list(self) -> None:
-        listing = self.query_one("#verifiers-list", SelectionList)
-        marked = set(listing.selected)
-        highlighted = listing.highlighted
-        listing.clear_options()
-        listing.add_options(
-            [
-                (f"{status_mark(self.results.get(spec.id))} {'Σ' if spec.kind == 'symbolic' else '∿'} {spec.id}", spec.id, spec.id in marked)
-                for spec in self.specs
-            ]
+        from questions.marks import run_mark
+
+        self.query_one("#verifiers-list", VerifierList).show_rows(
+            [(spec.id, f"{status_mark(self.results.get(spec.id))} {'Σ' if spec.kind == 'symbolic' else '∿'}") for spec in self.specs]
         )
-        listing.highlighted = highlighted if highlighted is not None else 0
         counts = {"passed": 0, "failed": 0, "error": 0}
         for spec in self.specs:
             if spec.id in self.results:
@@ -104,26 +152,27 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
                 f"{symbolic} Σ symbolic · {len(self.specs) - symbolic} ∿ experiments   ",
                 f"{symbolic} Σ 符号推导 · {len(self.specs) - symbolic} ∿ 实验   ",
             )
-            + f"[green]✓ {counts['passed']}[/]  [red]✗ {counts['failed'] + counts['error']}[/]  "
-            + self.tr(f"· {not_run} not run", f"· {not_run} 未运行")
+            + f"[green]{run_mark('passed')} {counts['passed']}[/]  [red]{run_mark('failed')} {counts['failed']}[/]  "
+            + f"[red]{run_mark('error')} {counts['error']}[/]  "
+            + self.tr(f"{NOT_RUN} {not_run} not run", f"{NOT_RUN} {not_run} 未运行")
         )
 
     def _highlighted_spec(self) -> "Verifier | None":
-        listing = self.query_one("#verifiers-list", SelectionList)
+        listing = self.query_one("#verifiers-list", VerifierList)
         if listing.highlighted is None or not self.specs:
             return None
         return self.specs[listing.highlighted]
 
     def _draw_detail(self) -> None:
         spec = self._highlighted_spec()
-        text = self.query_one("#verifiers-detail-text", Static)
+        text = self.query_one("#verifiers-detail-text", WrappedText)
         if spec is None:
             text.update(self.tr("No verifiers found.", "没有找到验证器。"))
         else:
             text.update(result_markup(spec, self.results.get(spec.id), self.app.language, self.app.ui_lang))
         self.refresh_bindings()
 
-    @on(SelectionList.SelectionHighlighted, "#verifiers-list")
+    @on(OptionList.OptionHighlighted, "#verifiers-list")
     def _highlight_moved(self) -> None:
         self._draw_detail()
         self.query_one("#verifiers-detail", VerticalScroll).scroll_home(animate=False)
@@ -135,7 +184,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         if action in ("run_highlighted", "run_marked", "run_all"):
             if running:
                 return False  # hidden while a run is going: the footer shows cancel instead
-            if action == "run_marked" and not self.query_one("#verifiers-list", SelectionList).selected:
+            if action == "run_marked" and not self.query_one("#verifiers-list", VerifierList).selected:
                 return None
             return True
         if action == "cancel":
@@ -152,7 +201,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
             self.start_run([spec])
 
     def action_run_marked(self) -> None:
-        marked = set(self.query_one("#verifiers-list", SelectionList).selected)
+        marked = set(self.query_one("#verifiers-list", VerifierList).selected)
         self.start_run([spec for spec in self.specs if spec.id in marked])
 
     def action_run_all(self) -> None:

@@ -14,7 +14,12 @@ if TYPE_CHECKING:
     from verifiers.result import Bilingual, Result
     from verifiers.spec import Verifier
 
-STATUS_MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]"}
+# Colour only repeats what the marks of questions.marks say by their shape (the CLI's colours):
+# green for a statement that holds, magenta for a document's claim refuted as expected, red for a
+# failure. A run: ✓ passed, ! failed, ? error, and "-" not run yet.
+RUN_COLOURS = {"passed": "green", "failed": "red", "error": "red"}
+CLAIM_COLOURS = {"holds": "green", "refuted": "magenta", "mismatch": "red", "unchecked": "red"}
+NOT_RUN = "-"
 
 
 def pick(text: "Bilingual", language: str) -> str:
@@ -36,7 +41,26 @@ def when(result: "Result") -> str:
 
 
 def status_mark(result: "Result | None") -> str:
-    return "[dim]·[/]" if result is None else STATUS_MARKS.get(result.status.value, "?")
+    """A verifier's latest run as a mark (questions.marks.run_mark), coloured only to repeat it."""
+    from questions.marks import run_mark
+
+    if result is None:
+        return f"[dim]{NOT_RUN}[/]"
+    status = result.status.value
+    return f"[{RUN_COLOURS.get(status, 'red')}]{run_mark(status)}[/]"
+
+
+def claim_line(expected: bool, observed: "bool | None", statement: str, ui_lang: str) -> str:
+    """A claim as markup: its mark (questions.marks.claim_mark), the statement, and, for every
+    mark but a plain ✓, what the mark means: ``✗ statement [document's claim — refuted, as expected]``."""
+    from questions.marks import ClaimOutcome, claim_mark
+
+    mark = claim_mark(expected, observed)
+    colour = CLAIM_COLOURS[mark.outcome.value]
+    line = f"[b {colour}]{mark.glyph}[/] {statement}"
+    if mark.outcome is not ClaimOutcome.HOLDS:
+        line += f" [{colour}]\\[{escape(mark.words.get('zh' if ui_lang == 'zh' else 'en'))}][/]"
+    return line
 
 
 TABLE_ROWS_SHOWN = 12
@@ -73,10 +97,14 @@ def result_markup(spec: "Verifier", result: "Result | None", language: str, ui_l
         lines.append(tr(ui_lang, "[dim]Not run yet.[/]", "[dim]尚未运行。[/]"))
         lines += ["", f"[b $accent]{tr(ui_lang, 'Claims', '论断')}[/]"]
         for claim in spec.claims:
-            expect = tr(ui_lang, "expected true", "预期成立") if claim.expected else tr(ui_lang, "expected FALSE", "预期不成立")
-            lines.append(f"· {pick(claim.statement, language)} [dim]({expect})[/]")
+            expect = (
+                tr(ui_lang, "expected to hold", "预期成立")
+                if claim.expected
+                else tr(ui_lang, "a document's claim, expected to be refuted", "文档的说法，预期被推翻")
+            )
+            lines.append(f"? {pick(claim.statement, language)} [dim]({expect})[/]".replace("\n", "\n  "))
         return "\n".join(lines + explanation)
-    verdict = {
+    verdict = status_mark(result) + " " + {
         "passed": tr(ui_lang, "[b green]PASSED[/]", "[b green]通过[/]"),
         "failed": tr(ui_lang, "[b red]FAILED[/]", "[b red]未通过[/]"),
         "error": tr(ui_lang, "[b red]ERROR[/]", "[b red]出错[/]"),
@@ -89,16 +117,8 @@ def result_markup(spec: "Verifier", result: "Result | None", language: str, ui_l
     if result.claims:
         lines += ["", f"[b $accent]{tr(ui_lang, 'Claims', '论断')}[/]"]
         for claim in result.claims:
-            mark = "[green]✓[/]" if claim.matched else "[red]✗[/]"
-            if claim.observed is None:
-                held = tr(ui_lang, "not checked", "未检查")
-            elif claim.observed:
-                held = tr(ui_lang, "holds", "成立")
-            else:
-                held = tr(ui_lang, "does not hold", "不成立")
-            wrong_claim = "" if claim.expected else tr(ui_lang, " [yellow](a documents' claim, refuted)[/]", " [yellow]（文档中的错误说法，被驳斥）[/]")
-            lines.append(f"{mark} {pick(claim.statement, language)}".replace("\n", "\n  "))
-            lines.append(f"  [dim]{held}{wrong_claim}: {escape(readable(claim.measured))}[/]")
+            lines.append(claim_line(claim.expected, claim.observed, pick(claim.statement, language), ui_lang).replace("\n", "\n  "))
+            lines.append(f"  [dim]{tr(ui_lang, 'measured', '测量')}: {escape(readable(claim.measured))}[/]")
     if with_steps and result.steps:
         lines += ["", f"[b $accent]{tr(ui_lang, 'Derivation', '推导')}[/]"]
         for number, step in enumerate(result.steps, start=1):

@@ -48,6 +48,8 @@ BINDING_ZH: dict[str, str] = {
     "Check": "勾选",
     "Finish": "结束",
     "Search": "搜索",
+    "Results": "结果列表",
+    "Mark": "标记",
     "Filters": "筛选",
     "Clear": "清除",
     "Open": "打开",

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from textual.containers import VerticalScroll
 from textual.markup import escape
-from textual.widgets import Static
 
+from questions.marks import FAILED, PASSED
 from tui.widgets.i18n import bilingual, bilingual_items, tr
+from tui.widgets.wrapped import WrappedText
 
 if TYPE_CHECKING:
     from textual.content import Content
@@ -26,7 +27,7 @@ def question_heading(question: "Question", ui_lang: str) -> str:
     if question.tags:
         parts.append(escape(" ".join(f"#{tag}" for tag in question.tags)))
     if question.verifiers:
-        parts.append(tr(ui_lang, "[green]✓ verified[/] (p)", "[green]✓ 有验证[/] (p)"))
+        parts.append(tr(ui_lang, f"[green]{PASSED} verified[/] (p)", f"[green]{PASSED} 有验证[/] (p)"))
     return "[dim]" + "  ·  ".join(parts) + "[/]"
 
 
@@ -40,7 +41,10 @@ def question_markup(
     show_key_points: bool = True,
     after_question: str | None = None,
 ) -> str:
-    """The question, then (when ``reveal``) answer, key points, caveats, sources and follow-ups."""
+    """The question, then (when ``reveal``) answer, key points, caveats, evidence, follow-ups,
+    sources (documents by title) and references."""
+    from questions.documents import document_title, source_label
+
     lines = [question_heading(question, ui_lang), "", f"[b]{bilingual(question.question, language)}[/b]"]
     if after_question:
         lines += ["", after_question]
@@ -56,9 +60,9 @@ def question_markup(
         for caveat in question.caveats:
             claim = bilingual(caveat.claim, language).replace("\n", "\n   ")
             correction = bilingual(caveat.correction, language).replace("\n", "\n   ")
-            lines.append(f"[dim]{escape(caveat.doc)}[/]")
-            lines.append(f" ✗ {claim}")
-            lines.append(f" ✓ {correction}")
+            lines.append(f"[dim]{escape(document_title(caveat.doc, ui_lang))}[/]")
+            lines.append(f" {FAILED} {claim}")
+            lines.append(f" {PASSED} {correction}")
             if caveat.evidence:
                 lines.append(f"   [dim]{tr(ui_lang, 'evidence', '证据')}: {escape(', '.join(caveat.evidence))}[/]")
     if question.verifiers:
@@ -73,9 +77,14 @@ def question_markup(
             if follow_up in bank:
                 text = bilingual(bank.get(follow_up).question, language).replace("\n", "\n  ")
                 lines.append(f"→ {text}")
-    lines += ["", f"[b $accent]{tr(ui_lang, 'Sources', '出处')}[/]"]
-    for source in question.sources:
-        lines.append(f"[dim]{escape(source.doc)}[/]  {escape(source.heading)}")
+    if question.sources:
+        lines += ["", f"[b $accent]{tr(ui_lang, 'Sources', '出处')}[/]"]
+        for source in question.sources:
+            lines.append(f"· {escape(source_label(source, ui_lang))}")
+    if question.references:
+        lines += ["", f"[b $accent]{tr(ui_lang, 'References', '参考文献')}[/]"]
+        for reference in question.references:
+            lines.append(f"· {escape(reference.citation())}")
     lines.append(f"[dim]id: {escape(question.id)}[/]")
     return "\n".join(lines)
 
@@ -87,14 +96,20 @@ class QuestionView(VerticalScroll):
     /* The scrollbar's column is kept even while the text fits, so revealing a long answer does not
        narrow the view and wrap everything a second time on the key. */
     QuestionView { height: 1fr; padding: 0 1; overflow-y: scroll; }
-    QuestionView > Static { width: 1fr; }
+    QuestionView > WrappedText { width: 1fr; }
     """
 
     def compose(self):
-        yield Static(id="question-body")
+        yield WrappedText(id="question-body")
 
     def show(self, markup: "str | Content", *, scroll_home: bool = True) -> None:
-        """Show Textual markup, or the same already parsed (``Content.from_markup``)."""
-        self.query_one("#question-body", Static).update(markup)
+        """Show Textual markup, or the same already parsed (``Content.from_markup``), wrapped by
+        ``questions.wrapping`` at the view's width (``WrappedText``)."""
+        self.query_one("#question-body", WrappedText).update(markup)
         if scroll_home:
             self.scroll_home(animate=False)
+
+    def prepare(self, content: "Content") -> None:
+        """Wrap parsed markup (``Content.from_markup``) ahead, at the present width: a later
+        ``show()`` of this same object (a revealed answer) then only swaps it in."""
+        self.query_one("#question-body", WrappedText).prepare(content)

@@ -109,8 +109,13 @@ class RunPanel(Horizontal):
         elif outcome.cancelled:
             label.update(tr(self.ui_lang, f"cancelled; {len(outcome.not_run)} not run", f"已取消；{len(outcome.not_run)} 个未运行"))
         else:
+            from questions.marks import run_mark
+
             passed = sum(1 for r in outcome.results if r.passed)
-            label.update(tr(self.ui_lang, f"done: {passed}/{len(outcome.results)} passed", f"完成：{passed}/{len(outcome.results)} 通过"))
+            mark = run_mark("passed" if passed == len(outcome.results) else "failed")
+            label.update(
+                tr(self.ui_lang, f"{mark} done: {passed}/{len(outcome.results)} passed", f"{mark} 完成：{passed}/{len(outcome.results)} 通过")
+            )
         self.post_message(self.Done(outcome, error))
 
 

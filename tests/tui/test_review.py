@@ -83,7 +83,7 @@ async def test_typed_answer_lists_every_key_point_with_the_proposed_tick_and_why
         for point in check.points:  # every point: its letter, the proposed tick by shape, the reason in words
             mark = TICKED if point.covered else UNTICKED
             assert f"{'abcdefgh'[point.index]} {mark} {point.index + 1}." in text
-            assert point.reason("en") in text
+            assert " ".join(point.reason("en").split()) in " ".join(text.split())  # wrapped to the view's width
         assert "looks covered" in text and "not found" in text
         rating = check.rating_for(check.proposed_ticks)
         assert f"→ {int(rating)} " in text

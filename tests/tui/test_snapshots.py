@@ -18,7 +18,6 @@ SCREENS = {
     "review-typed": ["r", "t", *"the variance grows with d_k so we divide by its square root", "enter", "b"],
     "mock-question": ["m", "enter"],
     "mock-checklist": ["m", "enter", "space", "1", "3"],  # ☑ 1, ☐ 2, ☑ 3
-    "cram-filter": ["k"],
     "browse-search": ["b", *"softmax"],
     "detail": ["b", *"causal", "enter", "enter"],
     "stats": ["r", "space", "3", "escape", "s"],

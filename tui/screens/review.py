@@ -159,6 +159,8 @@ class ReviewScreen(AppScreen):
         if self._answer_ahead is None or self._answer_ahead[0] != key:
             markup = question_markup(question, self.app.language, self.app.ui_lang, reveal=True, bank=self.app.bank)
             self._answer_ahead = (key, Content.from_markup(markup))
+            # Wrapped ahead too, at the present width: the reveal then only swaps the lines in.
+            self.query_one(QuestionView).prepare(self._answer_ahead[1])
 
     def _draw_status(self) -> None:
         english, chinese = self._title

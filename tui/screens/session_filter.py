@@ -10,7 +10,6 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Label, Select, Static
 
-from questions.marks import tick
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
 from tui.widgets.marked import TickBox
@@ -80,15 +79,10 @@ class SessionFilterScreen(AppModal):
         self.query_one("#filter-start", Button).label = self.tr("Start (ctrl+s)", "开始 (ctrl+s)")
 
     def _label_checkboxes(self) -> None:
-        # Textual's checkbox tells on from off by colour only: the label carries ☑/☐ as well.
-        weak, verified = self.query_one("#filter-weak", Checkbox), self.query_one("#filter-verified", Checkbox)
+        # TickBox draws ☑/☐ itself; the weak count says what "weak only" would practise.
         count = self._weak_count()
-        weak.label = f"{tick(weak.value)} " + self.tr(f"weak cards only ({count})", f"只练薄弱卡片（{count}）")
-        verified.label = f"{tick(verified.value)} " + self.tr("with evidence only", "只练有验证的")
-
-    @on(Checkbox.Changed)
-    def _ticked(self) -> None:
-        self._label_checkboxes()
+        self.query_one("#filter-weak", Checkbox).label = self.tr(f"weak cards only ({count})", f"只练薄弱卡片（{count}）")
+        self.query_one("#filter-verified", Checkbox).label = self.tr("with evidence only", "只练有验证的")
 
     def _weak_count(self) -> int:
         """How many questions are weak now: ``weak.weak_question_ids``, the one definition cram's filter uses."""

@@ -26,8 +26,8 @@ def fixture_bank():
     return load_bank([FIXTURE_BANK], include_builtin=False)
 
 
-def make_app(language: str = "en", **overrides) -> TPrepApp:
-    """A TPrepApp on the fixture bank whose data lives in ``$TPREP_HOME`` (a temp dir per test)."""
+def make_app(language: str = "en", bank=None, **overrides) -> TPrepApp:
+    """A TPrepApp on the fixture bank (or ``bank``) whose data lives in ``$TPREP_HOME`` (a temp dir per test)."""
     options = dict(
         settings=Settings(language=language),  # type: ignore[arg-type]
         settings_path=paths.settings_path(),
@@ -38,7 +38,7 @@ def make_app(language: str = "en", **overrides) -> TPrepApp:
         seed=7,
     )
     options.update(overrides)
-    return TPrepApp(fixture_bank(), **options)
+    return TPrepApp(bank if bank is not None else fixture_bank(), **options)
 
 
 def footer_keys(app) -> list[str]:

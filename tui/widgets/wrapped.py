@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from textual.geometry import Size
     from textual.visual import Visual
 
-# What hangs before a line's text: spaces, then perhaps a list marker or a mark and a space.
-_HANGING = re.compile(r"^( *(?:(?:\d+\.|[·•→✓✗!?☑☐◉◌▸\-]) +)?)")
+# What hangs before a line's text: spaces, then perhaps list markers or marks, each followed by a space.
+# Several may stand in a row ("✗◉ 1. " before a checked option): the text hangs under what follows them all.
+_HANGING = re.compile(r"^( *(?:(?:\d+\.|[·•→✓✗!?☑☐◉◌▸\-])+ +)*)")
 
 
 def wrap_content(content: Content, width: int) -> Content:

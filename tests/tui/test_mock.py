@@ -113,3 +113,27 @@ async def test_a_weak_mock_answer_is_a_lapse_and_undo_restores_it(app, reviews):
         assert screen._interview.current.id == question_id and screen.stage == "ask"
         assert question_id not in weak_question_ids(paths.store_path(), fixture_bank(), FIXED_NOW, app.study_settings())
     assert [r.rating for r in reviews()] == [Rating.Good, Rating.Good]
+
+
+async def test_long_key_points_wrap_under_their_text_not_under_the_tick():
+    """The checklist wraps each point by questions.wrapping, hanging under its text (#14)."""
+    from questions import load_bank
+    from tests.tui.factory import make_app
+
+    app = make_app("both", bank=load_bank())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "enter", "space")
+        await pilot.pause()
+        from rich.cells import cell_len
+
+        points = app.screen.query_one("#mock-points")
+        width = points.scrollable_content_region.width - 2  # each option's padding
+        every = [line for index in range(points.option_count) for line in points.get_option_at_index(index).prompt.plain.split("\n")]
+        assert all(cell_len(line) <= width for line in every), "wrapped by us, so Textual never wraps a line at column 0"
+        lines = [
+            line
+            for index in range(points.option_count)
+            for line in points.get_option_at_index(index).prompt.plain.split("\n")[1:]
+        ]
+        assert lines, "some key point is long enough to wrap, or has a second language"
+        assert all(line.startswith("     ") for line in lines), lines  # under "☐ 1. "

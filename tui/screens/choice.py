@@ -25,7 +25,7 @@ from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
 from tui.widgets.question_view import question_heading
 from tui.widgets.rating_bar import RATING_LABELS
-from tui.widgets.wrapped import WrappedText, wrap_content
+from tui.widgets.wrapped import WrappedText, option_prompt
 
 if TYPE_CHECKING:
     from questions.study.cram import CramFilter
@@ -128,7 +128,8 @@ class ChoiceScreen(AppScreen):
         highlighted = options.highlighted
         options.remove_class("-hidden")
         options.clear_options()
-        options.add_options([Option(self._option_prompt(item, option), id=str(option.number)) for option in item.options])
+        # Wrapped by questions.wrapping, each language's lines hanging under its text (not under the marks).
+        options.add_options([Option(option_prompt(options, self._option_markup(item, option)), id=str(option.number)) for option in item.options])
         options.highlighted = highlighted if highlighted is not None and highlighted < len(item.options) else 0
         answered = self._answered
         feedback.set_class(answered is None, "-hidden")
@@ -141,20 +142,9 @@ class ChoiceScreen(AppScreen):
         return sum(self._answers_correct)
 
     def on_resize(self) -> None:
-        # The options are wrapped to the list's width (below): wrap them again at the new one.
+        # The options are wrapped to the list's width (option_prompt): wrap them again at the new one.
         if self.item is not None:
             self._draw()
-
-    def _option_prompt(self, item: "ChoiceItem", option: "ChoiceOption") -> "Content":
-        """The option wrapped by ``questions.wrapping`` at the list's width, each language's
-        continuation lines under its text (not under the marks), Chinese by character."""
-        from textual.content import Content
-
-        options = self.query_one("#choice-options", OptionList)
-        # Inside the list: its scrollbar (always shown) and each option's padding of 1 a side.
-        width = options.scrollable_content_region.width - 2
-        prompt = Content.from_markup(self._option_markup(item, option))
-        return wrap_content(prompt, width) if width > 20 else prompt
 
     def _option_markup(self, item: "ChoiceItem", option: "ChoiceOption") -> str:
         text = bilingual(option.text, self.app.language).replace("\n", "\n      ")

@@ -25,6 +25,7 @@ from tui.widgets.bars import one_line_each
 from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
 from tui.widgets.long_list import LongOptionList
+from tui.widgets.wrapped import option_prompt
 from tui.widgets.question_view import QuestionView, question_heading
 
 if TYPE_CHECKING:
@@ -144,6 +145,12 @@ class MockInterviewScreen(AppScreen):
                 self._fill_points(question)
         self.refresh_bindings()
 
+    def on_resize(self) -> None:
+        # The checklist is wrapped to the list's width: wrap it again at the new one.
+        interview = self._interview
+        if self.stage == "check" and interview is not None and interview.current is not None:
+            self._fill_points(interview.current)
+
     def _fill_points(self, question: "Question") -> None:
         """The checklist: ☑ a point the candidate covered, ☐ one not (the mark, not a colour, says which)."""
         points = self.query_one("#mock-points", OptionList)
@@ -154,7 +161,7 @@ class MockInterviewScreen(AppScreen):
             on = index in self._covered
             mark = f"[b $success]{tick(True)}[/]" if on else tick(False)
             words = bilingual(text, self.app.language).replace("\n", "\n     ")
-            options.append(Option(f"{mark} {index + 1}. {words}", id=str(index)))
+            options.append(Option(option_prompt(points, f"{mark} {index + 1}. {words}"), id=str(index)))
         points.add_options(options)
         points.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 0
         covered, total = len(self._covered), len(options)

@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 if TYPE_CHECKING:
     from textual.geometry import Size
+    from textual.widgets import OptionList
     from textual.visual import Visual
 
 # What hangs before a line's text: spaces, then perhaps list markers or marks, each followed by a space.
@@ -35,6 +36,17 @@ _HANGING = re.compile(r"^( *(?:(?:\d+\.|[·•→✓✗!?☑☐◉◌▸\-])+ +)
 def wrap_content(content: Content, width: int) -> Content:
     """``content`` (styled text) with each of its lines wrapped to ``width`` cells by ``wrap_text``."""
     return _wrap_content(content, width)[0]
+
+
+def option_prompt(option_list: "OptionList", markup: str) -> Content:
+    """An ``OptionList`` option's markup wrapped by ``wrap_text`` at the list's width, continuation
+    lines hanging under the text after the option's marks. Each option has a cell of padding a
+    side, and room is kept for a scrollbar the options may bring. Before the list is laid out (no
+    width yet) the text is left for Textual to wrap; re-fill the options on resize."""
+    prompt = Content.from_markup(markup)
+    scrollbar = 0 if option_list.show_vertical_scrollbar else option_list.styles.scrollbar_size_vertical
+    width = option_list.scrollable_content_region.width - 2 - scrollbar
+    return wrap_content(prompt, width) if width > 20 else prompt
 
 
 def _wrap_content(content: Content, width: int) -> tuple[Content, bool]:

@@ -151,9 +151,14 @@ class MockInterviewScreen(AppScreen):
         if self.stage == "check" and interview is not None and interview.current is not None:
             self._fill_points(interview.current)
 
-    def _fill_points(self, question: "Question") -> None:
+    def _fill_points(self, question: "Question", *, laid_out: bool = False) -> None:
         """The checklist: ☑ a point the candidate covered, ☐ one not (the mark, not a colour, says which)."""
         points = self.query_one("#mock-points", OptionList)
+        if laid_out and (self.stage != "check" or self._interview is None or self._interview.current is not question):
+            return  # moved on before the list was laid out
+        if not points.scrollable_content_region.width and not laid_out:
+            # Just shown: fill it now, and again once it has a width to wrap the points to.
+            self.call_after_refresh(self._fill_points, question, laid_out=True)
         highlighted = points.highlighted
         points.clear_options()
         options = []

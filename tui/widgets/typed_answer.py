@@ -66,9 +66,9 @@ def coverage_markup(check: "AnswerCheck", typed: str, ticked: Iterable[int], lan
         changed = ""
         if on != point.covered:
             changed = " [dim]" + tr(ui_lang, "(you changed this)", "（你改过）") + "[/]"
-        text = bilingual(point.text, language).replace("\n", "\n      ")
+        text = bilingual(point.text, language).replace("\n", "\n       ")  # under the text of "a ☑ 1. "
         lines.append(f"[b]{key}[/] {mark} {point.index + 1}. {text}{changed}")
-        lines.append(f"      [dim]{tr(ui_lang, 'checker', '检查器')}: {escape(point.reason(lang))}[/]")
+        lines.append(f"       [dim]{tr(ui_lang, 'checker', '检查器')}: {escape(point.reason(lang))}[/]")
     return "\n".join(lines)
 
 

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 # What hangs before a line's text: spaces, then perhaps list markers or marks, each followed by a space.
 # Several may stand in a row ("✗◉ 1. " before a checked option): the text hangs under what follows them all.
-_HANGING = re.compile(r"^( *(?:(?:\d+\.|[·•→✓✗!?☑☐◉◌▸\-])+ +)*)")
+# A key letter may come first when a tick follows it ("a ☑ 1. ", a typed answer's point to flip).
+_HANGING = re.compile(r"^( *(?:[a-z] (?=[☑☐◉◌]))?(?:(?:\d+\.|[·•→✓✗!?☑☐◉◌▸\-])+ +)*)")
 
 
 def wrap_content(content: Content, width: int) -> Content:

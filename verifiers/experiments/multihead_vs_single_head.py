@@ -45,7 +45,7 @@ BOUNDS = {  # what bench/seeds.py measures each claim's margin against (the reco
         "heads act like an ensemble where every head contributes and others make up for a bad one': heads are parts of "
         "one model, trained jointly and combined linearly by W_O, and their importance is very uneven.",
     ),
-    cost=Cost(quick_s=16.0, full_s=180.0),
+    cost=Cost(quick_s=40.0, full_s=180.0),
     claims=(
         Claim(
             "equal-parameter-count",

@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/seeds.py [--seeds 0-49] [--profile quick] [--only ID,ID] [--jobs N] [--json PATH]
     .venv/bin/python bench/seeds.py --report A.json B.json     # merge the tables of runs over other seeds
+    .venv/bin/python bench/seeds.py --report A.json B.json --skip ID   # leave out ID's rows (e.g. A ran an older ID)
 
 Runs every experiment (or ``--only`` these) once per base seed, exactly as
 ``tprep verify ID --seed N`` would (the same per-verifier seed derivation), and
 prints one row per claim: in how many seeds its verdict was the expected one,
-and its smallest margin with the seed where that happened.
+how many flipped (the verdict was not the expected one), and its smallest
+margin with the seed where that happened.
 
 A claim's margin comes from the bound its module declares in ``BOUNDS``
 (``verifiers.experiments._common.Bound``): the relative distance of the
@@ -131,7 +133,7 @@ def claim_rows(results: dict[str, dict], bounds: dict[str, dict]) -> list[dict]:
 def render(rows: list[dict], seeds: list[int], elapsed: float) -> str:
     lines = [
         f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {elapsed / 60:.1f} min",
-        f"{'experiment / claim':64s} {'matched':>9s} {'smallest margin':>16s} {'at seed':>8s}  value   bound",
+        f"{'experiment / claim':64s} {'matched':>9s} {'flips':>5s} {'smallest margin':>16s} {'at seed':>8s}  value   bound",
     ]
     for row in rows:
         name = f"{row['verifier']} / {row['claim']}" + ("" if row["expected"] else " (expected false)")
@@ -144,7 +146,8 @@ def render(rows: list[dict], seeds: list[int], elapsed: float) -> str:
         flag = "" if row["matched"] == row["runs"] else "   <-- FLIPPED"
         if row["disagreements"]:
             flag += f"   (bound disagrees with the recorded verdict at seeds {row['disagreements'][:5]})"
-        lines.append(f"{name:64s} {matched:>9s} {margin:>16s} {seed:>8s}  {value:7s} {bound}{flag}")
+        flips = str(row["runs"] - row["matched"])
+        lines.append(f"{name:64s} {matched:>9s} {flips:>5s} {margin:>16s} {seed:>8s}  {value:7s} {bound}{flag}")
     return "\n".join(lines)
 
 
@@ -156,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="seeds run at once, in separate processes (default 1)")
     parser.add_argument("--json", metavar="PATH", type=Path, help="write the figures as JSON (rewritten after every seed)")
     parser.add_argument("--report", nargs="+", metavar="JSON", type=Path, help="only print the merged table of these JSON files")
+    parser.add_argument("--skip", metavar="ID,ID", help="with --report: leave these experiments' rows out of the files named first")
     args = parser.parse_args(argv)
     if args.report:
         try:
@@ -163,8 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as error:
             print(f"bench/seeds.py: cannot read {error}", file=sys.stderr)
             return 2
-        seeds = sorted(seed for data in loaded for seed in data["seeds_done"])
-        rows = merge_rows([data["claims"] for data in loaded])
+        seeds = sorted({seed for data in loaded for seed in data["seeds_done"]})
+        skipped = set(args.skip.split(",")) if args.skip else set()
+        # --skip drops the rows of the first file only: the later ones carry the rerun of those experiments.
+        tables = [[row for row in data["claims"] if i > 0 or row["verifier"] not in skipped] for i, data in enumerate(loaded)]
+        rows = merge_rows(tables)
         print(render(rows, seeds, sum(data.get("elapsed_s", 0.0) for data in loaded)))
         return 0 if all(row["matched"] == row["runs"] for row in rows) else 1
     try:

@@ -10,6 +10,9 @@ Three implementations that give the same numbers (tested):
   torch: keys and values in blocks, an online softmax (running maximum and
   running sum, rescaled as each block arrives), never the full T x T matrix.
   It shows that tiling is exact, not an approximation; it is not fast here.
+  Given an ``IndexMask`` (what the model passes for causal, sliding-window
+  and padded attention) it builds each block's mask from position indices,
+  so no ``T x T`` tensor exists at all, boolean or float.
 
 An attention module switches to the math path by itself while its weights are
 being recorded (``record_attention = True``, see ``introspection``).
@@ -34,7 +37,7 @@ from torch import nn
 from .cache import AttentionCache
 from .config import TransformerConfig
 from .embeddings import apply_rotary
-from .masks import causal_mask
+from .masks import IndexMask
 
 BLOCK_SIZE = 64  # keys per block of the blockwise path (FlashAttention's tiles are 64-128)
 
@@ -78,7 +81,7 @@ def blockwise_attention(
     query: torch.Tensor,
     key: torch.Tensor,
     value: torch.Tensor,
-    mask: torch.Tensor | None = None,
+    mask: torch.Tensor | IndexMask | None = None,
     *,
     scale: float | None = None,
     dropout_p: float = 0.0,
@@ -93,14 +96,32 @@ def blockwise_attention(
     = out * exp(m - m') + exp(s - m') V_block``; at the end ``out / sum``.
     Exact up to round-off: ``exp(s - m')`` of earlier blocks is recovered by
     the factor ``exp(m - m')``. Fully masked rows give zeros.
+
+    ``mask`` may be an ``IndexMask``: each block's columns are then built
+    from indices as the block is reached, ``(T_q, block)`` at most per head
+    group, never the whole ``T_q x T_k`` mask.
     """
     if block_size < 1:
         raise ValueError(f"block_size must be >= 1, got {block_size}")
     if scale is None:
         scale = 1.0 / math.sqrt(query.size(-1))
     key_length = key.size(-2)
-    if mask is not None and mask.size(-1) != key_length:
-        mask = mask.expand(*mask.shape[:-1], key_length)
+    if isinstance(mask, IndexMask):
+        if mask.key_length != key_length or mask.query_length != query.size(-2):
+            raise ValueError(
+                f"mask describes {mask.query_length} queries x {mask.key_length} keys, "
+                f"got {query.size(-2)} x {key_length}"
+            )
+        mask_block = mask.block
+    elif mask is not None:
+        if mask.size(-1) != key_length:
+            mask = mask.expand(*mask.shape[:-1], key_length)
+        dense = mask
+
+        def mask_block(start: int, stop: int) -> torch.Tensor:
+            return dense[..., start:stop]
+    else:
+        mask_block = None
     stats_shape = torch.broadcast_shapes(query.shape[:-1], key.shape[:-2] + query.shape[-2:-1]) + (1,)
     running_max = query.new_full(stats_shape, float("-inf"))
     running_sum = query.new_zeros(stats_shape)
@@ -108,8 +129,9 @@ def blockwise_attention(
     for start in range(0, key_length, block_size):
         stop = min(start + block_size, key_length)
         scores = (query @ key[..., start:stop, :].transpose(-2, -1)) * scale  # (..., T_q, block)
-        if mask is not None:
-            scores = scores.masked_fill(~mask[..., start:stop], float("-inf"))
+        block_mask = None if mask_block is None else mask_block(start, stop)
+        if block_mask is not None:
+            scores = scores.masked_fill(~block_mask, float("-inf"))
         new_max = torch.maximum(running_max, scores.amax(dim=-1, keepdim=True))
         # A row with no visible key so far keeps max -inf; subtract 0 there so exp gives 0, not NaN.
         shift = torch.where(torch.isinf(new_max), torch.zeros_like(new_max), new_max)
@@ -245,7 +267,9 @@ class MultiHeadAttention(nn.Module):
     ) -> torch.Tensor:
         """``x (B, T_q, d_model)``, ``memory (B, T_k, d_model)`` or None -> ``(B, T_q, d_model)``.
 
-        ``mask``: boolean, True = may attend, broadcastable to ``(B, H, T_q, T_k)``.
+        ``mask``: boolean, True = may attend, broadcastable to ``(B, H, T_q, T_k)``,
+        or an ``IndexMask`` (the blockwise path builds it block by block, the
+        others as one tensor).
         ``is_causal``: causal self-attention without an explicit mask (lets the
         fused kernel skip building one); ignored when ``mask`` is given.
         ``cache``: for self-attention, this step's keys/values are appended and
@@ -270,6 +294,9 @@ class MultiHeadAttention(nn.Module):
         if is_causal and mask is None and q.size(-2) != k.size(-2):
             raise ValueError("is_causal needs as many queries as keys; pass an explicit mask when decoding with a cache")
         dropout_p = self.attention_dropout if self.training else 0.0
+        blockwise = self.use_blockwise and not self.record_attention
+        if isinstance(mask, IndexMask) and not blockwise:
+            mask = mask.dense()
         if self.use_sdpa and not self.record_attention:
             grouped = {}
             if self.groups > 1:
@@ -287,8 +314,10 @@ class MultiHeadAttention(nn.Module):
         else:
             k, v = repeat_kv_heads(k, self.groups), repeat_kv_heads(v, self.groups)  # (B, H, T_k, d_head)
             if is_causal and mask is None:
-                mask = causal_mask(T, k.size(-2), device=x.device)
-            if self.use_blockwise and not self.record_attention:
+                mask = IndexMask(T, k.size(-2), device=x.device)
+                if not blockwise:
+                    mask = mask.dense()
+            if blockwise:
                 out = blockwise_attention(q, k, v, mask, scale=self.scale, dropout_p=dropout_p)
             else:
                 out, weights = scaled_dot_product_attention(q, k, v, mask, scale=self.scale, dropout_p=dropout_p)

@@ -75,6 +75,10 @@ class TransformerConfig:
     norm_kind: NormKind = "layer"
     norm_eps: float = 1e-5
     final_norm: bool | None = None  # norm after the last layer of each stack; None: only for `pre`
+    # RMSNorm's statistics: by default in the wider of float32 and the input's dtype (float32 for bf16/float16,
+    # float64 in a float64 model). True: always float32, as Hugging Face's LlamaRMSNorm does even in float64
+    # (interop sets it, so a copied model computes exactly what theirs does).
+    rms_norm_float32: bool = False
 
     activation: Activation = "relu"
     positional_encoding: PositionalEncodingKind = "sinusoidal"
@@ -147,6 +151,7 @@ class TransformerConfig:
             "bias",
             "scale_attention_scores",
             "gated_feed_forward",
+            "rms_norm_float32",
             "embedding_norm",
             "mlm_head",
             "pooler",
@@ -194,6 +199,12 @@ class TransformerConfig:
                 "share_query_key",
                 f"one projection cannot give {self.n_heads} query heads and {self.kv_heads} key heads; "
                 "turn share_query_key off or leave n_kv_heads as None",
+            )
+        if self.rms_norm_float32 and self.norm_kind != "rms":
+            raise ConfigError(
+                "rms_norm_float32",
+                f"it sets where RMSNorm takes its statistics, but norm_kind is {self.norm_kind!r}; "
+                "set norm_kind='rms' or leave rms_norm_float32 False",
             )
         if self.embedding_norm and self.norm_kind == "batch":
             raise ConfigError(

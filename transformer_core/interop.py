@@ -29,7 +29,8 @@ What maps to what:
   projection with bias. BERT does not guess padding from ``pad_token_id``, so
   neither does the copy (``pad_id=None``): pass ``padding_mask`` as you would
   pass ``attention_mask``.
-* Llama / Mistral / Qwen2: Pre-LN RMSNorm, SwiGLU (``gated_feed_forward`` +
+* Llama / Mistral / Qwen2: Pre-LN RMSNorm with float32 statistics whatever
+  the dtype (``rms_norm_float32``, as theirs), SwiGLU (``gated_feed_forward`` +
   ``silu``), RoPE with ``rope_theta`` (and ``linear`` scaling), grouped-query
   attention; Mistral's sliding window; Qwen2's biases on Q, K, V.
 
@@ -362,6 +363,7 @@ def _llama_like_config(family: str, hf: Any, *, qkv_bias: bool) -> TransformerCo
         norm_placement="pre",
         norm_kind="rms",
         norm_eps=hf.rms_norm_eps,
+        rms_norm_float32=True,  # their RMSNorm takes float32 statistics in a float64 model too
         final_norm=True,
         activation=_activation(family, hf.hidden_act),
         gated_feed_forward=True,

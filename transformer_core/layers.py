@@ -17,7 +17,7 @@ from torch import nn
 from .attention import MultiHeadAttention
 from .cache import KVCache, LayerCache
 from .config import TransformerConfig
-from .masks import decoder_self_attention_mask, key_padding_attention_mask
+from .masks import IndexMask, key_padding_attention_mask
 from .normalization import make_norm
 
 
@@ -182,7 +182,8 @@ class Decoder(nn.Module):
         self.norm = make_norm(config) if config.use_final_norm else nn.Identity()
 
     def new_cache(self) -> KVCache:
-        return KVCache(len(self.layers), cross_attention=self.has_cross_attention)
+        """An empty cache; with a sliding window, a rolling one that keeps only the last ``window - 1`` positions."""
+        return KVCache(len(self.layers), cross_attention=self.has_cross_attention, window=self.window)
 
     def forward(
         self,
@@ -206,15 +207,24 @@ class Decoder(nn.Module):
         """
         past = 0 if cache is None else cache.length
         T = x.size(1)
+        # Self-attention sees the keys the cache holds, then the new ones: absolute positions key_start .. past + T - 1
+        # (a rolling cache of a sliding-window model has dropped the older ones).
+        key_start = 0 if cache is None else past - cache.held
+        key_length = past + T - key_start
+        if padding is not None and key_start:
+            padding = padding[:, key_start:]
         is_causal = False
-        window = self.window if causal and self.window is not None and past + T > self.window else None
-        if causal and padding is None and past == 0 and window is None:
+        window = self.window if causal and self.window is not None and key_length > self.window else None
+        if causal and padding is None and key_length == T and window is None:
             self_mask = None  # the fused kernel applies the causal mask itself
             is_causal = True
         elif causal and padding is None and T == 1 and window is None:
             self_mask = None  # one new query, at the last position: every cached key is in its past
         elif causal:
-            self_mask = decoder_self_attention_mask(padding, T, past + T, window=window, device=x.device)
+            # Described, not built: the blockwise path builds it block by block, the others once for all layers.
+            self_mask = IndexMask(
+                T, key_length, window=window, key_padding=padding, key_start=key_start, query_start=past, device=x.device
+            )
         else:
             self_mask = None if padding is None else key_padding_attention_mask(padding)
         memory_mask = None if memory_padding is None else key_padding_attention_mask(memory_padding)

@@ -18,21 +18,28 @@ from .config import TransformerConfig
 class RMSNorm(nn.Module):
     """Root-mean-square norm (Zhang & Sennrich, 2019): rescale without centring.
 
-    The statistics are computed in float32 whatever the input's dtype, then
-    the normalised vector is cast back and scaled, exactly as Llama's
-    reference implementation (and Hugging Face's ``LlamaRMSNorm``) does: in
-    bfloat16 a mean of squares over thousands of dimensions loses most of its
-    digits (the result was off by up to 0.03 from Llama's). The price is that a
-    float64 model normalises with float32 statistics too, as Llama's does.
+    The statistics are computed in the wider of float32 and the input's
+    dtype, then the normalised vector is cast back and scaled. In bfloat16 and
+    float16 that is float32, exactly as Llama's reference implementation (and
+    Hugging Face's ``LlamaRMSNorm``) does: in bfloat16 a mean of squares over
+    thousands of dimensions loses most of its digits (the result was off by up
+    to 0.03 from Llama's). In a float64 model it is float64, so the norm loses
+    nothing to float32 (it used to round its output to float32's 1e-8).
+
+    ``float32_statistics=True`` takes them in float32 whatever the dtype, as
+    Hugging Face's ``LlamaRMSNorm`` does in a float64 model too
+    (``TransformerConfig.rms_norm_float32``; ``interop`` sets it).
     """
 
-    def __init__(self, d_model: int, eps: float = 1e-5):
+    def __init__(self, d_model: int, eps: float = 1e-5, *, float32_statistics: bool = False):
         super().__init__()
         self.eps = eps
+        self.float32_statistics = float32_statistics
         self.weight = nn.Parameter(torch.ones(d_model))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        statistics_input = x.float()
+        wide = torch.float32 if self.float32_statistics else torch.promote_types(x.dtype, torch.float32)
+        statistics_input = x.to(wide)
         normalised = statistics_input * torch.rsqrt(statistics_input.pow(2).mean(dim=-1, keepdim=True) + self.eps)
         return self.weight * normalised.to(x.dtype)
 
@@ -56,7 +63,7 @@ def make_norm(config: TransformerConfig) -> nn.Module:
     if config.norm_kind == "layer":
         return nn.LayerNorm(config.d_model, eps=config.norm_eps, bias=config.bias)
     if config.norm_kind == "rms":
-        return RMSNorm(config.d_model, eps=config.norm_eps)
+        return RMSNorm(config.d_model, eps=config.norm_eps, float32_statistics=config.rms_norm_float32)
     if config.norm_kind == "batch":
         return SequenceBatchNorm(config.d_model, eps=config.norm_eps)
     return nn.Identity()

@@ -37,6 +37,11 @@ def label_smoothed_cross_entropy(
     ``logits (..., V)``, ``targets (...)``. With ``smoothing = eps`` the target
     distribution is ``(1 - eps) * one_hot + eps / V`` (PyTorch's convention;
     Szegedy et al., 2016). A batch without any counted token gives 0, not NaN.
+
+    Computed in the wider of float32 and the logits' dtype: float32 for
+    bfloat16/float16 logits (a log-softmax over a vocabulary in bfloat16
+    loses most of its digits), float64 for a float64 model, whose loss and
+    gradients then keep float64's precision.
     """
     if not 0.0 <= smoothing < 1.0:
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing}")
@@ -45,7 +50,8 @@ def label_smoothed_cross_entropy(
             f"logits {tuple(logits.shape)} and targets {tuple(targets.shape)} disagree: "
             "expected logits (..., vocab) for targets (...)"
         )
-    flat_logits = logits.reshape(-1, logits.size(-1)).float()
+    flat_logits = logits.reshape(-1, logits.size(-1))
+    flat_logits = flat_logits.to(torch.promote_types(flat_logits.dtype, torch.float32))
     flat_targets = targets.reshape(-1)
     index = -100 if ignore_index is None else ignore_index
     total = F.cross_entropy(flat_logits, flat_targets, ignore_index=index, label_smoothing=smoothing, reduction="sum")

@@ -254,6 +254,37 @@ def test_greedy_decoding_equals_generate(build, use_cache):
         assert torch.equal(alone.sequences[0], result.sequences[row])
 
 
+def test_mistral_rolling_cache_holds_only_the_window_and_decodes_as_generate():
+    """Our cache keeps the last window - 1 positions; 7 + 20 tokens with a window of 4 still give their tokens."""
+    theirs = randomised(MistralForCausalLM(llama_config(MistralConfig, sliding_window=4)), seed=14)
+    ours = from_huggingface(theirs)
+    ids = torch.tensor([PROMPTS[0]])
+    expected = their_greedy(theirs, ids, torch.ones_like(ids, dtype=torch.bool), use_cache=True)
+    cache, step, tokens = ours.new_cache(), ids, []
+    with torch.no_grad():
+        for _ in range(GENERATED):
+            step = ours(step, cache=cache, last_only=True)[:, -1].argmax(-1, keepdim=True)
+            tokens.append(step)
+            assert cache.held == 3 and all(layer.self_attention.key.shape[-2] == 3 for layer in cache.layers)
+    assert cache.length == len(PROMPTS[0]) + GENERATED - 1
+    assert torch.equal(torch.cat(tokens, dim=1), expected)
+
+
+def test_llama_float64_statistics_are_theirs_only_with_rms_norm_float32():
+    """Their RMSNorm rounds its statistics to float32 even in float64; the copy does the same (rms_norm_float32),
+    a model built without the flag keeps float64's precision and so differs from theirs by float32 round-off."""
+    theirs = randomised(LlamaForCausalLM(llama_config()), seed=15)
+    ours = from_huggingface(theirs)
+    assert ours.config.rms_norm_float32
+    wide = DecoderOnly(dataclasses.replace(ours.config, rms_norm_float32=False)).double().eval()
+    wide.load_state_dict(ours.state_dict())
+    ids = token_ids(length=16)
+    with torch.no_grad():
+        expected = theirs(ids).logits
+        assert max_difference(ours(ids), expected) < 1e-13
+        assert 1e-10 < max_difference(wide(ids), expected) < 1e-5
+
+
 # What is not supported says so -----------------------------------------------------------------------
 
 

@@ -214,7 +214,7 @@ def test_tanh_gelu_is_gpt2s_formula():
 # Norms and positions in the model's dtype --------------------------------------------------------------
 
 
-def test_rmsnorm_computes_its_statistics_in_float32_whatever_the_dtype():
+def test_rmsnorm_computes_its_statistics_in_float32_for_bfloat16():
     torch.manual_seed(0)
     norm = RMSNorm(4096, eps=1e-6)
     with torch.no_grad():

@@ -1,4 +1,4 @@
-"""FlashAttention-style blockwise attention in our model: the same logits and gradients, and no n × n score matrix."""
+"""FlashAttention-style blockwise attention in our model: the same logits and gradients, and no n × n score matrix or mask."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ BOUNDS = {
     "blockwise-equals-exact-attention": at_most(FLOAT64_WITHIN),
     "blockwise-gradients-equal": at_most(FLOAT64_WITHIN),
     "no-quadratic-score-tensor": at_most(BLOCKWISE_EXPONENT_AT_MOST),
+    "no-quadratic-mask": at_most(BLOCKWISE_EXPONENT_AT_MOST),
 }
 
 
@@ -36,7 +37,7 @@ BOUNDS = {
         "float64 的 GPT 式模型（LayerNorm，全程 float64）在因果掩码、左填充和 GQA + RoPE 下 logits 与梯度的相对差在 1e-12 以内，"
         "float32 的 Llama 式模型在 1e-5 以内；但结果不是逐位相同（加法顺序不同），所以测试应按精度设容差而不是用 torch.equal。"
         "再在前向中记录每个浮点中间张量的大小：math 路径最大的是 B·H·n² 的分数，随 n 二次增长；blockwise 最大的只随 n 线性增长。"
-        "（这里的 blockwise 仍会构造一个 n × n 的布尔因果掩码，每项 1 字节；真正的内核从下标直接算掩码。）",
+        "掩码也一样：blockwise 路径按块从位置下标算出每块的因果/窗口/填充掩码（n × 64），从不构造 n × n 的布尔掩码。",
         en="transformer_core's attention_impl = \"blockwise\" computes attention 64 keys at a time and merges the blocks with an "
         "online softmax (running maximum, running sum, rescaling by e^(m−m')), never building the full score matrix. The whole "
         "model is run here with one set of weights through math (the formula written out), sdpa and blockwise: a float64 "
@@ -44,8 +45,9 @@ BOUNDS = {
         "left padding and GQA + RoPE, and a float32 Llama-style model within 1e-5; yet the results are not bit-identical (the "
         "additions happen in another order), so tests should set tolerances by precision rather than use torch.equal. The size "
         "of every floating-point intermediate of the forward pass is recorded too: on the math path the largest is the "
-        "B·H·n² score tensor, growing quadratically; on the blockwise path the largest grows linearly in n. (This blockwise path "
-        "still builds an n × n boolean causal mask, 1 byte per entry; a real kernel computes the mask from indices.)",
+        "B·H·n² score tensor, growing quadratically; on the blockwise path the largest grows linearly in n. So does the mask: the "
+        "blockwise path builds each block's causal / window / padding mask from position indices (n × 64), never an n × n "
+        "boolean mask.",
     ),
     cost=Cost(quick_s=4.0, full_s=200.0),
     claims=(
@@ -71,6 +73,14 @@ BOUNDS = {
                 zh="前向中最大的浮点中间张量：math 路径随 n 约二次增长（指数 ≥ 1.8），blockwise 路径约线性增长（指数 ≤ 1.2）",
                 en="The largest floating-point intermediate of the forward pass grows about quadratically in n on the math path "
                 "(exponent ≥ 1.8) and about linearly on the blockwise path (exponent ≤ 1.2)",
+            ),
+        ),
+        Claim(
+            "no-quadratic-mask",
+            text(
+                zh="blockwise 路径前向中最大的布尔张量（掩码）随 n 约线性增长（指数 ≤ 1.2）：每块的掩码从下标算出，没有 n × n 的掩码",
+                en="The largest boolean tensor (the mask) of a blockwise forward pass grows about linearly in n (exponent ≤ 1.2): "
+                "each block's mask is computed from indices, no n × n mask exists",
             ),
         ),
         Claim(
@@ -128,7 +138,7 @@ def blockwise_attention_model(ctx: Context, evidence: Evidence) -> None:
             a, b = a.detach(), b.detach()
             return float((a - b).abs().max() / b.abs().max())
 
-        def loss_of(logits):  # in the logits' own dtype (transformer_core's training loss computes in float32)
+        def loss_of(logits):  # in the logits' own dtype
             return F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-100)
 
         rows, logit_gaps, gradient_gaps, bit_identical = [], [], [], []
@@ -174,6 +184,7 @@ def blockwise_attention_model(ctx: Context, evidence: Evidence) -> None:
                     if impl == "blockwise":
                         mask_bytes.append(tracker.largest_bool)
         exponents = {impl: fit_power_law(lengths, values) for impl, values in largest.items()}
+        mask_exponent = fit_power_law(lengths, mask_bytes)
 
     worst_logits, worst_gradients = max(logit_gaps), max(gradient_gaps)
     worst_float32 = max(float32_gaps)
@@ -213,6 +224,7 @@ def blockwise_attention_model(ctx: Context, evidence: Evidence) -> None:
     evidence.metric("gradient_gap_float64", worst_gradients, zh="float64 梯度最大相对差", en="largest relative gradient difference, float64")
     evidence.metric("math_exponent", exponents["math"], zh="math 路径的内存指数", en="memory exponent, math path")
     evidence.metric("blockwise_exponent", exponents["blockwise"], zh="blockwise 路径的内存指数", en="memory exponent, blockwise path")
+    evidence.metric("mask_exponent", mask_exponent, zh="blockwise 路径掩码的内存指数", en="memory exponent of the mask, blockwise path")
 
     evidence.claim(
         "blockwise-equals-exact-attention",
@@ -233,6 +245,14 @@ def blockwise_attention_model(ctx: Context, evidence: Evidence) -> None:
         measured=f"n = {', '.join(map(str, lengths))}: math {', '.join(f'{b:,}' for b in largest['math'])} B (exponent {exponents['math']:.2f}); "
         f"blockwise {', '.join(f'{b:,}' for b in largest['blockwise'])} B (exponent {exponents['blockwise']:.2f})",
         value=exponents["blockwise"],
+    )
+    evidence.claim(
+        "no-quadratic-mask",
+        holds=BOUNDS["no-quadratic-mask"].holds(mask_exponent),
+        measured=f"n = {', '.join(map(str, lengths))}: largest boolean tensor of the blockwise forward pass "
+        f"{', '.join(f'{b:,}' for b in mask_bytes)} B (exponent {mask_exponent:.2f}); an n × n mask would be "
+        f"{', '.join(f'{n * n:,}' for n in lengths)} B",
+        value=mask_exponent,
     )
     evidence.claim(
         "blockwise-is-approximate",

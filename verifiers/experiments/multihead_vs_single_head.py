@@ -7,7 +7,7 @@ from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
     "tiny": dict(d_model=64, heads=4, layers=2, steps=200, batch=32, seeds=1, eval_batches=2),
-    "quick": dict(d_model=64, heads=4, layers=2, steps=200, batch=32, seeds=2, eval_batches=4),
+    "quick": dict(d_model=64, heads=4, layers=2, steps=400, batch=32, seeds=2, eval_batches=4),
     "full": dict(d_model=256, heads=8, layers=4, steps=3000, batch=64, seeds=5, eval_batches=16),
 }
 VOCAB = 16
@@ -45,7 +45,7 @@ BOUNDS = {  # what bench/seeds.py measures each claim's margin against (the reco
         "heads act like an ensemble where every head contributes and others make up for a bad one': heads are parts of "
         "one model, trained jointly and combined linearly by W_O, and their importance is very uneven.",
     ),
-    cost=Cost(quick_s=16.0, full_s=180.0),
+    cost=Cost(quick_s=40.0, full_s=180.0),
     claims=(
         Claim(
             "equal-parameter-count",

@@ -1,8 +1,8 @@
-"""Sliding-window attention: one layer sees W tokens, L layers reach L·(W − 1) back, and the influence fades with each hop."""
+"""Sliding-window attention: one layer sees W tokens, L layers reach L·(W − 1) back, the influence fades with each hop, and a rolling cache of W − 1 positions decodes exactly."""
 
 from __future__ import annotations
 
-from verifiers.experiments._common import at_least, pick, small_config, text, torch_session
+from verifiers.experiments._common import at_least, at_most, pick, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {
@@ -13,7 +13,9 @@ SIZES = {
 VOCAB = 32
 FADES_BY = 4.0  # the farthest hop's mean influence is at least this many times below the window's (measured over seeds 0-8: tiny 5.9-16, quick 22-41)
 
-BOUNDS = {"influence-fades-with-hops": at_least(FADES_BY)}
+ROLLING_WITHIN = 1e-10  # relative, float64 logits: cached with a rolling cache against recomputing the whole prefix
+
+BOUNDS = {"influence-fades-with-hops": at_least(FADES_BY), "rolling-cache-decodes-exactly": at_most(ROLLING_WITHIN)}
 
 
 @verifier(
@@ -27,14 +29,18 @@ BOUNDS = {"influence-fades-with-hops": at_least(FADES_BY)}
         zh="Mistral 的滑动窗口注意力让每个位置只看最近的 W 个 key（含自己）。一层之后位置 i 只依赖 i − W + 1 … i；但第二层的每个位置本身已经汇总了"
         "它前面 W − 1 个位置，所以 L 层的感受野是 L·(W − 1) + 1 个位置（Mistral 论文说的约 L × W）。这里在 transformer_core 的"
         "滑动窗口模型（config.sliding_window）上直接测量：最后一个位置的输出对每个输入位置嵌入的梯度，以及改动某个输入 token 后"
-        "最后一个位置的 logits 是否改变；两者都恰好在 L·(W − 1) 处截止。梯度的大小随跳数下降，所以超出窗口的信息只是间接、有损地传过来。",
+        "最后一个位置的 logits 是否改变；两者都恰好在 L·(W − 1) 处截止。梯度的大小随跳数下降，所以超出窗口的信息只是间接、有损地传过来。"
+        "但解码只需要窗口：每层只保留最近 W − 1 个 key/value 的滚动 KV 缓存，与重算整个前缀的 logits 和 token 完全一致，"
+        "因为更早的信息已经汇入这些 key/value；无论生成多长，它的内存都不变。",
         en="Mistral's sliding-window attention lets each position see only its last W keys (itself included). After one layer position "
         "i depends on i − W + 1 … i only; but each position of the second layer has already gathered the W − 1 positions before "
         "it, so L layers see L·(W − 1) + 1 positions (the Mistral paper's approximate L × W). This measures it directly on "
         "transformer_core's sliding-window model (config.sliding_window): the gradient of the last position's output with "
         "respect to every input position's embedding, and whether changing one input token changes the last position's "
         "logits; both stop exactly at L·(W − 1). The gradient shrinks with every hop, so information beyond the window arrives "
-        "only indirectly and lossily.",
+        "only indirectly and lossily. Yet decoding needs no more than the window: a rolling KV cache that keeps each layer's last "
+        "W − 1 keys/values gives the same logits and tokens as recomputing the whole prefix, because what lies further back is "
+        "already folded into those keys and values; its memory stays constant however long the generation.",
     ),
     cost=Cost(quick_s=2.0, full_s=60.0),
     claims=(
@@ -60,6 +66,25 @@ BOUNDS = {"influence-fades-with-hops": at_least(FADES_BY)}
             ),
         ),
         Claim(
+            "rolling-cache-decodes-exactly",
+            text(
+                zh="每层只保留最近 W − 1 个位置的滚动 KV 缓存：逐 token 解码的 logits 与重算整个前缀相对差 < 1e-10（float64），贪心 token 相同，"
+                "缓存字节数在整个生成中保持不变",
+                en="A rolling KV cache that keeps each layer's last W − 1 positions: token-by-token logits agree with recomputing the "
+                "whole prefix within 1e-10 relative (float64), greedy tokens are identical, and the cache's bytes stay constant "
+                "throughout the generation",
+            ),
+        ),
+        Claim(
+            "cache-must-cover-receptive-field",
+            text(
+                zh="L 层滑动窗口能回溯 L·(W − 1) 个位置，所以解码时 KV 缓存必须保留整个感受野（或全部历史），内存随生成长度增长",
+                en="Since L sliding-window layers reach L·(W − 1) positions back, the KV cache must keep the whole receptive field "
+                "(or the whole history) when decoding, so its memory grows with the generation",
+            ),
+            expected=False,
+        ),
+        Claim(
             "nothing-beyond-window",
             text(
                 zh="滑动窗口模型看不到窗口 W 以外的任何 token，不管有多少层",
@@ -75,7 +100,7 @@ def sliding_window_receptive_field(ctx: Context, evidence: Evidence) -> None:
 
     import torch
 
-    from transformer_core import DecoderOnly
+    from transformer_core import DecoderOnly, greedy_decode
 
     from verifiers.experiments._common import seeds
 
@@ -106,6 +131,33 @@ def sliding_window_receptive_field(ctx: Context, evidence: Evidence) -> None:
             hop_profiles[layers] = (per_distance / size["seeds"]).tolist()
             expected = layers * (window - 1)
             rows.append((layers, window, expected, reaches[layers], perturb_reaches[layers], min(gradient_reach), min(token_reach)))
+
+        # Decoding the deepest model with its rolling cache (W - 1 positions per layer) against recomputation.
+        ctx.check_cancelled()
+        deepest_config = dataclasses.replace(base, n_decoder_layers=max(size["layers"]))
+        torch.manual_seed(seeds(ctx, 1)[0])
+        model = DecoderOnly(deepest_config).to(device=device, dtype=torch.float64).eval()
+        with torch.no_grad():
+            for parameter in model.parameters():  # larger weights: logits of order 1, greedy choices far from ties
+                if parameter.dim() > 1:
+                    parameter.mul_(3)
+        ids = torch.randint(0, VOCAB, (1, length), generator=torch.Generator().manual_seed(seeds(ctx, 1)[0])).to(device)
+        cache, stepped, held_bytes = model.new_cache(), [], []
+        with torch.no_grad():
+            full_logits = model(ids)
+            for t in range(length):
+                stepped.append(model(ids[:, t : t + 1], cache=cache))
+                held_bytes.append(cache.nbytes())
+            stepped_logits = torch.cat(stepped, dim=1)
+            rolling_gap = float((stepped_logits - full_logits).abs().max() / full_logits.abs().max())
+            prompt = ids[:, : window + 1]
+            new_tokens = length - prompt.size(1)
+            cached_tokens = greedy_decode(model, prompt=prompt, max_new_tokens=new_tokens, use_cache=True).sequences
+            recomputed_tokens = greedy_decode(model, prompt=prompt, max_new_tokens=new_tokens, use_cache=False).sequences
+        tokens_equal = bool(torch.equal(cached_tokens, recomputed_tokens))
+        per_position = 2 * deepest_config.n_decoder_layers * deepest_config.kv_heads * deepest_config.d_head * 8
+        bounded_bytes = per_position * (window - 1)
+        full_cache_bytes = per_position * length
 
     deepest = max(size["layers"])
     profile = hop_profiles[deepest]
@@ -139,6 +191,13 @@ def sliding_window_receptive_field(ctx: Context, evidence: Evidence) -> None:
         y_log=True,
     )
     evidence.metric("fade_factor", fade, zh="第一跳与最远一跳平均影响之比", en="mean influence, first hop / farthest hop")
+    evidence.metric("rolling_cache_gap", rolling_gap, zh="滚动缓存与重算的 logits 最大相对差", en="largest relative logit difference, rolling cache vs recomputation")
+    evidence.table(
+        "rolling-cache",
+        text(zh=f"{deepest} 层、W = {window} 的滚动 KV 缓存（float64）", en=f"Rolling KV cache, {deepest} layers, W = {window} (float64)"),
+        ("positions decoded", "cache bytes (rolling)", "a full cache would hold", "logits vs recomputation, relative", "greedy tokens identical"),
+        [(length, max(held_bytes), full_cache_bytes, f"{rolling_gap:.1e}", tokens_equal)],
+    )
 
     one = size["layers"][0]
     evidence.claim(
@@ -159,6 +218,21 @@ def sliding_window_receptive_field(ctx: Context, evidence: Evidence) -> None:
         + ", ".join(f"{m:.2g}" for m in hop_means[1:])
         + f" ({fade:.0f}× weaker at the farthest hop)",
         value=fade,
+    )
+    constant = max(held_bytes[window - 1 :]) == min(held_bytes[window - 1 :]) == bounded_bytes
+    evidence.claim(
+        "rolling-cache-decodes-exactly",
+        holds=BOUNDS["rolling-cache-decodes-exactly"].holds(rolling_gap) and tokens_equal and constant,
+        measured=f"{deepest} layers, W = {window}, {length} positions one at a time: logits within {rolling_gap:.1e} of recomputation, "
+        f"greedy tokens identical: {tokens_equal}; the cache held {max(held_bytes):,} B from position {window - 1} on "
+        f"(2·L·(W − 1)·d·8 = {bounded_bytes:,} B), where a full cache reaches {full_cache_bytes:,} B",
+        value=rolling_gap,
+    )
+    evidence.claim(
+        "cache-must-cover-receptive-field",
+        holds=not (constant and tokens_equal and BOUNDS["rolling-cache-decodes-exactly"].holds(rolling_gap)),
+        measured=f"the receptive field is {reaches[deepest]} positions, yet a cache of W − 1 = {window - 1} positions per layer "
+        f"({max(held_bytes):,} B, constant) decodes exactly as recomputation",
     )
     evidence.claim(
         "nothing-beyond-window",

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from tui.context import StudyApp
 
 
-# After the screen's opening frames (its last settles within ~250 ms here).
-INDEX_DELAY_S = 0.3
 SEARCH_DEBOUNCE_S = 0.12  # a pause in typing this long redraws the results
 
 
@@ -71,10 +69,8 @@ class BrowseScreen(AppScreen):
     def on_mount(self) -> None:
         self.query_one("#browse-query", Input).focus()
         # The search index is built once per question; build it while the first query is typed,
-        # not on the key that submits it. Started once the screen has settled: a thread holds
-        # the GIL in turns with the drawing, and would slow the opening frames (measured: the
-        # open 105 -> 169 ms when started at once).
-        self.set_timer(INDEX_DELAY_S, lambda: self.run_worker(self._prepare_search, thread=True, exclusive=True, group="search-index"))
+        # not on the key that submits it.
+        self.run_worker(self._prepare_search, thread=True, exclusive=True, group="search-index")
 
     def _prepare_search(self) -> None:
         from questions.search import prepare_index

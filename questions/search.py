@@ -140,13 +140,6 @@ def _match_quality(term: str, field: _IndexedField, fuzz, process) -> float:
     return FUZZY_QUALITY * best[1] / 100.0 if best else 0.0
 
 
-def prepare_index(bank: "Bank") -> None:
-    """Build every question's search fields now (the first search's largest cost, about 100 ms for
-    the shipped bank), e.g. in a background thread while a browser's search box waits for keys.
-    Safe beside a search: both would store the same fields."""
-    _index(bank)
-
-
 def _index(bank: "Bank") -> list[tuple["Question", tuple[_IndexedField, ...]]]:
     """Each question's folded fields, built once per question and kept on it,
     so that the filtered sub-banks a browser searches reuse the work."""

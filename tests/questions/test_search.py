@@ -121,14 +121,3 @@ def test_sub_banks_reuse_the_index_of_their_questions():
 def test_latex_markup_does_not_hide_words():
     assert query_terms("$\\sqrt{d_k}$") == ["sqrtdk"]
     assert ids(search_questions(BANK, "dk")) == ["attention-scale-sqrt-dk"]  # the question writes d_k
-
-
-def test_an_index_prepared_ahead_serves_the_search_with_the_same_results():
-    from questions import load_bank
-    from questions.search import prepare_index, search_questions
-
-    bank = load_bank()
-    fresh = [hit.question.id for hit in search_questions(bank.subset(list(bank)[:50]), "softmax")]
-    prepare_index(bank)
-    assert all("_search_fields" in question.__dict__ for question in bank)  # built once, kept on each question
-    assert [hit.question.id for hit in search_questions(bank.subset(list(bank)[:50]), "softmax")] == fresh

@@ -68,14 +68,6 @@ class BrowseScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#browse-query", Input).focus()
-        # The search index is built once per question; build it while the first query is typed,
-        # not on the key that submits it.
-        self.run_worker(self._prepare_search, thread=True, exclusive=True, group="search-index")
-
-    def _prepare_search(self) -> None:
-        from questions.search import prepare_index
-
-        prepare_index(self.app.bank)
 
     def show_language(self) -> None:
         from questions.topics import topic_order, topic_title

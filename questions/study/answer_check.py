@@ -136,7 +136,8 @@ class KeyPointMatch:
     def reason(self, lang: Lang = "en") -> str:
         """What the review shows beside the tick: "looks covered: “…”", "negated here: “…”", "not found"."""
         label = self.verdict.label(lang)
-        return f"{label}: “{self.evidence}”" if self.evidence and self.verdict is not Verdict.ABSENT else label
+        colon = "：" if lang == "zh" else ": "  # Chinese takes the full-width colon, with no space
+        return f"{label}{colon}“{self.evidence}”" if self.evidence and self.verdict is not Verdict.ABSENT else label
 
 
 @dataclass(frozen=True)

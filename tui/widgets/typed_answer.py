@@ -53,7 +53,7 @@ def coverage_markup(check: "AnswerCheck", typed: str, ticked: Iterable[int], lan
     ]
     proposed = len(check.proposed_ticks)
     lines.append(  # above the list, so that it stays in view while ticks are flipped
-        f"[b]{tr(ui_lang, 'Rating from your ticks', '按你的勾选评分')}: {len(ticked)}/{len(check.points)} → {rating} "
+        f"[b]{tr(ui_lang, 'Rating from your ticks: ', '按你的勾选评分：')}{len(ticked)}/{len(check.points)} → {rating} "
         f"{tr(ui_lang, english, chinese)}[/]  "
         f"[dim]{tr(ui_lang, f'(the checker proposed {proposed}/{len(check.points)})', f'（检查器建议 {proposed}/{len(check.points)}）')}[/]"
     )
@@ -68,7 +68,7 @@ def coverage_markup(check: "AnswerCheck", typed: str, ticked: Iterable[int], lan
             changed = " [dim]" + tr(ui_lang, "(you changed this)", "（你改过）") + "[/]"
         text = bilingual(point.text, language).replace("\n", "\n       ")  # under the text of "a ☑ 1. "
         lines.append(f"[b]{key}[/] {mark} {point.index + 1}. {text}{changed}")
-        lines.append(f"       [dim]{tr(ui_lang, 'checker', '检查器')}: {escape(point.reason(lang))}[/]")
+        lines.append(f"       [dim]{tr(ui_lang, 'checker: ', '检查器：')}{escape(point.reason(lang))}[/]")
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from fsrs import Rating
@@ -117,26 +117,13 @@ class FilteredSession(StudySession):
 class CramSession(FilteredSession):
     """Filtered practice in a shuffled (seeded) order; a card rated Again comes back once more
     at the end. Ratings are logged as ``cram``; a success leaves the schedule alone unless
-    ``reschedule=True``, a failure (Again) always moves it as a lapse: failures count in every mode."""
+    ``reschedule=True``; a failure (Again) moves it as a lapse (``StudySession.rate``)."""
 
     mode = ReviewMode.CRAM
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._repeated: set[str] = set()
-
-    def rate(
-        self,
-        rating: Rating,
-        duration: timedelta | None = None,
-        *,
-        mode: ReviewMode | None = None,
-        reschedule: bool | None = None,
-    ) -> ReviewOutcome:
-        """Commit ``rating`` (see ``StudySession.rate``); Again moves the schedule whatever ``reschedule`` says."""
-        if Rating(rating) == Rating.Again:
-            reschedule = True
-        return super().rate(rating, duration, mode=mode, reschedule=reschedule)
 
     def _after_rating(self, outcome: ReviewOutcome, now: datetime) -> None:
         question_id = outcome.record.question_id

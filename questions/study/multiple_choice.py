@@ -159,7 +159,7 @@ class MultipleChoiceSession(FilteredSession):
         if item is None:
             raise ValueError("the session is finished: there is no question to answer")
         result = item.grade(selected, duration)
-        outcome = self.rate(result.recognition_rating, duration, reschedule=self.reschedule or not result.is_correct)
+        outcome = self.rate(result.recognition_rating, duration)  # a wrong answer is an Again: a lapse
         return ChoiceAnswer(item=item, result=result, outcome=outcome)
 
     @property

@@ -113,7 +113,8 @@ class StudySession:
 
         ``mode`` overrides how the review is logged, e.g. ``ReviewMode.TYPED`` when
         the answer was typed and checked in a review session (default: the session's);
-        ``reschedule`` whether this rating moves the schedule (default: the session's).
+        ``reschedule`` whether this rating moves the schedule (default: the session's). A
+        failure (Again) always moves it, as a lapse: failures count in every mode.
         """
         question = self._require_current()
         now = self.now()
@@ -124,7 +125,7 @@ class StudySession:
             reviewed_at=now,
             duration=duration,
             mode=mode or self.mode,
-            reschedule=self.reschedule if reschedule is None else reschedule,
+            reschedule=Rating(rating) == Rating.Again or (self.reschedule if reschedule is None else reschedule),
         )
         self._history.append(outcome)
         self._current = None

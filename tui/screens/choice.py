@@ -23,6 +23,7 @@ from questions.marks import FAILED, PASSED, choice, tick
 from tui.screens.base import AppScreen, rating_saved, undo_done
 from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
+from tui.widgets.long_list import replace_options
 from tui.widgets.question_view import question_heading
 from tui.widgets.rating_bar import RATING_LABELS
 from tui.widgets.wrapped import WrappedText, option_prompt
@@ -125,12 +126,9 @@ class ChoiceScreen(AppScreen):
         self.query_one("#choice-question", Static).update(
             f"{question_heading(item.question, self.app.ui_lang)}\n[b]{bilingual(item.question.question, lang)}[/b]\n[dim]{hint}[/]"
         )
-        highlighted = options.highlighted
         options.remove_class("-hidden")
-        options.clear_options()
         # Wrapped by questions.wrapping, each language's lines hanging under its text (not under the marks).
-        options.add_options([Option(option_prompt(options, self._option_markup(item, option)), id=str(option.number)) for option in item.options])
-        options.highlighted = highlighted if highlighted is not None and highlighted < len(item.options) else 0
+        replace_options(options, [Option(option_prompt(options, self._option_markup(item, option)), id=str(option.number)) for option in item.options])
         answered = self._answered
         feedback.set_class(answered is None, "-hidden")
         if answered is not None:

@@ -29,6 +29,7 @@ from rich.cells import cell_len
 
 from tui.widgets.bars import topic_columns, topic_header
 from tui.widgets.summary import trend_text
+from tui.widgets.long_list import replace_options
 
 if TYPE_CHECKING:
     from tui.context import StudyApp
@@ -104,15 +105,13 @@ class HomeScreen(FollowsLanguage, Screen):
 
     def show_language(self) -> None:
         modes = self.query_one("#home-modes", OptionList)
-        highlighted = modes.highlighted
-        modes.clear_options()
-        modes.add_options(
+        replace_options(
+            modes,
             [
                 Option(f"[b]{',' if key == 'comma' else key}[/b]  {self.tr(english, chinese)}", id=name)
                 for name, key, english, chinese in MODES
-            ]
+            ],
         )
-        modes.highlighted = highlighted if highlighted is not None else 0
         modes.border_title = self.tr("Study", "学习")
         self._show_summary()
 

@@ -24,9 +24,9 @@ from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.bars import one_line_each
 from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
-from tui.widgets.long_list import LongOptionList
-from tui.widgets.wrapped import option_prompt
+from tui.widgets.long_list import LongOptionList, replace_options
 from tui.widgets.question_view import QuestionView, question_heading
+from tui.widgets.wrapped import option_prompt
 
 if TYPE_CHECKING:
     from questions.model import Question
@@ -159,16 +159,13 @@ class MockInterviewScreen(AppScreen):
         if not points.scrollable_content_region.width and not laid_out:
             # Just shown: fill it now, and again once it has a width to wrap the points to.
             self.call_after_refresh(self._fill_points, question, laid_out=True)
-        highlighted = points.highlighted
-        points.clear_options()
         options = []
         for index, text in enumerate(question.key_points.pairs()):
             on = index in self._covered
             mark = f"[b $success]{tick(True)}[/]" if on else tick(False)
             words = bilingual(text, self.app.language).replace("\n", "\n     ")
             options.append(Option(option_prompt(points, f"{mark} {index + 1}. {words}"), id=str(index)))
-        points.add_options(options)
-        points.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 0
+        replace_options(points, options)
         covered, total = len(self._covered), len(options)
         points.border_title = self.tr(
             f"Key points you covered: {covered}/{total} ☑ (1-9 / space ticks, n saves)",

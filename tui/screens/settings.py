@@ -24,6 +24,7 @@ from questions.marks import tick
 from tui.screens.base import AppScreen
 from tui.settings import DAILY_NEW_RANGE, FINAL_DAYS_RANGE, Settings, SettingsError
 from tui.widgets.footer import AppFooter
+from tui.widgets.long_list import replace_options
 
 if TYPE_CHECKING:
     from tui.context import StudyApp
@@ -127,15 +128,13 @@ class SettingsScreen(AppScreen):
         from questions.topics import topic_order, topic_title
 
         topics = self.query_one("#setting-topics", OptionList)
-        highlighted = topics.highlighted
-        topics.clear_options()
-        topics.add_options(
+        replace_options(
+            topics,
             [
                 Option(f"{tick(topic in self._plan_topics)} {escape(topic_title(topic, self.app.ui_lang))}", id=topic)
                 for topic in sorted(self.app.bank.topics(), key=topic_order)
-            ]
+            ],
         )
-        topics.highlighted = highlighted if highlighted is not None else 0
 
     # --- actions ------------------------------------------------------------
 

@@ -16,6 +16,15 @@ from textual.widgets.option_list import Option
 Item = TypeVar("Item")
 
 
+def replace_options(option_list: OptionList, options: Sequence[Option]) -> None:
+    """Show ``options`` instead of the list's, the same row still highlighted (the first when it
+    is gone): a language switch or a flipped tick redraws the list without moving the cursor."""
+    highlighted = option_list.highlighted
+    option_list.clear_options()
+    option_list.add_options(options)
+    option_list.highlighted = highlighted if highlighted is not None and highlighted < len(options) else 0
+
+
 class LongOptionList(OptionList, Generic[Item]):
     _filling = 0  # which fill the options being added belong to: a newer one drops the rest
 

@@ -59,7 +59,6 @@ def test_a_float64_model_uses_float64_statistics_unless_configured():
 
 def _exact_smoothed_loss(logits: torch.Tensor, targets: torch.Tensor, eps: float, ignore: int) -> torch.Tensor:
     log_p = logits.log_softmax(-1)
-    V = logits.size(-1)
     keep = targets != ignore
     nll = -log_p.gather(-1, targets.clamp(min=0)[..., None])[..., 0]
     uniform = -log_p.mean(-1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifiers.experiments._common import at_least, at_most, fit_power_law, fmt, pick, small_config, text, torch_session
+from verifiers.experiments._common import at_most, fit_power_law, fmt, pick, small_config, text, torch_session
 from verifiers.spec import Claim, Context, Cost, Evidence, verifier
 
 SIZES = {

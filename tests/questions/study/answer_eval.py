@@ -1,6 +1,6 @@
 """Measure typed-answer checking against hand-labelled answers to real bank questions.
 
-Four labelled sets, one format (a list of ``{question, answers: [{kind, lang,
+Labelled sets, one format (a list of ``{question, answers: [{kind, lang,
 covers, text}]}``; ``covers`` lists the 0-based key points a fair grader would
 credit):
 
@@ -14,10 +14,17 @@ credit):
 - ``own-words``: ``own_words_typed_answers.yaml``, answers to modern-LLM and classic
   questions in a candidate's own words (en, zh, mixed), written from the questions
   and key points only, before the matcher used the model answers; developed against;
-- ``heldout``: ``heldout_typed_answers.yaml``, written by someone who never saw
-  the matcher or the other sets. It is frozen and never tuned on: only its
-  aggregate figures are ever printed (``misses`` refuses it), and each run of
-  it is logged in ``bench/typed_answers_log.md``.
+- ``heldout-1``: ``heldout1_typed_answers.yaml`` (168 answers to 36 questions),
+  the first held-out split, written by someone who never saw the matcher. It was
+  frozen for seven matcher runs (``bench/typed_answers_log.md``) and demoted to
+  development on 2026-12-05, once the second split below was written: its answers
+  have since been read one by one, so its figures no longer judge the matcher;
+- ``heldout``: ``heldout2_typed_answers.yaml`` (120 answers to 24 questions that no
+  other set uses), the second held-out split, written on 2026-12-05 by someone
+  who had only the bank: never the matcher, its code or any other set. It is
+  frozen and never tuned on: only its aggregate figures are ever printed
+  (``misses`` refuses it), and each run of it is logged in
+  ``bench/typed_answers_log.md``.
 
 Each (answer, key point) pair is one decision: the matcher covering a labelled
 point is a true positive, covering an unlabelled one a false positive.
@@ -55,7 +62,8 @@ SETS = {
     "own-words": HERE / "own_words_typed_answers.yaml",
     "negated": HERE / "negated_typed_answers.yaml",
     "long": HERE / "long_typed_answers.yaml",
-    "heldout": HERE / "heldout_typed_answers.yaml",
+    "heldout-1": HERE / "heldout1_typed_answers.yaml",
+    "heldout": HERE / "heldout2_typed_answers.yaml",
 }
 FROZEN = frozenset({"heldout"})  # never looked at answer by answer
 

@@ -78,7 +78,7 @@ TOPIC_MAX = 4  # at most this many terms before a negation cue are its subject; 
 PRIVATIVE_CUES = frozenset(
     """without against lacking avoid avoids avoided avoiding prevent prevents prevented preventing stop stops stopping
     skip skips skipping drop drops dropping remove removes removing eliminate eliminates
-    不用 不需要 无需 无须 不必 去掉 省去 省掉 免去""".split()
+    不用 不需要 无需 无须 不必 用不着 用不到 去掉 省去 省掉 免去""".split()
 )
 PRIVATIVE_REACH = 2  # content terms a privative cue negates
 # After a privative cue, a pronoun is its whole object ("without it, ..."), and a determiner after
@@ -128,13 +128,16 @@ ENGLISH_STOPWORDS = frozenset(
     not no each every any all some such more most less many much we you they he she i our your their
     us them via per while within because thus hence therefore e g ie eg etc ca wo s make makes made""".split()
 )
+# The last line holds the glue words key points use ("由…", "约 140 GB", "可预先计算", "含恒等项"):
+# counted as terms they only lower the share of a point an answer in other words can reach.
 CHINESE_STOPWORDS = frozenset(
     """的 了 是 在 和 与 及 或 等 会 就 也 都 而 把 被 让 使 这 那 这个 那个 一个 我们 它 它们 其 之 为 以 对 从
     中 上 下 里 时 后 前 并 且 但 则 即 如 若 因为 所以 因此 可以 能 能够 进行 通过 一种 一些 很 更 最 较 比较 非常
     要 需要 得 地 着 过 还 又 再 已 已经 用 用于 来 去 个 种 些 之间 的话 这样 那样 如果 就是 也是 不是 有
     经 经过 得到 各 各有 各自 自己 每个 每一个 二者 两者 需 只 只需 只要 仍 仍然 均 成 本 本身 该 所 其他 别的
     一下 一直 这些 那些 之后 时候 的时候 然后 再用 起来 出来 叫 叫做 称为 相当于 其实 本质 本质上 就是说 每 一 做
-    随 随着 根据 这时 此时 那么 于是 总之 另外 而且 甚至 还是 可能 一样地 直接 只是 真正""".split()
+    随 随着 根据 这时 此时 那么 于是 总之 另外 而且 甚至 还是 可能 一样地 直接 只是 真正
+    由 于 约 大约 可 含 项 从而 以及 对于 关于 而言 来说""".split()
 )
 
 # Groups of interchangeable words; the first of each is the canonical form. Groups

@@ -452,12 +452,12 @@ def test_the_same_ticks_give_the_same_rating_in_a_typed_answer_and_a_mock_interv
 
 # --- The frozen held-out split (heldout2_typed_answers.yaml): aggregate figures only -----
 
-# What the matcher reached on the second held-out split (bench/typed_answers_log.md, its first
-# run, 2026-12-05): a change that falls below it fails here. Precision (0.918 >= 0.90) and recall
+# What the matcher reached on the second held-out split (bench/typed_answers_log.md, its second
+# run, 2026-12-05): a change that falls below it fails here. Precision (0.925 >= 0.90) and recall
 # (0.820 >= 0.80) meet the issue #13 targets; negated answers credited (3/12; at most 1 in 10) and
 # strong answers suggested Again or Hard (3/48; none allowed) do NOT. This floor is what was
 # reached, not what was asked for.
-HELDOUT_REACHED = {"precision": 0.91, "recall": 0.81, "negated_credited": 3, "strong_rated_weak": 3, "keyword_dumps_credited": 1}
+HELDOUT_REACHED = {"precision": 0.92, "recall": 0.81, "negated_credited": 3, "strong_rated_weak": 3, "keyword_dumps_credited": 1}
 # The first held-out split, demoted to development after run 7: its floor stays, so that what a
 # change gains on the second split is not paid for on the first.
 HELDOUT_1_REACHED = {"precision": 0.88, "recall": 0.80, "negated_credited": 7, "strong_rated_weak": 7, "keyword_dumps_credited": 0}

@@ -3,6 +3,7 @@
     .venv/bin/python bench/seeds.py [--seeds 0-49] [--profile quick] [--only ID,ID] [--jobs N] [--json PATH]
     .venv/bin/python bench/seeds.py --report A.json B.json     # merge the tables of runs over other seeds
     .venv/bin/python bench/seeds.py --report A.json B.json --skip ID   # leave out ID's rows (e.g. A ran an older ID)
+    .venv/bin/python bench/seeds.py --report A.json B.json C.json --skip A.json=ID,ID --skip B.json=ID   # from those files
 
 Runs every experiment (or ``--only`` these) once per base seed, exactly as
 ``tprep verify ID --seed N`` would (the same per-verifier seed derivation), and
@@ -159,7 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="seeds run at once, in separate processes (default 1)")
     parser.add_argument("--json", metavar="PATH", type=Path, help="write the figures as JSON (rewritten after every seed)")
     parser.add_argument("--report", nargs="+", metavar="JSON", type=Path, help="only print the merged table of these JSON files")
-    parser.add_argument("--skip", metavar="ID,ID", help="with --report: leave these experiments' rows out of the files named first")
+    parser.add_argument(
+        "--skip", metavar="[FILE=]ID,ID", action="append", default=[],
+        help="with --report: leave these experiments' rows out of FILE (one of the --report files; the first when "
+        "omitted), whose seeds a later file ran again; repeatable",
+    )
     args = parser.parse_args(argv)
     if args.report:
         try:
@@ -168,9 +173,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench/seeds.py: cannot read {error}", file=sys.stderr)
             return 2
         seeds = sorted({seed for data in loaded for seed in data["seeds_done"]})
-        skipped = set(args.skip.split(",")) if args.skip else set()
-        # --skip drops the rows of the first file only: the later ones carry the rerun of those experiments.
-        tables = [[row for row in data["claims"] if i > 0 or row["verifier"] not in skipped] for i, data in enumerate(loaded)]
+        skipped: dict[Path, set[str]] = {}
+        for item in args.skip:
+            name, _, ids = item.rpartition("=")
+            path = Path(name) if name else args.report[0]
+            if path not in args.report:
+                parser.error(f"--skip {item}: {path} is not one of the --report files")
+            skipped.setdefault(path, set()).update(ids.split(","))
+        # a skipped experiment's rows come from the later files, which ran those seeds again
+        tables = [
+            [row for row in data["claims"] if row["verifier"] not in skipped.get(path, set())]
+            for path, data in zip(args.report, loaded)
+        ]
         rows = merge_rows(tables)
         print(render(rows, seeds, sum(data.get("elapsed_s", 0.0) for data in loaded)))
         return 0 if all(row["matched"] == row["runs"] for row in rows) else 1

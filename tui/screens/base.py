@@ -27,6 +27,7 @@ class FollowsLanguage:
 
     app: "StudyApp"
     _shown_language: str | None = None
+    _resumed_before = False  # shown once already: styled at mount no longer means styled now
 
     def on_mount(self) -> None:
         # (Textual calls each class's handler in turn; the screen's own one runs first.)
@@ -36,10 +37,12 @@ class FollowsLanguage:
         # Textual restyles every widget of a screen each time it is shown, in case the styles
         # changed while it was away. Ours are away only under another screen on the stack, where
         # Textual restyles them itself when the theme or CSS changes, or, installed, off the stack
-        # (Browse): only those need it. A new screen was styled as it was mounted, a moment ago.
+        # (Browse): only those need it, and only when shown again. A new screen, installed or not,
+        # was styled as it was mounted, a moment ago (restyling Browse there took 10-25 ms).
         # (This handler runs before Textual's own: Screen comes later in the MRO.)
-        if not self.app.is_screen_installed(self):  # type: ignore[arg-type]
+        if not self._resumed_before or not self.app.is_screen_installed(self):  # type: ignore[arg-type]
             event.refresh_styles = False
+        self._resumed_before = True
         if self._shown_language != self.app.language:
             self.follow_language()
 

@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Checkbox, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -156,8 +157,8 @@ class BrowseScreen(AppScreen):
 
         def option(question: "Question") -> Option:
             text = one_line_each(question.question, language, width, indent=6)
-            mark = "[green]✓[/]" if question.verifiers else " "
-            return Option(f"{mark} {DIFFICULTY_STARS[question.difficulty]} {text}", id=question.id)
+            mark = ("✓", "green") if question.verifiers else " "
+            return Option(Content.assemble(mark, f" {DIFFICULTY_STARS[question.difficulty]} ", text), id=question.id)
 
         results.fill(found, option)
         total = len(self.app.bank)

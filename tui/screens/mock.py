@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -113,7 +114,7 @@ class MockInterviewScreen(AppScreen):
         def option(question: "Question") -> Option:
             length = len(follow_up_chain(self.app.bank, question.id))
             text = one_line_each(question.question, self.app.language, width, indent=5)
-            return Option(f"[dim]{length:>2}×[/] {text}", id=question.id)
+            return Option(Content.assemble((f"{length:>2}×", "dim"), " ", text), id=question.id)
 
         starts.fill(self._chain_starts(), option, highlighted=starts.highlighted or 0)
 

@@ -86,3 +86,15 @@ def test_sparkline_scales_to_the_peak():
 def test_table_columns_are_aligned():
     lines = table_lines(("d_k", "Var"), ((4, 3.95712), (256, 255.6)))
     assert lines[1] == "4    3.957" and lines[2] == "256  255.6"
+
+
+def test_a_lazy_prompt_knows_its_height_without_making_its_text_until_it_is_narrower():
+    from textual.content import Content
+
+    from tui.widgets.long_list import LazyPrompt
+
+    made = []
+    prompt = LazyPrompt(lambda: made.append(1) or Content("attention scores"), lines=1, width=16)
+    assert prompt.get_height({}, 40) == 1 and made == []  # wide enough: as promised, nothing made
+    assert prompt.get_height({}, 9) == 2 and made == [1]  # narrower than it was cut for: measured
+    assert str(prompt) == "attention scores" and made == [1]  # made once

@@ -12,7 +12,9 @@ under a key that covers everything the result depends on:
 - the Python version (pickles are not portable across every version).
 
 So a cached result is exactly what a fresh lint would return. Only the file
-bytes are read on a hit; nothing is parsed. Entries are written atomically;
+bytes are read on a hit; nothing is parsed. The questions are stored with their
+search index built (``questions.search.index_questions``; ``search`` is among
+the modules in the key), so the first search of a cached bank builds nothing. Entries are written atomically;
 a corrupt or unreadable entry is treated as a miss, and a cache that cannot be
 written is ignored: caching never turns a good load into an error.
 
@@ -30,11 +32,11 @@ import tempfile
 from pathlib import Path
 from typing import Collection, Sequence
 
-from questions import errors, lint, model, schema
+from questions import errors, lint, model, schema, search
 
 CACHE_PREFIX = "bank-"
 CACHE_SUFFIX = ".pickle"
-_RULE_MODULES = (schema, lint, model, errors, sys.modules[__name__])
+_RULE_MODULES = (schema, lint, model, errors, search, sys.modules[__name__])
 
 
 def cache_key(files: Sequence["lint.BankFile"], verifier_ids: Collection[str] | None) -> str | None:
@@ -91,5 +93,6 @@ def lint_with_cache(files: Sequence["lint.BankFile"], cache_dir: Path) -> "lint.
             return cached
     report = lint.lint_files(files, verifier_ids=verifier_ids)
     if key is not None:
+        search.index_questions(report.questions)  # stored with them
         store(cache_dir, key, report)
     return report

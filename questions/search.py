@@ -27,10 +27,12 @@ An empty query returns every question, in bank order, with score 0.
 
 from __future__ import annotations
 
+import pickle
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 if TYPE_CHECKING:
     from questions.model import Bank, Question
@@ -66,11 +68,12 @@ class SearchHit:
     fields: tuple[str, ...]  # where the terms were found, best field first
 
 
-@dataclass(frozen=True)
-class _IndexedField:
+class _IndexedField(NamedTuple):
+    # A tuple, not a dataclass, and words as a tuple of interned strings: the bank cache stores the
+    # index with the bank (``index_questions``), and these unpickle several times faster.
     name: str
     text: str  # folded
-    words: frozenset[str]  # its Latin words, for typo-tolerant matching
+    words: tuple[str, ...]  # its distinct Latin words, for typo-tolerant matching
 
 
 _MATH_MARKUP = ("$", "\\", "{", "}", "_", "^")
@@ -140,17 +143,60 @@ def _match_quality(term: str, field: _IndexedField, fuzz, process) -> float:
     return FUZZY_QUALITY * best[1] / 100.0 if best else 0.0
 
 
+def index_questions(questions: Sequence["Question"]) -> None:
+    """Build the questions' search fields now, to be pickled with them in one piece.
+
+    ``questions.bank_cache`` calls this before storing a validated bank. Building the index of
+    the whole bank takes about 100 ms, which the first search of a session paid; unpickling it
+    takes a few. The fields go into one ``StoredIndex`` that every question refers to, held as
+    pickled bytes until a search asks, so a cached bank loads at start-up no slower for it.
+    """
+    stored = StoredIndex([_question_fields(question) for question in questions])
+    for position, question in enumerate(questions):
+        question.__dict__.pop("_search_fields", None)  # kept once, in ``stored``
+        object.__setattr__(question, "_search_index", (stored, position))  # frozen, but this is a cache
+
+
+class StoredIndex:
+    """The search fields of a list of questions, pickled as one bytes string and unpickled on
+    first use (see ``index_questions``)."""
+
+    def __init__(self, fields: list[tuple[_IndexedField, ...]]) -> None:
+        self._fields: list[tuple[_IndexedField, ...]] | None = fields
+        self._pickled: bytes | None = None
+
+    def __reduce__(self):
+        if self._pickled is None:
+            self._pickled = pickle.dumps(self._fields, protocol=pickle.HIGHEST_PROTOCOL)
+        return (StoredIndex._from_pickled, (self._pickled,))
+
+    @classmethod
+    def _from_pickled(cls, pickled: bytes) -> "StoredIndex":
+        stored = cls.__new__(cls)
+        stored._fields, stored._pickled = None, pickled
+        return stored
+
+    def fields(self, position: int) -> tuple[_IndexedField, ...]:
+        if self._fields is None:
+            self._fields = pickle.loads(self._pickled)
+        return self._fields[position]
+
+
 def _index(bank: "Bank") -> list[tuple["Question", tuple[_IndexedField, ...]]]:
     """Each question's folded fields, built once per question and kept on it,
     so that the filtered sub-banks a browser searches reuse the work."""
-    indexed = []
-    for question in bank:
-        fields = question.__dict__.get("_search_fields")
-        if fields is None:
-            fields = _fields(question)
-            object.__setattr__(question, "_search_fields", fields)  # frozen, but this is a cache
-        indexed.append((question, fields))
-    return indexed
+    return [(question, _question_fields(question)) for question in bank]
+
+
+def _question_fields(question: "Question") -> tuple[_IndexedField, ...]:
+    fields = question.__dict__.get("_search_fields")
+    if fields is None:
+        stored = question.__dict__.get("_search_index")
+        if stored is not None:  # stored with the bank: no need to build it
+            return stored[0].fields(stored[1])
+        fields = _fields(question)
+        object.__setattr__(question, "_search_fields", fields)  # frozen, but this is a cache
+    return fields
 
 
 def _fields(question: "Question") -> tuple[_IndexedField, ...]:
@@ -169,5 +215,7 @@ def _fields(question: "Question") -> tuple[_IndexedField, ...]:
     for name, text in raw.items():
         folded = fold(text)
         if folded.strip():
-            fields.append(_IndexedField(name, folded, frozenset(_LATIN_WORD.findall(folded))))
+            # Interned, so that a word is one object however many fields hold it (a pickle keeps it once).
+            words = tuple(dict.fromkeys(map(sys.intern, _LATIN_WORD.findall(folded))))
+            fields.append(_IndexedField(name, folded, words))
     return tuple(fields)

@@ -43,6 +43,26 @@ def test_an_unchanged_bank_is_loaded_from_the_cache(bank_dir, tmp_path, lint_run
     assert len(list(cache.glob(f"{CACHE_PREFIX}*"))) == 1
 
 
+def test_a_cached_bank_comes_with_its_search_index_and_finds_the_same(bank_dir, tmp_path, lint_runs, monkeypatch):
+    from questions import search
+
+    cache = tmp_path / "cache"
+    load_bank(cache_dir=cache)  # a miss: linted, indexed, stored
+    cached = load_bank(cache_dir=cache)
+    assert len(lint_runs) == 1
+    assert all("_search_index" in question.__dict__ for question in cached)  # loaded, not built
+    fresh = load_bank()  # no cache: the index is built by the first search
+    assert not any("_search_index" in question.__dict__ for question in fresh)
+
+    def built_on_search(question):
+        raise AssertionError(f"{question.id}: the index was built again")
+
+    expected = [(hit.question.id, hit.score, hit.fields) for hit in search.search_questions(fresh, "atention answr")]
+    assert expected  # a typo in each term: the stored words are used
+    monkeypatch.setattr(search, "_fields", built_on_search)
+    assert [(hit.question.id, hit.score, hit.fields) for hit in search.search_questions(cached, "atention answr")] == expected
+
+
 def test_an_edited_file_or_new_verifier_ids_are_linted_again(bank_dir, tmp_path, lint_runs, monkeypatch):
     cache = tmp_path / "cache"
     load_bank(cache_dir=cache)

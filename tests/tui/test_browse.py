@@ -59,3 +59,31 @@ async def test_enter_opens_the_full_detail(app):
         assert "003_272b2778acc6e0a6.txt" not in text  # documents by title, never by file name (#14)
         await pilot.press("escape")
         assert isinstance(app.screen, BrowseScreen)
+
+
+async def test_the_whole_bank_listed_makes_the_text_of_the_rows_shown_only(monkeypatch):
+    """Each row's text (cut to fit, math rendered) is made when the row is first drawn: opening
+    Browse on the whole bank makes a screenful of them, scrolling makes the rest."""
+    import tui.screens.browse as browse
+    from questions import load_bank
+    from tests.tui.factory import make_app
+
+    made = []
+    real = browse.one_line_each
+    monkeypatch.setattr(browse, "one_line_each", lambda text, *rest, **named: made.append(text) or real(text, *rest, **named))
+    bank = load_bank()
+    app = make_app("en", bank=bank)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert listed(screen) == [question.id for question in bank]  # every question is listed
+        assert 0 < len(made) < 40  # but only the rows on screen were made
+        last = list(bank)[-1]
+        assert last.question not in made
+        await pilot.press("down", "end")
+        await pilot.pause()
+        assert last.question in made
+        results = screen.query_one("#browse-results")
+        first = list(bank)[0].question.en.split()[0]
+        assert first in str(results.get_option_at_index(0).prompt)  # the prompt reads as its text

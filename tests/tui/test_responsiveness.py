@@ -273,3 +273,27 @@ def test_the_app_draws_at_120_fps_and_scrolls_without_animation_unless_the_user_
 
     assert probed() == ["120", "120", "none"]
     assert probed(TEXTUAL_FPS="30", TEXTUAL_ANIMATIONS="full") == ["30", "30", "full"]
+
+
+async def test_screens_left_let_go_of_what_they_drew(app):
+    """Textual 8.2.8 keeps the render cache of removed widgets alive (Textualize/textual#6665):
+    every visit to a screen added the lines it drew to the heap for good (1,491 more live lines per
+    round of these five screens), which made each full garbage collection, landing on some key,
+    longer. A screen left for good empties its widgets' caches first."""
+    from textual.strip import Strip
+
+    def live_lines() -> int:
+        gc.collect()
+        return sum(isinstance(thing, Strip) for thing in gc.get_objects())
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        counts = []
+        for _ in range(3):
+            for key in ("comma", "d", "v", "s", "question_mark"):
+                await pilot.press(key)
+                await pilot.pause()
+                await pilot.press("escape")
+                await pilot.pause()
+            counts.append(live_lines())
+    growth = [later - earlier for earlier, later in zip(counts, counts[1:])]
+    assert max(growth) < 400, growth  # 124 with the caches emptied, 1,491 without

@@ -54,10 +54,12 @@ def test_bar_fills_in_eighths():
 def test_one_line_each_cuts_both_languages_to_fit():
     text = Text(zh="为什么" * 30, en="why " * 40)
     both = one_line_each(text, "both", 30, indent=4)
-    first, second = both.split("\n")
+    first, second = both.plain.split("\n")
     assert cell_len(first) <= 30 and first.endswith("…")
-    assert second.startswith("    [dim]") and "why" in second
-    assert "\n" not in one_line_each(text, "zh", 30, indent=4)
+    assert second.startswith("    why") and cell_len(second) <= 34
+    assert [(both.plain[span.start : span.end], span.style) for span in both.spans] == [(second.lstrip(), "dim")]  # English dimmed
+    assert "\n" not in one_line_each(text, "zh", 30, indent=4).plain
+    assert one_line_each(Text(zh="[b]不是标记", en="x"), "zh", 30, indent=4).plain == "[b]不是标记"  # bank text is never markup
 
 
 def test_bilingual_escapes_markup_and_orders_chinese_first():
@@ -84,3 +86,15 @@ def test_sparkline_scales_to_the_peak():
 def test_table_columns_are_aligned():
     lines = table_lines(("d_k", "Var"), ((4, 3.95712), (256, 255.6)))
     assert lines[1] == "4    3.957" and lines[2] == "256  255.6"
+
+
+def test_a_lazy_prompt_knows_its_height_without_making_its_text_until_it_is_narrower():
+    from textual.content import Content
+
+    from tui.widgets.long_list import LazyPrompt
+
+    made = []
+    prompt = LazyPrompt(lambda: made.append(1) or Content("attention scores"), lines=1, width=16)
+    assert prompt.get_height({}, 40) == 1 and made == []  # wide enough: as promised, nothing made
+    assert prompt.get_height({}, 9) == 2 and made == [1]  # narrower than it was cut for: measured
+    assert str(prompt) == "attention scores" and made == [1]  # made once

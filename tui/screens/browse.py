@@ -8,13 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Checkbox, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen
 from tui.widgets.bars import one_line_each
 from tui.widgets.footer import AppFooter
-from tui.widgets.long_list import LongOptionList
+from tui.widgets.long_list import LazyPrompt, LongOptionList
 from tui.widgets.marked import CurrentRowMark, TickBox, current_row_css
 from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
 
@@ -154,10 +155,14 @@ class BrowseScreen(AppScreen):
         # What fits beside the mark and stars: the list's width less its border, padding and scrollbar.
         width = max(20, (results.size.width or self.app.size.width) - 6 - 6)
 
-        def option(question: "Question") -> Option:
+        def prompt(question: "Question") -> Content:
             text = one_line_each(question.question, language, width, indent=6)
-            mark = "[green]✓[/]" if question.verifiers else " "
-            return Option(f"{mark} {DIFFICULTY_STARS[question.difficulty]} {text}", id=question.id)
+            mark = ("✓", "green") if question.verifiers else " "
+            return Content.assemble(mark, f" {DIFFICULTY_STARS[question.difficulty]} ", text)
+
+        def option(question: "Question") -> Option:
+            # Made when shown: a list of the whole bank draws a screenful of it.
+            return Option(LazyPrompt(lambda: prompt(question), lines=2 if language == "both" else 1, width=width + 6), id=question.id)
 
         results.fill(found, option)
         total = len(self.app.bank)

@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Header, OptionList, Static
@@ -213,9 +214,12 @@ class DrillsScreen(AppScreen):
 
         def option(row: "DrillRow") -> Option:
             title = one_line_each(row.drill.title, language, width, indent=2)
-            status = escape(status_text(row.status, ui, self.app.day_timezone))
+            status = status_text(row.status, ui, self.app.day_timezone)
             last = "" if row.status.state == "passed" else self._last_counts(row.last_result)  # a pass says it all
-            return Option(f"{state_mark(row.status)} {title}\n  [dim]{status}{' · ' + last if last else ''}[/]", id=row.drill.id)
+            return Option(
+                Content.assemble(Content.from_markup(state_mark(row.status)), " ", title, "\n  ", (f"{status}{' · ' + last if last else ''}", "dim")),
+                id=row.drill.id,
+            )
 
         listing.clear_options()
         listing.add_options([option(row) for row in rows])

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -24,7 +25,7 @@ from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.bars import one_line_each
 from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
-from tui.widgets.long_list import LongOptionList, replace_options
+from tui.widgets.long_list import LazyPrompt, LongOptionList, replace_options
 from tui.widgets.question_view import QuestionView, question_heading
 from tui.widgets.wrapped import option_prompt
 
@@ -110,10 +111,16 @@ class MockInterviewScreen(AppScreen):
         starts = self.query_one("#mock-starts", LongOptionList)
         width = max(20, (starts.size.width or self.app.size.width) - 6 - 5)  # less border, padding, scrollbar, "12× "
 
-        def option(question: "Question") -> Option:
+        language = self.app.language
+
+        def prompt(question: "Question") -> Content:
             length = len(follow_up_chain(self.app.bank, question.id))
-            text = one_line_each(question.question, self.app.language, width, indent=5)
-            return Option(f"[dim]{length:>2}×[/] {text}", id=question.id)
+            text = one_line_each(question.question, language, width, indent=5)
+            return Content.assemble((f"{length:>2}×", "dim"), " ", text)
+
+        def option(question: "Question") -> Option:
+            # Made when shown: the list holds every question.
+            return Option(LazyPrompt(lambda: prompt(question), lines=2 if language == "both" else 1, width=width + 5), id=question.id)
 
         starts.fill(self._chain_starts(), option, highlighted=starts.highlighted or 0)
 

@@ -8,10 +8,18 @@ and shown on the key; the rest follow once that frame is drawn.
 
 from __future__ import annotations
 
-from typing import Callable, Generic, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Generic, Sequence, TypeVar
 
+from textual.visual import Visual
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from textual.content import Content
+    from textual.css.styles import RulesMap
+    from textual.strip import Strip
+    from textual.style import Style
+    from textual.visual import RenderOptions
 
 Item = TypeVar("Item")
 
@@ -46,3 +54,40 @@ class LongOptionList(OptionList, Generic[Item]):
 
         if len(items) > first:
             self.call_after_refresh(add_the_rest)
+
+
+class LazyPrompt(Visual):
+    """An option's prompt made when it is first drawn, not when the option is added.
+
+    An ``OptionList`` asks every option for its height when options are added, and for nothing
+    else until an option is drawn. For a prompt of a known number of lines, each cut to fit
+    ``width`` cells (``tui.widgets.bars.one_line_each``), the height is known without making the
+    text: so a list of the whole bank makes the text of the options on screen, not of all 274
+    (cutting and rendering the math of each was most of the time the list took to fill).
+    """
+
+    def __init__(self, make: Callable[[], "Content"], lines: int, width: int) -> None:
+        self._make = make
+        self._lines = lines  # how many lines the prompt has ...
+        self._width = width  # ... in any width of at least this many cells
+        self._content: "Content | None" = None
+
+    @property
+    def content(self) -> "Content":
+        if self._content is None:
+            self._content = self._make()
+        return self._content
+
+    def __str__(self) -> str:
+        return str(self.content)
+
+    def render_strips(self, width: int, height: int | None, style: "Style", options: "RenderOptions") -> list["Strip"]:
+        return self.content.render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: "RulesMap", container_width: int) -> int:
+        return self.content.get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: "RulesMap", width: int) -> int:
+        if self._content is None and width >= self._width:
+            return self._lines
+        return self.content.get_height(rules, width)  # made already, or narrower than it was cut for

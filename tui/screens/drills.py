@@ -29,7 +29,7 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen
-from tui.widgets.bars import one_line_each
+from tui.widgets.bars import literal, one_line_each
 from tui.widgets.evidence import pick
 from tui.widgets.footer import AppFooter
 
@@ -80,13 +80,6 @@ def ordered(rows: list["DrillRow"]) -> list["DrillRow"]:
         return STATE_ORDER.get(row.status.state, len(STATE_ORDER)), comes_back
 
     return sorted(rows, key=key)  # stable: curriculum order within each group
-
-
-def literal(text: str) -> str:
-    """``text`` shown as it is in markup. Every "[" is escaped, not only those that look like a
-    tag: Textual 8.2 shows the backslash of an escaped "[" that follows another "[", as in a
-    counterexample's "[[nan, 0], ...]"."""
-    return text.replace("[", "\\[")
 
 
 def home_relative(path: Path) -> str:

@@ -15,6 +15,14 @@ if TYPE_CHECKING:
 BAR_WIDTH = 12
 
 
+def literal(text: str) -> str:
+    """``text`` shown as it is in markup. Every "[" is escaped, not only those that look like a
+    tag: Textual 8.2 shows the backslash of an escaped "[" that follows another "[", as in a
+    counterexample's "[[nan, 0], ...]", and leaves a cut "x=[0.503,-…" unescaped, which then
+    closes nothing and fails to parse."""
+    return text.replace("[", "\\[")
+
+
 def truncate_cells(text: str, width: int) -> str:
     """``text`` cut to at most ``width`` terminal cells with "…" (a CJK character takes two)."""
     if cell_len(text) <= width:

@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen
-from tui.widgets.bars import one_line_each
+from tui.widgets.bars import lines_each, one_line_each
 from tui.widgets.footer import AppFooter
 from tui.widgets.long_list import LazyPrompt, LongOptionList
 from tui.widgets.marked import CurrentRowMark, TickBox, current_row_css
@@ -162,7 +162,7 @@ class BrowseScreen(AppScreen):
 
         def option(question: "Question") -> Option:
             # Made when shown: a list of the whole bank draws a screenful of it.
-            return Option(LazyPrompt(lambda: prompt(question), lines=2 if language == "both" else 1, width=width + 6), id=question.id)
+            return Option(LazyPrompt(lambda: prompt(question), lines=lines_each(language), width=width + 6), id=question.id)
 
         results.fill(found, option)
         total = len(self.app.bank)

@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from questions.marks import tick
 from tui.screens.base import AppScreen, rating_saved
-from tui.widgets.bars import one_line_each
+from tui.widgets.bars import lines_each, one_line_each
 from tui.widgets.footer import AppFooter
 from tui.widgets.i18n import bilingual
 from tui.widgets.long_list import LazyPrompt, LongOptionList, replace_options
@@ -120,7 +120,7 @@ class MockInterviewScreen(AppScreen):
 
         def option(question: "Question") -> Option:
             # Made when shown: the list holds every question.
-            return Option(LazyPrompt(lambda: prompt(question), lines=2 if language == "both" else 1, width=width + 5), id=question.id)
+            return Option(LazyPrompt(lambda: prompt(question), lines=lines_each(language), width=width + 5), id=question.id)
 
         starts.fill(self._chain_starts(), option, highlighted=starts.highlighted or 0)
 

@@ -58,6 +58,11 @@ def one_line_each(text: "Text", language: str, width: int, indent: int) -> "Cont
     return Content(cut[0])
 
 
+def lines_each(language: str) -> int:
+    """How many lines ``one_line_each`` makes in ``language``, known before it makes them."""
+    return 2 if language == "both" else 1
+
+
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
     """A horizontal bar: ``fraction`` (0..1) of ``width`` cells filled, eighths for the edge."""
     fraction = min(max(fraction, 0.0), 1.0)

@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
-from tui.widgets.marked import TickBox
+from tui.widgets.marked import InlineChoice, TickBox
 
 if TYPE_CHECKING:
     from tui.context import StudyApp
@@ -34,7 +34,7 @@ class ExportScreen(AppModal):
         with Vertical(id="export-box"):
             with Grid(id="export-grid"):
                 yield Label(id="export-label-format")
-                yield Select(FORMAT_NAMES, value="md", allow_blank=False, id="export-format")
+                yield InlineChoice(FORMAT_NAMES, value="md", id="export-format")
                 yield Label(id="export-label-topic")
                 yield Select((), id="export-topic")
                 yield Label(id="export-label-path")
@@ -68,8 +68,8 @@ class ExportScreen(AppModal):
             self.tr(f"Language: {names[self.app.language]} (l switches)", f"语言：{names[self.app.language]}（按 l 切换）")
         )
 
-    @on(Select.Changed, "#export-format")
-    def _format_changed(self, event: Select.Changed) -> None:
+    @on(InlineChoice.Changed, "#export-format")
+    def _format_changed(self, event: InlineChoice.Changed) -> None:
         from questions.export import EXTENSIONS
 
         path_input = self.query_one("#export-path", Input)
@@ -97,7 +97,7 @@ class ExportScreen(AppModal):
         self.query_one("#export-message", Static).update(self.tr("Writing…", "正在写入…"))
         self._write(
             questions,
-            str(self.query_one("#export-format", Select).value),
+            str(self.query_one("#export-format", InlineChoice).value),
             path,
             self.query_one("#export-evidence", Checkbox).value,
             force,

@@ -64,3 +64,27 @@ async def test_the_format_is_chosen_by_keys_and_shown_by_its_mark(app):
         await pilot.click(formats, offset=(2 + len("◉ Markdown  ◌ HTML (offline)  ◌ "), 1))  # on "PDF"
         await pilot.pause()
         assert formats.value == "pdf"
+
+
+async def test_the_topic_list_follows_a_language_switched_while_open_and_keeps_the_choice(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        screen = app.screen
+        topic = screen.query_one("#export-topic", Select)
+        assert topic.value is Select.NULL and "all topics" in shown(topic)
+        topic.value = "masks"
+        await pilot.pause()
+        assert "Masks" in shown(topic)
+        await pilot.press("l")  # en -> both: still English labels
+        await pilot.press("l")  # both -> zh
+        await pilot.pause()
+        assert app.language == "zh"
+        assert topic.value == "masks" and "掩码" in shown(topic)
+        topic.clear()
+        await pilot.pause()
+        assert "全部主题" in shown(topic)
+
+
+def shown(select: Select) -> str:
+    """The text in a Select's box."""
+    return str(select.query_one("SelectCurrent #label").render())

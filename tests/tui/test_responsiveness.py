@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 from tui.screens.browse import BrowseScreen
 from tui.screens.home import HomeScreen
 from tui.widgets.bars import truncate_cells
+from tui.widgets.marked import InlineChoice
 
 from tests.tui.factory import footer_keys
 
@@ -194,7 +195,7 @@ async def test_settings_follow_a_language_switched_while_open_and_keep_it_on_lea
         switched = app.language
         assert switched != before
         await pilot.pause()
-        assert settings.query_one("#setting-language", Select).value == switched
+        assert settings.query_one("#setting-language", InlineChoice).value == switched
         await pilot.press("escape")  # leaving saves the form
         await pilot.pause()
         assert app.language == switched and app.settings.language == switched

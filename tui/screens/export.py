@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
-from tui.widgets.marked import TickBox
+from tui.widgets.marked import InlineChoice, TickBox
 
 if TYPE_CHECKING:
     from tui.context import StudyApp
@@ -31,12 +31,13 @@ class ExportScreen(AppModal):
     def compose(self) -> ComposeResult:
         from questions.topics import topic_order
 
+        self._topics = sorted(self.app.bank.topics(), key=topic_order)
         with Vertical(id="export-box"):
             with Grid(id="export-grid"):
                 yield Label(id="export-label-format")
-                yield Select(FORMAT_NAMES, value="md", allow_blank=False, id="export-format")
+                yield InlineChoice(FORMAT_NAMES, value="md", id="export-format")
                 yield Label(id="export-label-topic")
-                yield Select((), id="export-topic")
+                yield Select(self._topic_options(), prompt=self.tr("all topics", "全部主题"), id="export-topic")
                 yield Label(id="export-label-path")
                 yield Input(str(Path.cwd() / "transformer-prep.md"), id="export-path")
             with Horizontal(id="export-options"):
@@ -45,21 +46,26 @@ class ExportScreen(AppModal):
             yield Static(id="export-message")
             yield Button(id="export-button", variant="primary")
         yield AppFooter()
-        self._topics = sorted(self.app.bank.topics(), key=topic_order)
 
-    def show_language(self) -> None:
+    def _topic_options(self) -> list[tuple[str, str]]:
+        """The topic list's options in the current language (remembered: ``show_language``)."""
         from questions.topics import topic_title
 
+        self._topics_lang = self.app.ui_lang
+        return [(topic_title(t, self.app.ui_lang), t) for t in self._topics]
+
+    def show_language(self) -> None:
         self.query_one("#export-box").border_title = self.tr("Export a study sheet", "导出学习资料")
         self.query_one("#export-label-format", Label).update(self.tr("Format", "格式"))
         self.query_one("#export-label-topic", Label).update(self.tr("Topic", "主题"))
         self.query_one("#export-label-path", Label).update(self.tr("File", "文件"))
         topic = self.query_one("#export-topic", Select)
-        chosen = topic.value
-        topic.set_options([(topic_title(t, self.app.ui_lang), t) for t in self._topics])
-        if chosen in self._topics:
-            topic.value = chosen
-        topic.prompt = self.tr("all topics", "全部主题")
+        if self._topics_lang != self.app.ui_lang:  # made in compose in the language of the time
+            chosen = topic.value
+            topic.set_options(self._topic_options())
+            if chosen in self._topics:
+                topic.value = chosen
+            topic.prompt = self.tr("all topics", "全部主题")
         self.query_one("#export-evidence", Checkbox).label = self.tr("with verifier evidence", "附上验证证据")
         self.query_one("#export-force", Checkbox).label = self.tr("overwrite an existing file", "覆盖已有文件")
         self.query_one("#export-button", Button).label = self.tr("Export (ctrl+s)", "导出 (ctrl+s)")
@@ -68,8 +74,8 @@ class ExportScreen(AppModal):
             self.tr(f"Language: {names[self.app.language]} (l switches)", f"语言：{names[self.app.language]}（按 l 切换）")
         )
 
-    @on(Select.Changed, "#export-format")
-    def _format_changed(self, event: Select.Changed) -> None:
+    @on(InlineChoice.Changed, "#export-format")
+    def _format_changed(self, event: InlineChoice.Changed) -> None:
         from questions.export import EXTENSIONS
 
         path_input = self.query_one("#export-path", Input)
@@ -97,7 +103,7 @@ class ExportScreen(AppModal):
         self.query_one("#export-message", Static).update(self.tr("Writing…", "正在写入…"))
         self._write(
             questions,
-            str(self.query_one("#export-format", Select).value),
+            str(self.query_one("#export-format", InlineChoice).value),
             path,
             self.query_one("#export-evidence", Checkbox).value,
             force,

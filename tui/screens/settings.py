@@ -25,6 +25,7 @@ from tui.screens.base import AppScreen
 from tui.settings import DAILY_NEW_RANGE, FINAL_DAYS_RANGE, Settings, SettingsError
 from tui.widgets.footer import AppFooter
 from tui.widgets.long_list import replace_options
+from tui.widgets.marked import InlineChoice
 
 if TYPE_CHECKING:
     from tui.context import StudyApp
@@ -61,9 +62,9 @@ class SettingsScreen(AppScreen):
         with VerticalScroll(id="settings-box"):
             with Grid(id="settings-grid"):
                 yield Label(id="label-language")
-                yield Select(LANGUAGE_CHOICES, value=settings.language, allow_blank=False, id="setting-language")
+                yield InlineChoice(LANGUAGE_CHOICES, value=settings.language, id="setting-language")
                 yield Label(id="label-retention")
-                yield Select(retention_choices, value=settings.desired_retention, allow_blank=False, id="setting-retention")
+                yield InlineChoice(retention_choices, value=settings.desired_retention, id="setting-retention")
                 yield Label(id="label-new")
                 yield Input(str(settings.daily_new_cards), type="integer", max_length=4, id="setting-new")
                 yield Label(id="label-theme")
@@ -93,7 +94,7 @@ class SettingsScreen(AppScreen):
     def show_language(self) -> None:
         # The language may be switched (l) while the form is open: the form must show it, or
         # leaving (which saves the form) would switch it back.
-        self.query_one("#setting-language", Select).value = self.app.language
+        self.query_one("#setting-language", InlineChoice).value = self.app.language
         self.query_one("#settings-box").border_title = self.tr("Settings", "设置")
         self.query_one("#label-language", Label).update(self.tr("Language", "语言"))
         self.query_one("#label-retention", Label).update(self.tr("Desired retention", "目标记忆保持率"))
@@ -158,8 +159,8 @@ class SettingsScreen(AppScreen):
             self._plan_topics.symmetric_difference_update({topic})
             self._fill_topics()
 
-    @on(Select.Changed, "#setting-language")
-    def _language_changed(self, event: Select.Changed) -> None:
+    @on(InlineChoice.Changed, "#setting-language")
+    def _language_changed(self, event: InlineChoice.Changed) -> None:
         # Language is worth seeing at once; the rest is saved on ctrl+s or when leaving.
         if event.value != self.app.language:
             self.app.update_settings(self.app.settings.with_changes(language=event.value))
@@ -229,8 +230,8 @@ class SettingsScreen(AppScreen):
         known = set(self.app.bank.topics())
         try:
             return self.app.settings.with_changes(
-                language=self.query_one("#setting-language", Select).value,
-                desired_retention=float(self.query_one("#setting-retention", Select).value),
+                language=self.query_one("#setting-language", InlineChoice).value,
+                desired_retention=float(self.query_one("#setting-retention", InlineChoice).value),
                 daily_new_cards=daily_new,
                 theme=self.query_one("#setting-theme", Select).value,
                 interview_date=interview_date,

@@ -15,7 +15,7 @@ Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """One piece of text in both languages."""
 
@@ -26,7 +26,7 @@ class Text:
         return self.zh if lang == "zh" else self.en
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextList:
     """A list of items in both languages; both lists have the same length."""
 
@@ -44,7 +44,7 @@ class TextList:
         return len(self.en)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choice:
     """A multiple-choice option; a question may have several correct ones."""
 
@@ -52,7 +52,7 @@ class Choice:
     correct: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a seed document asks this question: file name and verbatim heading."""
 
@@ -60,7 +60,7 @@ class Source:
     heading: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A paper (or other published work) an answer rests on: found by arXiv id or URL."""
 
@@ -81,7 +81,7 @@ class Reference:
         return f"{self.authors} ({self.year}). {self.title}. {where}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Caveat:
     """A place where a seed document is wrong or imprecise, and the correction."""
 
@@ -91,7 +91,7 @@ class Caveat:
     evidence: tuple[str, ...] = ()  # verifier ids that demonstrate the correction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a question was defined, for messages that point at file:line."""
 

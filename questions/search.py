@@ -32,7 +32,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     from questions.model import Bank, Question
@@ -68,12 +68,13 @@ class SearchHit:
     fields: tuple[str, ...]  # where the terms were found, best field first
 
 
-class _IndexedField(NamedTuple):
-    # A tuple, not a dataclass, and words as a tuple of interned strings: the bank cache stores the
-    # index with the bank (``index_questions``), and these unpickle several times faster.
-    name: str
-    text: str  # folded
-    words: tuple[str, ...]  # its distinct Latin words, for typo-tolerant matching
+# One searchable field of a question: (name, folded text, its distinct Latin words for
+# typo-tolerant matching). A plain tuple of strings, not a class: the bank cache stores the index
+# with the bank (``index_questions``), and plain tuples unpickle fastest; and once searched, the
+# index stays in memory for the session, where Python's garbage collector stops tracking a plain
+# tuple of strings (a NamedTuple, a subclass, is tracked for good: 2,000 more objects that every
+# full collection walks). Words are interned strings, one object however many fields hold them.
+IndexedField = tuple[str, str, tuple[str, ...]]
 
 
 _MATH_MARKUP = ("$", "\\", "{", "}", "_", "^")
@@ -108,17 +109,17 @@ def search_questions(bank: "Bank", query: str, *, limit: int | None = None) -> l
         matched: dict[str, float] = {}
         for term in terms:
             best_score, best_field = 0.0, ""
-            for indexed in fields:
-                quality = _match_quality(term, indexed, fuzz, process)
-                weighted = quality * FIELD_WEIGHTS[indexed.name]
+            for name, text, words in fields:
+                quality = _match_quality(term, text, words, fuzz, process)
+                weighted = quality * FIELD_WEIGHTS[name]
                 if weighted > best_score:
-                    best_score, best_field = weighted, indexed.name
+                    best_score, best_field = weighted, name
             if best_score == 0.0:
                 break  # every term must match
             score += best_score
             matched[best_field] = matched.get(best_field, 0.0) + best_score
         else:
-            if phrase and any(f.name in ("question", "id") and phrase in f.text for f in fields):
+            if phrase and any(name in ("question", "id") and phrase in text for name, text, _ in fields):
                 score += PHRASE_BONUS
             ordered = tuple(sorted(matched, key=lambda name: -matched[name]))
             hits.append((-score, position, SearchHit(question, round(score, 4), ordered)))
@@ -127,19 +128,19 @@ def search_questions(bank: "Bank", query: str, *, limit: int | None = None) -> l
     return found[:limit] if limit is not None else found
 
 
-def _match_quality(term: str, field: _IndexedField, fuzz, process) -> float:
-    """1 for an exact substring, less for a near match, 0 for none."""
-    if term in field.text:
+def _match_quality(term: str, text: str, words: tuple[str, ...], fuzz, process) -> float:
+    """1 for an exact substring of a field's folded ``text``, less for a near match, 0 for none."""
+    if term in text:
         return 1.0
     if _IS_CJK.match(term):
         if len(term) < 3:
             return 0.0
         pairs = {term[i : i + 2] for i in range(len(term) - 1)}
-        share = sum(pair in field.text for pair in pairs) / len(pairs)
+        share = sum(pair in text for pair in pairs) / len(pairs)
         return CJK_PAIR_QUALITY * share if share >= CJK_PAIR_CUTOFF else 0.0
-    if len(term) < FUZZY_MIN_LENGTH or not field.words:
+    if len(term) < FUZZY_MIN_LENGTH or not words:
         return 0.0
-    best = process.extractOne(term, field.words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    best = process.extractOne(term, words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
     return FUZZY_QUALITY * best[1] / 100.0 if best else 0.0
 
 
@@ -161,8 +162,8 @@ class StoredIndex:
     """The search fields of a list of questions, pickled as one bytes string and unpickled on
     first use (see ``index_questions``)."""
 
-    def __init__(self, fields: list[tuple[_IndexedField, ...]]) -> None:
-        self._fields: list[tuple[_IndexedField, ...]] | None = fields
+    def __init__(self, fields: list[tuple[IndexedField, ...]]) -> None:
+        self._fields: list[tuple[IndexedField, ...]] | None = fields
         self._pickled: bytes | None = None
 
     def __reduce__(self):
@@ -176,19 +177,19 @@ class StoredIndex:
         stored._fields, stored._pickled = None, pickled
         return stored
 
-    def fields(self, position: int) -> tuple[_IndexedField, ...]:
+    def fields(self, position: int) -> tuple[IndexedField, ...]:
         if self._fields is None:
             self._fields = pickle.loads(self._pickled)
         return self._fields[position]
 
 
-def _index(bank: "Bank") -> list[tuple["Question", tuple[_IndexedField, ...]]]:
+def _index(bank: "Bank") -> list[tuple["Question", tuple[IndexedField, ...]]]:
     """Each question's folded fields, built once per question and kept on it,
     so that the filtered sub-banks a browser searches reuse the work."""
     return [(question, _question_fields(question)) for question in bank]
 
 
-def _question_fields(question: "Question") -> tuple[_IndexedField, ...]:
+def _question_fields(question: "Question") -> tuple[IndexedField, ...]:
     fields = question.__dict__.get("_search_fields")
     if fields is None:
         stored = question.__dict__.get("_search_index")
@@ -199,7 +200,7 @@ def _question_fields(question: "Question") -> tuple[_IndexedField, ...]:
     return fields
 
 
-def _fields(question: "Question") -> tuple[_IndexedField, ...]:
+def _fields(question: "Question") -> tuple[IndexedField, ...]:
     both = lambda text: f"{text.zh}\n{text.en}"  # noqa: E731 - a local shorthand
     raw = {
         "question": both(question.question),
@@ -217,5 +218,5 @@ def _fields(question: "Question") -> tuple[_IndexedField, ...]:
         if folded.strip():
             # Interned, so that a word is one object however many fields hold it (a pickle keeps it once).
             words = tuple(dict.fromkeys(map(sys.intern, _LATIN_WORD.findall(folded))))
-            fields.append(_IndexedField(name, folded, words))
+            fields.append((name, folded, words))
     return tuple(fields)

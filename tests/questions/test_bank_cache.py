@@ -94,3 +94,27 @@ def test_a_corrupt_entry_is_a_miss_and_an_unwritable_cache_is_ignored(bank_dir, 
     blocked.write_text("", encoding="utf-8")
     assert load_bank(cache_dir=blocked / "cache").ids == ("attention-a",)  # cannot create it: no error
     assert len(lint_runs) == 3
+
+
+def test_a_loaded_bank_gives_the_garbage_collector_little_to_walk(bank_dir, tmp_path):
+    # Every full collection walks every object it tracks, and a full collection lands on
+    # whichever key of the app allocates past its threshold: the bank, kept all session,
+    # should add as few as it can. Model objects carry no per-instance dict (slots), and the
+    # search index, once unpickled by a search, is plain tuples of strings, which the collector
+    # stops tracking.
+    import gc
+
+    from questions.search import search_questions
+
+    cache = tmp_path / "cache"
+    load_bank(cache_dir=cache)
+    bank = load_bank(cache_dir=cache)
+    question = bank.get("attention-a")
+    assert search_questions(bank, "answer")
+    for _ in range(3):  # a collection untracks a tuple whose items it has untracked already: a level each
+        gc.collect()
+    stored, position = question.__dict__["_search_index"]
+    fields = stored.fields(position)
+    assert fields and not gc.is_tracked(fields) and not any(gc.is_tracked(field) for field in fields)
+    for part in (question.question, question.key_points, *question.sources, question.origin):
+        assert not hasattr(part, "__dict__"), type(part).__name__

@@ -47,14 +47,16 @@ class FollowsLanguage:
             self.follow_language()
 
     def on_screen_suspend(self) -> None:
-        # Left for good (popped, not kept installed): let go of what its widgets last drew.
+        # Left (popped, or kept installed off the stack): let go of what its widgets last drew.
         # Textual 8.2.8 keeps the render cache of up to 1024 removed widgets alive (an lru_cache
         # on ``StylesCache.get_inner_outer``, a method: Textualize/textual#6665), and with them
         # every line they drew: a session's pass over the screens grew the heap by ~50,000
         # objects, and each full garbage collection, which lands on some key, took 50-190 ms
         # instead of 20-50. A repaint request empties a widget's render cache (the widgets are
-        # removed right after this, so nothing is drawn again).
-        if self not in self.app.screen_stack and not self.app.is_screen_installed(self):  # type: ignore[arg-type]
+        # removed right after this, so nothing is drawn again). A kept screen (Browse) is
+        # restyled and drawn afresh when shown again anyway (``on_screen_resume``), so its lines
+        # are not worth keeping in between either (reopening Browse is no slower for it).
+        if self not in self.app.screen_stack:  # type: ignore[arg-type]
             for widget in self.walk_children():  # type: ignore[attr-defined]
                 widget.refresh()
 

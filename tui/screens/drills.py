@@ -145,20 +145,22 @@ class DrillsScreen(AppScreen):
         self._read_rows()
         yield Header()
         yield Static(id="drills-status")
-        with Horizontal(id="drills-columns"):
-            yield OptionList(id="drills-list")
-            with VerticalScroll(id="drills-detail"):
-                yield Static(id="drills-head")
-                yield Static(id="drills-task")
-                yield Static(id="drills-hints")  # by the task: a hint asked for shows where one reads
-                with Vertical(id="drills-checks"):
-                    yield Static(id="drills-checks-summary")
-                    for _ in range(CHECK_SLOTS):
-                        yield Static(classes="check-line")
-                        yield Static(classes="check-body")
-                yield Static(id="drills-output")
-                yield Static(id="drills-questions")
-                yield Static(id="drills-solution")
+        # The list and the detail side by side in the screen's grid (drills.tcss), not in a
+        # container: a container draws every line of its area under its children too, and
+        # Textual keeps those lines (277 of them, ~2,800 objects) while the screen is shown.
+        yield OptionList(id="drills-list")
+        with VerticalScroll(id="drills-detail"):
+            yield Static(id="drills-head")
+            yield Static(id="drills-task")
+            yield Static(id="drills-hints")  # by the task: a hint asked for shows where one reads
+            with Vertical(id="drills-checks"):
+                yield Static(id="drills-checks-summary")
+                for _ in range(CHECK_SLOTS):
+                    yield Static(classes="check-line")
+                    yield Static(classes="check-body")
+            yield Static(id="drills-output")
+            yield Static(id="drills-questions")
+            yield Static(id="drills-solution")
         yield AppFooter()
 
     def on_mount(self) -> None:

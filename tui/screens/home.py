@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -52,6 +52,9 @@ MODES: tuple[tuple[str, str, str, str], ...] = (
 
 class HomeScreen(FollowsLanguage, Screen):
     CSS_PATH = "home.tcss"
+    # The study menu has the focus from the start; the grid fills its cells in DOM order, so the
+    # mastery panel comes before it in the DOM (tab still goes back and forth between the two).
+    AUTO_FOCUS = "#home-modes"
     BINDINGS = [
         Binding("r", "open('review')", "Review", id="home.review"),
         Binding("c", "open('choice')", "Choice", id="home.choice"),
@@ -71,12 +74,14 @@ class HomeScreen(FollowsLanguage, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="home-columns"):
-            with Vertical(id="home-left"):
-                yield Static(id="home-today")
-                yield OptionList(id="home-modes")
-            with VerticalScroll(id="home-mastery"):
-                yield Static(id="home-mastery-text")
+        # Laid out by the screen's grid (home.tcss), not in nested containers: a container draws
+        # every line of its own area, under its children too, and Textual keeps those lines with
+        # their cut pieces (~300 of them, ~3,000 objects, for the two that were here) for as long
+        # as the screen lives, which for home is the whole session.
+        yield Static(id="home-today")  # left, over the menu
+        with VerticalScroll(id="home-mastery"):  # right, both rows
+            yield Static(id="home-mastery-text")
+        yield OptionList(id="home-modes")
         yield AppFooter()
 
     def on_screen_resume(self) -> None:

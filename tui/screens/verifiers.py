@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -115,10 +115,11 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         self.registry_problems = registry.problems
         yield Header()
         yield Static(id="verifiers-status")
-        with Horizontal(id="verifiers-columns"):
-            yield VerifierList(id="verifiers-list")
-            with VerticalScroll(id="verifiers-detail"):
-                yield WrappedText(id="verifiers-detail-text")
+        # The list and the detail side by side in the screen's grid (verifiers.tcss), not in a
+        # container, which Textual would draw under them and keep (as on home and Drills).
+        yield VerifierList(id="verifiers-list")
+        with VerticalScroll(id="verifiers-detail"):
+            yield WrappedText(id="verifiers-detail-text")
         yield RunPanel(self.app.ui_lang, classes="-hidden")
         yield AppFooter()
 

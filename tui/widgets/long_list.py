@@ -1,9 +1,10 @@
-"""A list of many options (every question of the bank) that shows its first screenful at once.
+"""A list of many options (every question of the bank) that draws only the rows on screen.
 
-An ``OptionList`` lays out every option it holds, and each line of ours first has its text
-made (bank text with its math rendered, cut to the width): for the whole bank that was most of
-the time Browse and Mock took to open. Filled here, the options that fit on the screen are made
-and shown on the key; the rest follow once that frame is drawn.
+An ``OptionList`` asks every option it holds for its height when options are added, and each
+line of ours had its text made for that (bank text with its math rendered, cut to the width):
+for the whole bank that was most of the time Browse and Mock took to open. Here each option's
+prompt is a ``LazyPrompt``, whose height is known without its text: the list takes every option
+in one batch, and the text of a row is made when the row is first drawn.
 """
 
 from __future__ import annotations
@@ -34,26 +35,18 @@ def replace_options(option_list: OptionList, options: Sequence[Option]) -> None:
 
 
 class LongOptionList(OptionList, Generic[Item]):
-    _filling = 0  # which fill the options being added belong to: a newer one drops the rest
-
     def fill(self, items: Sequence[Item], make_option: Callable[[Item], Option], *, highlighted: int | None = 0) -> None:
-        """Replace the options with one per item: a screenful now, the rest after the next frame."""
-        self._filling += 1
-        filling = self._filling
-        first = max(self.app.size.height, 1)  # no option is shorter than a line
+        """Replace the options with one per item, in one batch (one layout).
+
+        All at once, not a screenful first and the rest after that frame: with lazy prompts the
+        rest costs little, and the first frame is then the final one. Split, it drew the
+        scrollbar for a screenful, and the frame after, with every option in, redrew it for the
+        whole list: a search's results were shown complete ~20 ms later (57.7 -> 26.8 ms, gc
+        off), and opening Browse or Mock drew one frame more."""
         self.clear_options()
-        self.add_options([make_option(item) for item in items[:first]])  # one batch: one layout
+        self.add_options([make_option(item) for item in items])
         if highlighted is not None and items:
-            self.highlighted = min(highlighted, len(items) - 1) if highlighted < first else 0
-
-        def add_the_rest() -> None:
-            if filling == self._filling:  # not filled again meanwhile
-                self.add_options([make_option(item) for item in items[first:]])
-                if highlighted is not None and first <= highlighted < len(items):
-                    self.highlighted = highlighted
-
-        if len(items) > first:
-            self.call_after_refresh(add_the_rest)
+            self.highlighted = min(highlighted, len(items) - 1)
 
 
 class LazyPrompt(Visual):

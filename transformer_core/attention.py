@@ -275,7 +275,7 @@ class MultiHeadAttention(nn.Module):
         ``cache``: for self-attention, this step's keys/values are appended and
         attention runs over everything cached; for cross-attention, the
         memory's keys/values are computed on the first call and reused.
-        ``rotary``: ``(cos, sin)`` of the new positions, ``(B|1, T_q, d_head)``
+        ``rotary``: ``(cos, signed_sin)`` of the new positions, ``(B|1, T_q, d_head)``
         (``RotaryEmbedding``); self-attention rotates queries and keys with them.
         """
         B, T, _ = x.shape

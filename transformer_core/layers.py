@@ -163,7 +163,7 @@ class Encoder(nn.Module):
     ) -> torch.Tensor:
         """``x (B, S, d_model)``; ``padding (B, S)`` True at real tokens -> ``(B, S, d_model)``.
 
-        ``rotary``: ``(cos, sin)`` of the positions when the model uses RoPE.
+        ``rotary``: ``(cos, signed_sin)`` of the positions when the model uses RoPE.
         """
         mask = None if padding is None else key_padding_attention_mask(padding)
         for layer in self.layers:

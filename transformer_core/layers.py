@@ -203,7 +203,7 @@ class Decoder(nn.Module):
         already holds). ``memory_padding``: ``(B, S)`` True at real source
         tokens. ``causal=False`` lets every position see the future (only for
         experiments that show why the mask is needed). ``rotary``: ``(cos,
-        sin)`` of the new positions when the model uses RoPE.
+        signed_sin)`` of the new positions when the model uses RoPE.
         """
         past = 0 if cache is None else cache.length
         T = x.size(1)

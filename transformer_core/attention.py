@@ -232,27 +232,38 @@ class MultiHeadAttention(nn.Module):
         return x.view(B, T, heads or self.n_heads, self.d_head).transpose(1, 2)  # (B, heads, T, d_head)
 
     def _project(self, x: torch.Tensor, memory: torch.Tensor | None, need_kv: bool):
-        """Queries from ``x``; keys/values from ``memory`` (cross) or ``x`` (self), unless cached."""
+        """Queries from ``x``; keys/values from ``memory`` (cross) or ``x`` (self), unless cached.
+
+        Each ``(B, heads, T, d_head)``. Where one multiply gives several of them, its output is
+        cut into heads first and the heads then split between Q, K and V: the backward gathers
+        their gradients into the multiply's output with one copy. Cut into Q, K, V columns first,
+        each ``(B, T, d)`` column block is a view its heads' gradient cannot be laid into, and
+        backward copies each block once more before gathering them.
+        """
         d = x.size(-1)
         weight, bias = self.in_proj.weight, self.in_proj.bias
 
         def part(rows: slice) -> tuple[torch.Tensor, torch.Tensor | None]:
             return weight[rows], None if bias is None else bias[rows]
 
+        def heads_of(projected: torch.Tensor, *counts: int) -> list[torch.Tensor]:
+            per_head = projected.unflatten(-1, (sum(counts), self.d_head))  # (B, T, sum(counts), d_head)
+            return [block.transpose(1, 2) for block in per_head.split(list(counts), dim=2)]  # (B, count, T, d_head)
+
         if self.share_query_key:
             q = F.linear(x, *part(slice(0, d)))
             if not need_kv:
-                return q, None, None
+                return self._split_heads(q), None, None
             source = x if memory is None else memory
             k = q if memory is None else F.linear(source, *part(slice(0, d)))
             v = F.linear(source, *part(slice(d, 2 * d)))
-            return q, k, v
+            return self._split_heads(q), self._split_heads(k), self._split_heads(v)
         if memory is None and need_kv:
-            return self.in_proj(x).split([d, self.kv_dim, self.kv_dim], dim=-1)
-        q = F.linear(x, *part(slice(0, d)))
+            return heads_of(self.in_proj(x), self.n_heads, self.n_kv_heads, self.n_kv_heads)
+        q = self._split_heads(F.linear(x, *part(slice(0, d))))
         if not need_kv:
             return q, None, None
-        k, v = F.linear(memory, *part(slice(d, d + 2 * self.kv_dim))).split(self.kv_dim, dim=-1)
+        k, v = heads_of(F.linear(memory, *part(slice(d, d + 2 * self.kv_dim))), self.n_kv_heads, self.n_kv_heads)
         return q, k, v
 
     def forward(
@@ -275,17 +286,15 @@ class MultiHeadAttention(nn.Module):
         ``cache``: for self-attention, this step's keys/values are appended and
         attention runs over everything cached; for cross-attention, the
         memory's keys/values are computed on the first call and reused.
-        ``rotary``: ``(cos, sin)`` of the new positions, ``(B|1, T_q, d_head)``
+        ``rotary``: ``(cos, signed_sin)`` of the new positions, ``(B|1, T_q, d_head)``
         (``RotaryEmbedding``); self-attention rotates queries and keys with them.
         """
         B, T, _ = x.shape
         reuse_cross = cache is not None and memory is not None and cache.key is not None
-        q, k, v = self._project(x, memory, need_kv=not reuse_cross)
-        q = self._split_heads(q, self.n_heads)  # (B, H, T_q, d_head)
+        q, k, v = self._project(x, memory, need_kv=not reuse_cross)  # (B, H, T_q, d_head), (B, H_kv, T_k, d_head) x 2
         if reuse_cross:
             k, v = cache.key, cache.value
         else:
-            k, v = self._split_heads(k, self.n_kv_heads), self._split_heads(v, self.n_kv_heads)  # (B, H_kv, T_k, d_head)
             if rotary is not None and memory is None:
                 q, k = apply_rotary(q, *rotary), apply_rotary(k, *rotary)
             if cache is not None:

@@ -177,21 +177,30 @@ class RotaryEmbedding(nn.Module):
         self._on_device: dict[torch.device, torch.Tensor] = {}
 
     def forward(self, positions: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
-        """``positions (B|1, T)`` -> ``cos, sin``, each ``(B|1, T, d_head)`` in ``dtype``."""
+        """``positions (B|1, T)`` -> ``cos, signed_sin``, each ``(B|1, T, d_head)`` in ``dtype``.
+
+        ``signed_sin`` is ``-sin`` on the first half of the dimensions and ``sin`` on the second:
+        the sign of the rotation's ``-x2`` folded into the table, made once per forward pass
+        instead of on every query and key (see ``apply_rotary``).
+        """
         if positions.device not in self._on_device:
             self._on_device[positions.device] = self.inverse_frequency.to(positions.device)
         angles = positions[..., None].float() * self._on_device[positions.device]
         doubled = torch.cat((angles, angles), dim=-1)  # the same angle for dimension i and i + d_head/2
-        return doubled.cos().to(dtype), doubled.sin().to(dtype)
+        sin = doubled.sin()
+        half = angles.size(-1)
+        signed_sin = torch.cat((-sin[..., :half], sin[..., half:]), dim=-1)
+        return doubled.cos().to(dtype), signed_sin.to(dtype)
 
 
-def rotate_half(x: torch.Tensor) -> torch.Tensor:
-    """``(x1, x2) -> (-x2, x1)`` on the two halves of the last dimension: a 90-degree turn of each pair."""
-    half = x.size(-1) // 2
-    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+def apply_rotary(x: torch.Tensor, cos: torch.Tensor, signed_sin: torch.Tensor) -> torch.Tensor:
+    """Rotate queries or keys ``x (B, H, T, d_head)`` by their positions' angles (``RotaryEmbedding``'s tables).
 
-
-def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """Rotate queries or keys ``x (B, H, T, d_head)`` by their positions' angles (``cos, sin (B|1, T, d_head)``)."""
-    cos, sin = cos[:, None], sin[:, None]  # (B|1, 1, T, d_head): the same rotation for every head
-    return x * cos + rotate_half(x) * sin
+    Each pair ``(x1, x2)`` (dimensions ``i`` and ``i + d_head/2``) becomes
+    ``(x1 cos - x2 sin, x2 cos + x1 sin)``: ``x * cos + rotate_half(x) * sin`` with
+    ``rotate_half(x) = (-x2, x1)``, as Llama and Hugging Face write it. Rolling the last
+    dimension by half gives ``(x2, x1)`` and the table's sign gives the minus: the same
+    numbers bit for bit (negation is exact), without building ``-x2`` and concatenating.
+    """
+    cos, signed_sin = cos[:, None], signed_sin[:, None]  # (B|1, 1, T, d_head): the same rotation for every head
+    return x * cos + torch.roll(x, x.size(-1) // 2, dims=-1) * signed_sin

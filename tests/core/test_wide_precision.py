@@ -45,6 +45,27 @@ def test_rmsnorm_in_low_precision_still_takes_float32_statistics(dtype):
         assert torch.equal(_norm(4096, dtype, float32_statistics=True)(x), norm(x))
 
 
+@pytest.mark.parametrize(
+    ("dtype", "float32_statistics"),
+    [(torch.float32, False), (torch.float64, False), (torch.float64, True), (torch.bfloat16, False), (torch.float16, False)],
+)
+def test_rmsnorm_gradient_equals_autograd_through_the_formula(dtype, float32_statistics):
+    """The explicit backward does autograd's multiplications per element: the same bits, not just close."""
+    generator = torch.Generator().manual_seed(3)
+    x = (3 * torch.randn(4, 5, 256, generator=generator)).to(dtype).requires_grad_()
+    grad_output = torch.randn(4, 5, 256, generator=generator).to(dtype)
+    norm = _norm(256, dtype, float32_statistics=float32_statistics)
+    norm(x).backward(grad_output)
+    explicit = x.grad, norm.weight.grad
+    x.grad, norm.weight.grad = None, None
+    wide = torch.float32 if float32_statistics else torch.promote_types(dtype, torch.float32)
+    statistics_input = x.to(wide)
+    formula = statistics_input * torch.rsqrt(statistics_input.pow(2).mean(-1, keepdim=True) + 1e-6)
+    (norm.weight * formula.to(dtype)).backward(grad_output)
+    assert torch.equal(explicit[0], x.grad)
+    assert torch.equal(explicit[1], norm.weight.grad)
+
+
 def test_a_float64_model_uses_float64_statistics_unless_configured():
     config = tiny_config(norm_kind="rms", norm_placement="pre")
     model = DecoderOnly(config).double().eval()

@@ -243,6 +243,7 @@ class _Window:
         self.negated = [term for term in self.tokens if term.startswith(NEGATED)]
         # subjects of denied predicates ("classic dropout" in "classic dropout does not scale")
         self.topics = {term.removeprefix(TOPIC) for term in self.tokens if term.startswith(TOPIC)}
+        self.denials = [denial for sentence in sentences for denial in sentence.denials]
         # Chinese words by polarity ("|" keeps words apart), for verbatim and character-pair look-ups
         self.chinese = {
             False: "|".join(sentence.affirmed_chinese for sentence in sentences),
@@ -360,12 +361,14 @@ def _judge(
     says_more = all(term.removeprefix(NEGATED) in echoed for term in names)  # a point made of the question's words
     contradicted_weight = 0.0
     reversed_ = False
+    weights: dict[str, float] = {}
     for term, weight, lead in point_terms:
         echo = term.removeprefix(NEGATED) in echoed
         reversed_ = reversed_ or window.reverses(term, names)
         if echo:
             weight *= ECHO_WEIGHT
         total += weight
+        weights[term] = weight
         # a negated term counts only where its negation is the point's: "不保证整句概率最大"
         # is not stated by "不是每步选概率最大的", whose negation governs another verb
         if window.states(term) and (lead is None or window.states(lead)):
@@ -376,6 +379,7 @@ def _judge(
             missing.append(term)
             if not echo and window.denies(term):
                 contradicted_weight += weight
+    contradicted_weight += _denied_subject_weight(window, weights, echoed)
     for term, weight in answer_words:
         if window.states_exactly(term):
             found += weight
@@ -405,6 +409,21 @@ def _judge(
     else:
         verdict = Verdict.ABSENT
     return _Judged(score, lang, tuple(matched), tuple(missing), verdict, _snippet(window.text))
+
+
+def _denied_subject_weight(window: _Window, weights: dict[str, float], echoed: frozenset[str]) -> float:
+    """The weight of the point's terms that are the subject of a claim the window denies with a
+    verb of the point ("新 token 的 k、v 也不追加进去" against "... appends k, v to the cache"):
+    denying the point's verb of the point's own subject denies the point, however much of it the
+    window's other clauses restate ("每一步要为所有 token 重新计算 k、v"). Only the verb the negation
+    governs first counts: in "abilities the data does not exercise degrade" the negation reaches
+    "degrade" too, but what it denies is the exercising."""
+    subject_terms: set[str] = set()
+    for subject, lead in window.denials:
+        verb = lead.removeprefix(NEGATED)
+        if verb in weights and verb not in echoed and window.denies(verb):
+            subject_terms |= {term for term in subject if term in weights}
+    return sum(weights[term] for term in subject_terms)
 
 
 def _answer_vocabulary(question: Question, lang: Lang) -> tuple[tuple[tuple[str, float], ...], ...]:

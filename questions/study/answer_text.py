@@ -62,7 +62,8 @@ _SEGMENTS = re.compile(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
 _SENTENCE_END = re.compile(
     r"(?<=[。！？!?；;\n])|(?<=\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?=\s|$)"
 )
-_NEUTRAL_PUNCTUATION = frozenset("/()（）[]【】'\"“”‘’-")  # "Q、K、V", "K/V", "(d_k)": never end a clause
+# "K/V", "(d_k)", "1−p", "x + F(x)": never end a clause; an operator joins the parts of one formula
+_NEUTRAL_PUNCTUATION = frozenset("/()（）[]【】'\"“”‘’-−+×·*=≈<>≤≥→^|")
 
 # Negation cues govern the rest of their clause.
 NEGATION_CUES = frozenset(
@@ -422,6 +423,9 @@ class Sentence:
     terms: tuple[str, ...]
     affirmed_chinese: str
     negated_chinese: str
+    # each denied claim with a named subject: the subject's terms and the first term its negation
+    # governs, the denied verb ("新 token 的 k、v 不追加进去": {新, token, key, value}, "¬append")
+    denials: tuple[tuple[frozenset[str], str], ...] = ()
 
 
 def analyse(answer: str) -> tuple[Sentence, ...]:
@@ -431,7 +435,15 @@ def analyse(answer: str) -> tuple[Sentence, ...]:
         text = " ".join(piece.split())
         if not text:
             continue
-        words = polarised_words(text)
+        scoped = scoped_words(text)
+        words = [(word, term) for word, term, _scope in scoped]
+        subjects: dict[int, set[str]] = {}
+        leads: dict[int, str] = {}
+        for _word, term, scope in scoped:
+            if scope and term.startswith(TOPIC):
+                subjects.setdefault(scope, set()).add(term.removeprefix(TOPIC))
+            elif scope:
+                leads.setdefault(scope, term)
         runs: dict[bool, list[str]] = {False: [""], True: [""]}
         for word, term in words:
             negated = term.startswith(NEGATED)
@@ -450,6 +462,7 @@ def analyse(answer: str) -> tuple[Sentence, ...]:
                 tuple(term for _word, term in words if term),
                 "|".join(run for run in runs[False] if run),
                 "|".join(run for run in runs[True] if run),
+                tuple((frozenset(subject), leads[scope]) for scope, subject in subjects.items() if scope in leads),
             )
         )
     return tuple(sentences)
@@ -494,10 +507,10 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             continue
         subject: list[int] = []
         if not negated_left and word in NEGATION_CUES and word not in CONTRAST_CUES and not _compares(out) and not _introduces(out):
-            subject = [i for i in range(clause_start, len(out)) if out[i][1] and out[i][2] == 0]
+            subject = [i for i in range(clause_start, len(out)) if out[i][1] and not out[i][1].startswith((NEGATED, TOPIC))]
             if len(subject) <= TOPIC_MAX:
                 for i in subject:
-                    out[i] = (out[i][0], TOPIC + out[i][1], 0)
+                    out[i] = (out[i][0], TOPIC + out[i][1], scope + 1)  # the scope of the negation read next
             else:
                 subject = []
         if cue:
@@ -516,7 +529,8 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             if negated_left and list_comma:
                 continue  # "never Q, K or V": the symbols listed are still negated
             negated_left, fresh_cue = 0, None
-            if not list_comma:  # "Q、K、V 不是...": the listed symbols are one subject
+            # "Q、K、V 不是...", "新 token 的 k、v 不追加": what "、" enumerates is one subject
+            if not list_comma and word != "、":
                 clause_start = len(out) + 1
         elif (term := _content_term(word)) is not None:
             fresh_cue = None
@@ -528,6 +542,8 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
                 negated_left = 0  # "never needed and the scores are new": a new clause
             elif privative:
                 negated_left = PRIVATIVE_REACH  # "without positional encoding or masks": both
+        elif negated_left and word in _COPULAS and out and out[-1][2] == scope:
+            negated_left = 0  # "the skills the data never touches get worse": a second verb, a predicate of its own
         elif negated_left and word in _SUBJECTS and out and out[-1][2] == scope:
             negated_left = 0  # "instead of a one-hot target we use ...": the subject starts the claim
         elif privative and negated_left and word in _PREPOSITIONS and out and out[-1][2] == scope:

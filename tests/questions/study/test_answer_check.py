@@ -570,3 +570,34 @@ def test_a_point_may_be_stated_across_three_neighbouring_sentences():
     point = check_typed_answer(question, answer).points[0]
     # every term is found only in the window of all three sentences ("GQA" in the first, "cache" in the last)
     assert point.covered and point.score == 1.0 and point.evidence.startswith("GQA") and "cache" in point.evidence
+
+
+# --- Fourth round (#13): what let denials through on the development sets -----------------
+
+
+def test_a_formula_s_operator_does_not_end_a_negation():
+    from questions.study.answer_text import polarised_words
+
+    # "1−p": the minus sign joins the formula; "p" stays inside "不乘"'s scope
+    assert ("p", "¬p") in polarised_words("经典 dropout 测试时不乘 1−p")
+    assert ("p", "¬p") in polarised_words("it does not multiply by 1 - p")
+
+
+def test_denying_a_point_s_verb_of_its_own_subject_denies_the_point():
+    question = make_question(
+        "q", key_points=(("每步只为新 token 计算 q、k、v，并把 k、v 追加到缓存", "each step computes q, k, v for the new token only and appends k, v to the cache"),)
+    )
+    # the first clause restates most of the point's words; the second denies its claim
+    denial = "每一步要为所有 token 重新计算 k、v，新 token 的 k、v 也不追加进去。"
+    assert check_typed_answer(question, denial).points[0].verdict is Verdict.NEGATED
+    assert check_typed_answer(question, "每一步只算新 token 的 k、v，然后追加到缓存里。").points[0].covered
+
+
+def test_only_the_verb_a_negation_governs_first_is_what_it_denies():
+    from questions.study.answer_text import analyse, polarised_words
+
+    # the negation of "never touches" does not reach "get worse", a second verb
+    assert ("worse", "worse") in polarised_words("the skills that data never touches get worse")
+    # and where it does reach a second verb ("does not exercise degrade"), the denied verb is the first
+    (sentence,) = analyse("abilities the new data does not exercise degrade")
+    assert [lead for _subject, lead in sentence.denials] == ["¬exercis"]

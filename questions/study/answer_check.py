@@ -273,7 +273,7 @@ class _Window:
         if has_cjk(word):
             if any(_holds(chinese, alias) for alias in (word, *chinese_aliases(word))):
                 return 100.0
-            if len(word) >= 3:  # "初始化" ~ "初始": most of its character pairs
+            if len(word) >= 3 and word[0] not in _NEGATING_CHARACTERS:  # "初始化" ~ "初始": most of its character pairs
                 pairs = {word[i : i + 2] for i in range(len(word) - 1)}
                 share = len(pairs & self.bigrams[negated]) / len(pairs)
                 return 100.0 if share >= BIGRAM_SHARE else 100.0 * share
@@ -281,7 +281,9 @@ class _Window:
         aliases = chinese_aliases(word)
         if any(_holds(chinese, alias) for alias in aliases):
             return 100.0  # "线性关系" holds "线性" (linear) even where jieba keeps the phrase whole
-        for alias in aliases:  # "归一化层" ~ "层归一化" (layernorm): most of a long alias's character pairs
+        # "归一化层" ~ "层归一化" (layernorm): most of a long alias's character pairs; never an alias that
+        # starts with a negation ("不一致" is not held by "一致", which shares its last pair)
+        for alias in (alias for alias in aliases if alias[0] not in _NEGATING_CHARACTERS):
             pairs = {alias[i : i + 2] for i in range(len(alias) - 1)}
             # and its last pair, the head of a Chinese compound: "低维空间" is a kind of "子空间" (subspace),
             # "每一步" (each step) shares the first pair of "每一层" (each layer) and is no layer
@@ -290,7 +292,8 @@ class _Window:
                 return 100.0
         if len(word) < EXACT_BELOW:
             return 0.0
-        same_polarity = self.negated if negated else self.affirmed
+        # a typo is a look-alike; the term behind a prefix is another word ("recompute" is not "compute")
+        same_polarity = [other for other in (self.negated if negated else self.affirmed) if not _derived(term, other)]
         found = process.extractOne(term, same_polarity, scorer=fuzz.ratio) if same_polarity else None
         return float(found[1]) if found else 0.0
 
@@ -313,15 +316,25 @@ class _Window:
         return not term.startswith(NEGATED) and self.states(NEGATED + term) and not self.states(term)
 
     def reverses(self, term: str, point_terms: frozenset[str]) -> bool:
-        """Whether the window states the opposite of ``term`` or, in its place, its sibling."""
+        """Whether the window states the opposite of ``term`` or, in its place, names its sibling."""
         opposite = OPPOSITES.get(term)
         if opposite is not None and opposite not in point_terms and self.states(opposite):
             return True
+        # the sibling named as the subject of a denied claim is still what the window is about
+        # ("Continuous batching isn't iteration-level: the batch waits ..." is no static-batching point)
         sibling = SIBLINGS.get(term)
-        return sibling is not None and sibling not in point_terms and self.states(sibling) and not self.states(term)
+        named = sibling is not None and (self.states(sibling) or self.states_as_subject(sibling))
+        return named and sibling not in point_terms and not self.states(term)
 
 
 _NEGATING_CHARACTERS = frozenset("不没无非未")
+
+
+def _derived(term: str, other: str) -> bool:
+    """Whether one of two words is the other with a prefix ("recompute", "unnormalis"): a word of
+    its own. (A suffix mostly inflects: "weighted" is still "weight".)"""
+    shorter, longer = sorted((term, other), key=len)
+    return len(longer) - len(shorter) >= 2 and shorter in longer and not longer.startswith(shorter)
 
 
 def _holds(chinese: str, word: str) -> bool:

@@ -89,6 +89,9 @@ _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "our", "your", "this
 # Prepositions end a privative cue's short phrase ("avoids NaN on fully masked rows") but not a
 # negated predicate, whose complement they introduce ("does not depend on d_k").
 _PREPOSITIONS = frozenset({"in", "on", "at", "during"})
+# Clause starters that right after a negated word introduce its complement instead ("gives no benefit
+# for deeper models", "does not grow with d_k"): the negation reaches past them.
+_NEGATED_COMPLEMENTS = frozenset({"for", "with"})
 # Words that start a new claim: a negation before them does not reach past them.
 CLAUSE_STARTERS = frozenset(
     """but however yet whereas while so because since therefore thus hence then which when whenever if unless
@@ -519,7 +522,7 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             # a Chinese privative ("不用", "去掉") governs its verb's object, one term
             negated_left = (1 if _CJK.search(word) else PRIVATIVE_REACH) if privative else 1_000
             scope += 1
-        elif word in CLAUSE_STARTERS:
+        elif word in CLAUSE_STARTERS and not (word in _NEGATED_COMPLEMENTS and negated_left and not privative and out and out[-1][2] == scope):
             negated_left, fresh_cue = 0, None
             clause_start = len(out)
         elif word in _NEUTRAL_PUNCTUATION:

@@ -601,3 +601,31 @@ def test_only_the_verb_a_negation_governs_first_is_what_it_denies():
     # and where it does reach a second verb ("does not exercise degrade"), the denied verb is the first
     (sentence,) = analyse("abilities the new data does not exercise degrade")
     assert [lead for _subject, lead in sentence.denials] == ["¬exercis"]
+
+
+def test_a_chinese_alias_that_starts_with_a_negation_is_matched_whole():
+    # "不一致" (mismatch) shares its last pair with "一致" (consistent), which says the opposite
+    question = make_question("q", key_points=(("BN 训练和推理统计量不一致", "BatchNorm's statistics mismatch between training and inference"),))
+    point = check_typed_answer(question, "BN 的统计量在训练和推理时也一致。").points[0]
+    assert "mismatch" not in point.matched_terms
+
+
+def test_a_sibling_named_as_the_subject_of_a_denial_is_what_the_window_is_about():
+    question = make_question(
+        "q", key_points=(("静态批处理要等整个 batch 结束：先结束的序列空等", "static batching waits for the whole batch: finished sequences idle"),)
+    )
+    answer = "Continuous batching isn't iteration-level: the whole batch waits until every sequence finishes, and finished sequences idle."
+    assert check_typed_answer(question, answer).points[0].verdict is Verdict.NEGATED
+
+
+def test_for_and_with_after_a_negated_word_stay_in_its_scope():
+    from questions.study.answer_text import polarised_words
+
+    assert ("models", "¬model") in polarised_words("Pre-LN gives no benefit for deeper models")
+    assert ("dk", "¬dk") in polarised_words("the variance does not grow with d_k")
+    assert ("it", "") in polarised_words("not needed, with it the scores grow") and ("scores", "score") in polarised_words("not needed, with it the scores grow")
+
+
+def test_a_word_behind_a_prefix_is_not_a_look_alike_of_the_word():
+    question = make_question("q", key_points=(("每步只计算新 token 的 k、v", "each step computes k and v for the new token only"),))
+    assert "compute" not in check_typed_answer(question, "Each step recomputes k and v for every token.").points[0].matched_terms

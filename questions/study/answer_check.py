@@ -331,10 +331,12 @@ _NEGATING_CHARACTERS = frozenset("不没无非未")
 
 
 def _derived(term: str, other: str) -> bool:
-    """Whether one of two words is the other with a prefix ("recompute", "unnormalis"): a word of
-    its own. (A suffix mostly inflects: "weighted" is still "weight".)"""
+    """Whether one of two words is the other behind a prefix of letters ("recompute", "unnormalis"):
+    a word of its own. (A suffix mostly inflects: "weighted" is still "weight"; and in a formula's
+    symbols, "6ndtrain" for "6*N*D_train", the factors before are no prefix.)"""
     shorter, longer = sorted((term, other), key=len)
-    return len(longer) - len(shorter) >= 2 and shorter in longer and not longer.startswith(shorter)
+    start = longer.find(shorter)
+    return len(longer) - len(shorter) >= 2 and start >= 2 and longer[:start].isalpha()
 
 
 def _holds(chinese: str, word: str) -> bool:

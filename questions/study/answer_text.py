@@ -655,7 +655,9 @@ def _words(text: str) -> list[str]:
             elif word in NEGATION_CUES or word in LEXICAL_NEGATIVES or word in _CANONICAL:
                 words.append(word)
             else:
-                cue = next((cue for cue in _NEGATION_PREFIXES if word.startswith(cue) and len(word) > len(cue)), None)
+                # "非" glued to a word makes an adjective of its own ("非对称" asymmetric, "非均匀"), not a
+                # negation of the clause: only the other negations are split off their verb
+                cue = next((cue for cue in _NEGATION_PREFIXES if word.startswith(cue) and len(word) > len(cue) and cue != "非"), None)
                 words.extend((cue, word[len(cue) :]) if cue else (word,))
     return words
 

@@ -629,3 +629,17 @@ def test_for_and_with_after_a_negated_word_stay_in_its_scope():
 def test_a_word_behind_a_prefix_is_not_a_look_alike_of_the_word():
     question = make_question("q", key_points=(("每步只计算新 token 的 k、v", "each step computes k and v for the new token only"),))
     assert "compute" not in check_typed_answer(question, "Each step recomputes k and v for every token.").points[0].matched_terms
+
+
+def test_fei_glued_to_a_word_is_an_adjective_not_a_negation():
+    from questions.study.answer_text import polarised_words
+
+    words = dict(polarised_words("非对称量化的缩放因子是 (max−min)/255"))
+    assert words["非对称"] == "非对称" and words["255"] == "255"
+    assert ("对称", "¬symmetry") in polarised_words("它并非对称")
+
+
+def test_factors_before_a_formula_symbol_are_no_prefix():
+    from questions.study.answer_check import _derived
+
+    assert _derived("compute", "recompute") and not _derived("6ndtrain", "dtrain") and not _derived("weight", "weighted")

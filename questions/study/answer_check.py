@@ -92,7 +92,8 @@ SIBLINGS = {
     "mqa": "gqa", "gqa": "mqa", "pre": "post", "post": "pre", "batchnorm": "layernorm", "layernorm": "batchnorm",
     "bert": "gpt", "gpt": "bert", "encoder": "decoder", "decoder": "encoder", "classic": "invert",
     "invert": "classic", "parallel": "sequential", "sequential": "parallel", "bidirectional": "causal",
-    "causal": "bidirectional", "static": "continuous", "continuous": "static",
+    "causal": "bidirectional", "static": "continuous", "continuous": "static", "第一个": "第二个", "第二个": "第一个",
+    "first": "second", "second": "first",
 }
 
 

@@ -309,6 +309,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("unseen", "未见", "没见过", "没见到"),
     # -- added for the clause-level matcher (paraphrases of the bank's key points)
     ("rowwise", "按行", "逐行"),
+    ("columnwise", "按列", "逐列"),  # its own word, so that the opposites table meets it unstemmed
     ("concatenate", "concat", "concatenation", "拼起来", "连接起来"),
     ("multiply", "乘", "乘以", "相乘", "乘上", "matmul"),
     ("transpose", "transposed", "转置"),

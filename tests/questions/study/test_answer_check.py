@@ -643,3 +643,11 @@ def test_factors_before_a_formula_symbol_are_no_prefix():
     from questions.study.answer_check import _derived
 
     assert _derived("compute", "recompute") and not _derived("6ndtrain", "dtrain") and not _derived("weight", "weighted")
+
+
+def test_an_ordinal_names_which_of_two_things_a_window_is_about():
+    question = make_question("q", key_points=(("第一个 MLP 矩阵按列切，GeLU 本地计算无需通信", "the first MLP matrix is split by columns, so GeLU runs locally"),))
+    # row-wise for the first matrix (the opposite), column-wise only for the second (its sibling)
+    answer = "Megatron 的 MLP 第一个矩阵是按行切的，所以在 GeLU 之前必须先 all-reduce 一次；第二个矩阵则按列切，之后不需要再通信。"
+    assert not check_typed_answer(question, answer).points[0].covered
+    assert check_typed_answer(question, "第一个矩阵按列切，GeLU 可以在本地算，不需要通信。").points[0].covered

@@ -101,9 +101,11 @@ CLAUSE_STARTERS = frozenset(
 # Chinese words that begin with a negation character but are words of their own.
 LEXICAL_NEGATIVES = frozenset(
     """不对 不同 不断 不仅 不过 不少 不管 不论 不但 不光 不止 不如 不变 不一致 不匹配 不可靠 不得不 无关 无穷 无穷大 无穷多 无限
-    无论 无效 未来 未见 非常 非线性 非负 非零 没关系 未归一化 非归一化 无偏 不等价 不一样 非法 无用""".split()
+    无论 无效 未来 未见 非常 非线性 非负 非零 没关系 未归一化 非归一化 无偏 不等价 不一样 非法 无用 不变性""".split()
 )
 _NEGATION_PREFIXES = sorted((cue for cue in NEGATION_CUES | PRIVATIVE_CUES if _CJK.search(cue)), key=len, reverse=True)
+# Negations that add a second denied claim rather than deny inside the first ("neither A nor B").
+_COORDINATING_NEGATIONS = frozenset({"nor", "neither"})
 _COPULAS = frozenset({"is", "are", "was", "were", "be", "become", "becomes", "get", "gets", "has", "have"})
 _SUBJECTS = frozenset({"we", "they", "you", "i", "it", "he", "she"})  # a subject after a negated term starts a new clause
 
@@ -280,7 +282,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("past", "previous", "earlier", "old", "历史", "以前", "之前", "前面", "先前", "过去"),
     ("step", "步", "一步", "每步", "每一步"),
     ("layer", "层", "一层", "每层", "每一层"),
-    ("equal", "same", "identical", "equivalent", "unchanged", "invariant", "invariance", "相同", "一样", "相等", "等于", "等价", "不变"),
+    ("equal", "same", "identical", "equivalent", "unchanged", "invariant", "invariance", "相同", "一样", "相等", "等于", "等价", "不变", "不变性"),
     ("stack", "stacking", "堆叠", "堆", "叠"),
     ("start", "begin", "开始", "先", "首先", "起初"),
     ("symbol", "符号"),
@@ -498,6 +500,7 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
     scope = 0
     clause_start = 0  # index in ``out`` where the current clause began
     fresh_cue: list[int] | None = None  # a negation just read, no content term since: the subjects it marked
+    doubled = False  # a negation inside a denied verb's object: the rest of the clause is negated twice
     for position, word in enumerate(words):
         following = words[position + 1] if position + 1 < len(words) else ""
         # "the latency drops and ...": a privative verb with no object is a plain word
@@ -507,6 +510,17 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             for i in fresh_cue:
                 out[i] = (out[i][0], out[i][1].removeprefix(TOPIC), 0)
             negated_left, privative, fresh_cue = 0, False, None
+            out.append((word, "", 0))
+            continue
+        if not negated_left:
+            doubled = False
+        if (
+            cue and word in NEGATION_CUES and word not in _COORDINATING_NEGATIONS and negated_left and not privative
+            and fresh_cue is None and out and out[-1][1].startswith(NEGATED)
+        ):
+            # "不需要保持不合并", "need not keep it not merged": a negation right after a denied verb
+            # governs that verb's object clause; what it negates again is not denied
+            doubled = True
             out.append((word, "", 0))
             continue
         subject: list[int] = []
@@ -538,7 +552,7 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
                 clause_start = len(out) + 1
         elif (term := _content_term(word)) is not None:
             fresh_cue = None
-            out.append((word, NEGATED + term, scope) if negated_left else (word, term, 0))
+            out.append((word, NEGATED + term, scope) if negated_left and not doubled else (word, term, 0))
             negated_left = max(negated_left - 1, 0)
             continue
         elif word in ("and", "or", "nor", "和", "或", "或者", "并且") and (negated_left or (privative and out and out[-1][2] == scope)):

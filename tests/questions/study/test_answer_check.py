@@ -651,3 +651,19 @@ def test_an_ordinal_names_which_of_two_things_a_window_is_about():
     answer = "Megatron 的 MLP 第一个矩阵是按行切的，所以在 GeLU 之前必须先 all-reduce 一次；第二个矩阵则按列切，之后不需要再通信。"
     assert not check_typed_answer(question, answer).points[0].covered
     assert check_typed_answer(question, "第一个矩阵按列切，GeLU 可以在本地算，不需要通信。").points[0].covered
+
+
+def test_a_negation_inside_a_denied_verb_s_object_is_not_a_second_denial():
+    from questions.study.answer_text import polarised_words
+
+    # "needn't keep them unmerged": keeping is denied; merging is not
+    assert [term for _word, term in polarised_words("多个 LoRA 同时服务时也不需要保持不合并") if term][-2:] == ["¬keep", "merge"]
+    # "也不 ..." and "nor" add a second denial
+    assert ("计算", "¬compute") in polarised_words("不增加显存也不增加计算")
+    assert ("queries", "¬query") in polarised_words("it does not need the cache nor the queries")
+
+
+def test_invariance_is_one_word():
+    from questions.study.answer_text import polarised_words
+
+    assert ("不变性", "equal") in polarised_words("重缩放不变性")

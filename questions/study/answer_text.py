@@ -656,6 +656,11 @@ def normalise(text: str) -> str:
     return text
 
 
+# "非" negates after these ("A 而非 B" rather than B, "除非" unless); elsewhere, right before a word, it
+# is the prefix "non-" ("非拉丁文字" non-Latin script, "非嵌入参数" non-embedding parameters).
+_FEI_NEGATES_AFTER = frozenset({"而", "并", "绝", "决", "除", "是"})
+
+
 def _words(text: str) -> list[str]:
     """Words and punctuation marks of normalised ``text`` in order; Chinese cut by jieba,
     a negation glued to its verb ("不乘", "没法用") split off."""
@@ -664,7 +669,12 @@ def _words(text: str) -> list[str]:
         if not _CJK.search(piece):
             words.extend(_LATIN_WORD.findall(piece))
             continue
-        for word in _cut_chinese(piece):
+        cut = _cut_chinese(piece)
+        for position, word in enumerate(cut):
+            if word == "非" and 0 < position + 1 < len(cut) and _CJK.search(cut[position + 1]) and (position == 0 or cut[position - 1] not in _FEI_NEGATES_AFTER):
+                continue  # "非拉丁文字", "非嵌入参数": the prefix "non-", joined to its word below
+            if position and cut[position - 1] == "非" and _CJK.search(word) and (position == 1 or cut[position - 2] not in _FEI_NEGATES_AFTER):
+                word = "非" + word
             if not _CJK.search(word):
                 words.extend(_LATIN_WORD.findall(word))  # "softmax", "d_k" inside Chinese
             elif word in NEGATION_CUES or word in LEXICAL_NEGATIVES or word in _CANONICAL:

@@ -667,3 +667,12 @@ def test_invariance_is_one_word():
     from questions.study.answer_text import polarised_words
 
     assert ("不变性", "equal") in polarised_words("重缩放不变性")
+
+
+def test_fei_right_before_a_word_is_the_prefix_non():
+    from questions.study.answer_text import polarised_words
+
+    # "非拉丁文字" is non-Latin script: the clause after it is not denied
+    assert ("token", "token") in polarised_words("非拉丁文字（如汉字 3 字节）可能被切成多个 token")
+    # after "而" it still negates: "A 而非 B" is "A rather than B"
+    assert ("相对", "¬relative") in polarised_words("它用的是绝对位置而非相对位置")

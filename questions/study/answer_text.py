@@ -92,11 +92,13 @@ _PREPOSITIONS = frozenset({"in", "on", "at", "during"})
 # Clause starters that right after a negated word introduce its complement instead ("gives no benefit
 # for deeper models", "does not grow with d_k"): the negation reaches past them.
 _NEGATED_COMPLEMENTS = frozenset({"for", "with"})
-# Words that start a new claim: a negation before them does not reach past them.
+# Words that start a new claim: a negation before them does not reach past them. The last line:
+# verbs that report a claim ("StreamingLLM 说明 [保留开头的 token 没有用]"), which starts after them.
 CLAUSE_STARTERS = frozenset(
     """but however yet whereas while so because since therefore thus hence then which when whenever if unless
     although though except instead with where for
-    但 但是 而 而是 却 所以 因此 因为 于是 从而 导致 使得 然后 的话 时 时候 的时候 则 就 才 反而 只是 而且 否则 如果 若 当 同时 只要""".split()
+    但 但是 而 而是 却 所以 因此 因为 于是 从而 导致 使得 然后 的话 时 时候 的时候 则 就 才 反而 只是 而且 否则 如果 若 当 同时 只要
+    说明 表明 证明 发现 认为 指出 显示""".split()
 )
 # Chinese words that begin with a negation character but are words of their own.
 LEXICAL_NEGATIVES = frozenset(

@@ -676,3 +676,11 @@ def test_fei_right_before_a_word_is_the_prefix_non():
     assert ("token", "token") in polarised_words("非拉丁文字（如汉字 3 字节）可能被切成多个 token")
     # after "而" it still negates: "A 而非 B" is "A rather than B"
     assert ("相对", "¬relative") in polarised_words("它用的是绝对位置而非相对位置")
+
+
+def test_a_reported_claim_starts_after_its_reporting_verb():
+    from questions.study.answer_text import polarised_words
+
+    # the subject of "没有用" is what StreamingLLM reports, not StreamingLLM
+    words = polarised_words("StreamingLLM 也说明保留开头的几个 token 没有用")
+    assert ("streamingllm", "streamingllm") in words and ("token", "~token") in words and ("保留", "~keep") in words

@@ -93,7 +93,7 @@ SIBLINGS = {
     "bert": "gpt", "gpt": "bert", "encoder": "decoder", "decoder": "encoder", "classic": "invert",
     "invert": "classic", "parallel": "sequential", "sequential": "parallel", "bidirectional": "causal",
     "causal": "bidirectional", "static": "continuous", "continuous": "static", "第一个": "第二个", "第二个": "第一个",
-    "first": "second", "second": "first",
+    "first": "second", "second": "first", "past": "future", "future": "past",
 }
 
 

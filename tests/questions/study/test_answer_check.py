@@ -684,3 +684,10 @@ def test_a_reported_claim_starts_after_its_reporting_verb():
     # the subject of "没有用" is what StreamingLLM reports, not StreamingLLM
     words = polarised_words("StreamingLLM 也说明保留开头的几个 token 没有用")
     assert ("streamingllm", "streamingllm") in words and ("token", "~token") in words and ("保留", "~keep") in words
+
+
+def test_before_and_after_are_words_and_siblings():
+    question = make_question("q", key_points=(("在 RoPE 模型中放在旋转之前", "in RoPE models it is applied before the rotation"),))
+    assert check_typed_answer(question, "RoPE 模型里它放在旋转之前。").points[0].covered
+    assert not check_typed_answer(question, "在 RoPE 模型里它放在旋转之后，而不是之前。").points[0].covered
+    assert check_typed_answer(question, "In RoPE models it goes before the rotation.").points[0].covered

@@ -55,6 +55,7 @@ from questions.study.answer_text import (
     Sentence,
     analyse,
     chinese_aliases,
+    clause_terms,
     has_cjk,
     is_keyword_list,
     scoped_words,
@@ -245,6 +246,7 @@ class _Window:
         # subjects of denied predicates ("classic dropout" in "classic dropout does not scale")
         self.topics = {term.removeprefix(TOPIC) for term in self.tokens if term.startswith(TOPIC)}
         self.denials = [denial for sentence in sentences for denial in sentence.denials]
+        self.clauses = [clause for sentence in sentences for clause in sentence.clauses]
         # Chinese words by polarity ("|" keeps words apart), for verbatim and character-pair look-ups
         self.chinese = {
             False: "|".join(sentence.affirmed_chinese for sentence in sentences),
@@ -327,6 +329,35 @@ class _Window:
         named = sibling is not None and (self.states(sibling) or self.states_as_subject(sibling))
         return named and sibling not in point_terms and not self.states(term)
 
+    def binds_to_sibling(self, term: str, point: str) -> bool:
+        """Whether the window swaps what the point's clauses say of ``term`` and of its sibling:
+        "Q 来自编码器，K、V 来自解码器" for "Q 来自解码器，K、V 来自编码器" (both name both, so only
+        which clause names which tells them apart)."""
+        sibling = SIBLINGS.get(term)
+        if sibling is None:
+            return False
+        clauses = _point_clauses(point)
+
+        def said_of(name: str, other: str) -> bool:
+            # a clause of the window says of ``name`` most of what only the point's clause about ``other``
+            # says (not what the point's clause about ``name`` says too: "mask" in "BERT masks the input;
+            # GPT masks attention")
+            for told in clauses:
+                if other not in told or name in told:
+                    continue
+                rest = told - SIBLINGS.keys()
+                rest -= set().union(*(more for more in clauses if name in more and other not in more))
+                if rest and any(name in clause and other not in clause and len(rest & clause) * 2 >= len(rest) for clause in self.clauses):
+                    return True
+            return False
+
+        return said_of(sibling, term) and said_of(term, sibling)
+
+
+@lru_cache(maxsize=2048)
+def _point_clauses(point: str) -> tuple[frozenset[str], ...]:
+    return clause_terms(_FORMULA.sub(" ", point))
+
 
 _NEGATING_CHARACTERS = frozenset("不没无非未")
 
@@ -380,7 +411,7 @@ def _judge(
     weights: dict[str, float] = {}
     for term, weight, lead in point_terms:
         echo = term.removeprefix(NEGATED) in echoed
-        reversed_ = reversed_ or window.reverses(term, names)
+        reversed_ = reversed_ or window.reverses(term, names) or window.binds_to_sibling(term, point)
         if echo:
             weight *= ECHO_WEIGHT
         total += weight

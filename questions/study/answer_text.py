@@ -434,6 +434,8 @@ class Sentence:
     # each denied claim with a named subject: the subject's terms and the first term its negation
     # governs, the denied verb ("新 token 的 k、v 不追加进去": {新, token, key, value}, "¬append")
     denials: tuple[tuple[frozenset[str], str], ...] = ()
+    # the affirmed terms of each clause (between commas, semicolons, colons): what is said together
+    clauses: tuple[frozenset[str], ...] = ()
 
 
 def analyse(answer: str) -> tuple[Sentence, ...]:
@@ -471,9 +473,28 @@ def analyse(answer: str) -> tuple[Sentence, ...]:
                 "|".join(run for run in runs[False] if run),
                 "|".join(run for run in runs[True] if run),
                 tuple((frozenset(subject), leads[scope]) for scope, subject in subjects.items() if scope in leads),
+                _clauses(scoped),
             )
         )
     return tuple(sentences)
+
+
+_CLAUSE_ENDS = frozenset(",，;；:：。!?！？")
+
+
+def _clauses(scoped: list[tuple[str, str, int]]) -> tuple[frozenset[str], ...]:
+    clauses: list[set[str]] = [set()]
+    for word, term, _scope in scoped:
+        if word in _CLAUSE_ENDS:
+            clauses.append(set())
+        elif term and not term.startswith((NEGATED, TOPIC)):
+            clauses[-1].add(term)
+    return tuple(frozenset(clause) for clause in clauses if clause)
+
+
+def clause_terms(text: str) -> tuple[frozenset[str], ...]:
+    """The affirmed content terms of each clause of ``text`` (a key point, a sentence)."""
+    return _clauses(scoped_words(text))
 
 
 def terms(text: str) -> list[str]:

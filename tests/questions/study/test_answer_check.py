@@ -691,3 +691,12 @@ def test_before_and_after_are_words_and_siblings():
     assert check_typed_answer(question, "RoPE 模型里它放在旋转之前。").points[0].covered
     assert not check_typed_answer(question, "在 RoPE 模型里它放在旋转之后，而不是之前。").points[0].covered
     assert check_typed_answer(question, "In RoPE models it goes before the rotation.").points[0].covered
+
+
+def test_swapping_what_a_point_says_of_two_siblings_reverses_it():
+    question = make_question("q", key_points=(("交叉注意力 Q 来自解码器，K/V 来自编码器最终输出", "cross-attention takes Q from the decoder and K/V from the encoder's final output"),))
+    assert not check_typed_answer(question, "交叉注意力的 Q 来自编码器，K、V 来自解码器。").points[0].covered
+    assert check_typed_answer(question, "交叉注意力的 Q 来自解码器，K、V 来自编码器的最终输出。").points[0].covered
+    # what both clauses share ("mask") does not tell them apart
+    masks = make_question("m", key_points=(("BERT 掩码在输入上，GPT 掩码在注意力上", "BERT masks the input; GPT masks attention"),))
+    assert check_typed_answer(masks, "BERT's attention mask only hides padding. So BERT masks the input, GPT masks the attention.").points[0].covered

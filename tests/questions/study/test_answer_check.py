@@ -225,12 +225,15 @@ def test_precision_and_recall_over_the_development_sets(name):
 # (``python -m tests.questions.study.answer_eval``): a floor, so a change that loses ground fails.
 # reworded: strong answers avoid the key points' words; own-words: modern-LLM questions in a
 # candidate's words, written before the answer-alignment method; negated: denials in every shape;
-# long: partial and wrong answers of 4-6 sentences. (precision, recall, negated answers credited)
+# long: partial and wrong answers of 4-6 sentences; fresh: written from the bank only for the fourth
+# round (negated answers credited there include 3 that also state a point correctly).
+# (precision, recall, negated answers credited)
 DEV_FLOORS = {
-    "reworded": (0.95, 0.60, 1),
-    "own-words": (0.95, 0.51, 0),
-    "negated": (None, None, 7),
+    "reworded": (0.95, 0.61, 1),
+    "own-words": (0.95, 0.52, 0),
+    "negated": (None, None, 4),
     "long": (0.90, 0.90, 0),
+    "fresh": (0.90, 0.79, 10),
 }
 
 
@@ -452,15 +455,16 @@ def test_the_same_ticks_give_the_same_rating_in_a_typed_answer_and_a_mock_interv
 
 # --- The frozen held-out split (heldout2_typed_answers.yaml): aggregate figures only -----
 
-# What the matcher reached on the second held-out split (bench/typed_answers_log.md, its second
-# run, 2026-12-05): a change that falls below it fails here. Precision (0.925 >= 0.90) and recall
-# (0.820 >= 0.80) meet the issue #13 targets; negated answers credited (3/12; at most 1 in 10) and
+# What the matcher reached on the second held-out split (bench/typed_answers_log.md, its third
+# run, 2026-12-05): a change that falls below it fails here. Precision (0.926 >= 0.90) and recall
+# (0.824 >= 0.80) meet the issue #13 targets; negated answers credited (3/12; at most 1 in 10) and
 # strong answers suggested Again or Hard (3/48; none allowed) do NOT. This floor is what was
 # reached, not what was asked for.
-HELDOUT_REACHED = {"precision": 0.92, "recall": 0.81, "negated_credited": 3, "strong_rated_weak": 3, "keyword_dumps_credited": 1}
+HELDOUT_REACHED = {"precision": 0.92, "recall": 0.82, "negated_credited": 3, "strong_rated_weak": 3, "keyword_dumps_credited": 1}
 # The first held-out split, demoted to development after run 7: its floor stays, so that what a
-# change gains on the second split is not paid for on the first.
-HELDOUT_1_REACHED = {"precision": 0.88, "recall": 0.80, "negated_credited": 7, "strong_rated_weak": 7, "keyword_dumps_credited": 0}
+# change gains on the second split is not paid for on the first (raised in the fourth round:
+# precision 0.889 -> 0.899, recall 0.817 -> 0.824, negated answers credited 6 -> 4 of 25).
+HELDOUT_1_REACHED = {"precision": 0.89, "recall": 0.82, "negated_credited": 4, "strong_rated_weak": 7, "keyword_dumps_credited": 0}
 
 
 @pytest.mark.parametrize("name, reached", [("heldout", HELDOUT_REACHED), ("heldout-1", HELDOUT_1_REACHED)])

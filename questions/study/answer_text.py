@@ -228,7 +228,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("change", "alter", "改变", "变化", "改动"),
     ("label", "标签"),
     ("target", "目标"),
-    ("shift", "右移", "移位", "shifted"),
+    ("shift", "右移", "移位", "shifted", "偏移", "漂移", "drift"),
     ("greedy", "贪心", "贪婪"),
     ("uniform", "均匀", "均匀分布"),
     ("ranking", "rank", "order", "ordering", "排序", "大小顺序"),
@@ -311,6 +311,10 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("embedding", "embed", "嵌入", "词向量", "词嵌入"),
     ("accumulate", "compound", "cumulative", "snowball", "累积", "累计", "累加", "积累", "越积越多"),
     ("unseen", "未见", "没见过", "没见到"),
+    # technical words a Chinese answer often types in English ("sliding window", "按 page 分配")
+    ("window", "窗口"),
+    ("slide", "sliding", "滑动"),
+    ("page", "paging", "paged", "分页"),
     # -- added for the clause-level matcher (paraphrases of the bank's key points)
     ("rowwise", "按行", "逐行"),
     ("columnwise", "按列", "逐列"),  # its own word, so that the opposites table meets it unstemmed
@@ -719,7 +723,15 @@ def _content_term(word: str) -> str | None:
     if word in _CANONICAL:
         return _CANONICAL[word]
     stemmed = stem(word)
-    return _canonical_stems().get(stemmed, stemmed)
+    canonical = _canonical_stems()
+    if stemmed not in canonical and stemmed.endswith("en") and len(stemmed) > 5:
+        # a verb made from an adjective with "-en" meets the adjective's group: "sharpens" -> sharp,
+        # "flattens" -> flat, "shortens" -> short
+        base = stemmed[:-2]
+        base = base[:-1] if len(base) > 3 and base[-1] == base[-2] else base
+        if base in canonical:
+            return canonical[base]
+    return canonical.get(stemmed, stemmed)
 
 
 def _segment_words(text: str) -> list[str]:

@@ -704,3 +704,15 @@ def test_swapping_what_a_point_says_of_two_siblings_reverses_it():
     # what both clauses share ("mask") does not tell them apart
     masks = make_question("m", key_points=(("BERT 掩码在输入上，GPT 掩码在注意力上", "BERT masks the input; GPT masks attention"),))
     assert check_typed_answer(masks, "BERT's attention mask only hides padding. So BERT masks the input, GPT masks the attention.").points[0].covered
+
+
+def test_a_verb_made_with_en_meets_its_adjective():
+    from questions.study.answer_text import terms
+
+    assert terms("T<1 sharpens the distribution and T>1 flattens it") == ["t", "unit", "sharp", "distribution", "t", "unit", "flat"]
+    assert "lengthen" in terms("it lengthens sequences")  # no adjective group: the word stays itself
+
+
+def test_technical_words_typed_in_english_inside_chinese_meet_the_chinese_point():
+    question = make_question("q", key_points=(("DPO 有分布偏移：数据来自别的模型", "DPO suffers distribution shift: data from other models"),))
+    assert check_typed_answer(question, "DPO 的问题是数据一般是别的模型生成的，有 distribution shift。").points[0].covered

@@ -50,6 +50,7 @@ from fsrs import Rating
 
 from questions.model import Lang, Question, Text
 from questions.study.answer_text import (
+    KNOWN_TERMS,
     NEGATED,
     TOPIC,
     Sentence,
@@ -296,7 +297,12 @@ class _Window:
         if len(word) < EXACT_BELOW:
             return 0.0
         # a typo is a look-alike; the term behind a prefix is another word ("recompute" is not "compute")
-        same_polarity = [other for other in (self.negated if negated else self.affirmed) if not _derived(term, other)]
+        # and two words of the synonym table are what the table says they are: "encoder" is no typo of "decoder"
+        known = word in KNOWN_TERMS
+        same_polarity = [
+            other for other in (self.negated if negated else self.affirmed)
+            if not _derived(term, other) and not (known and other.removeprefix(NEGATED) in KNOWN_TERMS)
+        ]
         found = process.extractOne(term, same_polarity, scorer=fuzz.ratio) if same_polarity else None
         return float(found[1]) if found else 0.0
 

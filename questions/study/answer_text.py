@@ -817,6 +817,7 @@ def _jieba():
 
 
 _CANONICAL: dict[str, str] = {word: group[0] for group in SYNONYM_GROUPS for word in group}
+KNOWN_TERMS = frozenset(group[0] for group in SYNONYM_GROUPS)  # the canonical terms the table defines
 
 
 @lru_cache(maxsize=1)

@@ -716,3 +716,9 @@ def test_a_verb_made_with_en_meets_its_adjective():
 def test_technical_words_typed_in_english_inside_chinese_meet_the_chinese_point():
     question = make_question("q", key_points=(("DPO 有分布偏移：数据来自别的模型", "DPO suffers distribution shift: data from other models"),))
     assert check_typed_answer(question, "DPO 的问题是数据一般是别的模型生成的，有 distribution shift。").points[0].covered
+
+
+def test_two_words_of_the_synonym_table_are_never_look_alikes():
+    question = make_question("q", key_points=(("cross-attention takes K and V from the encoder", "cross-attention takes K and V from the encoder"),))
+    # "decoder" is 86% like "encoder" by edit ratio, and a different thing
+    assert "encoder" not in check_typed_answer(question, "cross-attention takes K and V from the decoder").points[0].matched_terms

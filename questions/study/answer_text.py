@@ -315,6 +315,18 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("window", "窗口"),
     ("slide", "sliding", "滑动"),
     ("page", "paging", "paged", "分页"),
+    ("forward", "前向", "前向传播"),
+    ("backward", "backprop", "backpropagation", "反向", "反向传播"),
+    ("policy", "策略"),
+    ("reward", "奖励"),
+    ("batch", "批次", "批量", "批处理"),
+    ("expert", "专家"),
+    ("gate", "gating", "门控"),
+    ("feature", "特征"),
+    ("router", "routing", "路由"),
+    ("prompt", "提示", "提示词"),
+    ("prefill", "预填充"),
+    ("freeze", "frozen", "冻结"),
     # -- added for the clause-level matcher (paraphrases of the bank's key points)
     ("rowwise", "按行", "逐行"),
     ("columnwise", "按列", "逐列"),  # its own word, so that the opposites table meets it unstemmed

@@ -722,3 +722,9 @@ def test_two_words_of_the_synonym_table_are_never_look_alikes():
     question = make_question("q", key_points=(("cross-attention takes K and V from the encoder", "cross-attention takes K and V from the encoder"),))
     # "decoder" is 86% like "encoder" by edit ratio, and a different thing
     assert "encoder" not in check_typed_answer(question, "cross-attention takes K and V from the decoder").points[0].matched_terms
+
+
+def test_more_technical_words_meet_across_languages():
+    from questions.study.answer_text import terms
+
+    assert terms("前向 反向传播 策略 冻结 路由") == terms("forward backprop policy frozen routing")

@@ -29,8 +29,10 @@ How a point is judged (the language work is in ``answer_text``):
   other sentence or the question uses ("sit idle", "longest" for "finished
   sequences idle"). A window that states such a word, with the same polarity and
   exactly, not a look-alike, earns it for that point as if it were one of the
-  point's terms; a window that denies one contradicts the point. Candidates who
-  say a point in their own words often say it in the words the fuller answer uses.
+  point's terms, provided it states a fifth of the point's own weight too (the lent
+  words complete a point, they never stand in for it); a window that denies one
+  contradicts the point. Candidates who say a point in their own words often say
+  it in the words the fuller answer uses.
 
 Measured on hand-labelled answers: ``python -m tests.questions.study.answer_eval``
 (the tuned and dev sets) and ``python bench/typed_answers.py`` (the frozen
@@ -79,6 +81,9 @@ DENIED_SHARE = 0.25  # a point a quarter of whose weight the window states negat
 # An answer sentence carries a key point when it states this share of the point's terms, and this
 # much more of it than of the question's next-best point; only then does it lend the point words.
 ALIGN_SCORE = 0.5
+# The model answer's words (ALIGN_*) complete a point only where the window already states this share
+# of the point's own weight: they never stand in for it.
+OWN_SHARE = 0.2
 ALIGN_MARGIN = 0.15
 
 # Opposites: a window that states the opposite of a point's term reverses that point ("the
@@ -433,6 +438,7 @@ def _judge(
             if not echo and window.denies(term):
                 contradicted_weight += weight
     contradicted_weight += _denied_subject_weight(window, weights, echoed)
+    own_found = found
     for term, weight in answer_words:
         if window.states_exactly(term):
             found += weight
@@ -440,7 +446,8 @@ def _judge(
             says_more = True
         elif not term.startswith(NEGATED) and window.denies(term):
             contradicted_weight += weight
-    found = min(found, total)
+    # the model answer's words complete a point the window states in part; they never stand in for it
+    found = min(found, total) if own_found >= OWN_SHARE * total else own_found
     # "classic dropout does not scale in training" states the point "classic dropout: no scaling
     # in training" with its subject; the subject alone ("Q、K、V 不是...") states nothing
     if any(term.startswith(NEGATED) for term in matched):

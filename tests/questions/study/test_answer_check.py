@@ -728,3 +728,13 @@ def test_more_technical_words_meet_across_languages():
     from questions.study.answer_text import terms
 
     assert terms("前向 反向传播 策略 冻结 路由") == terms("forward backprop policy frozen routing")
+
+
+def test_the_model_answer_s_words_complete_a_point_and_never_stand_in_for_it():
+    from questions.study.answer_check import OWN_SHARE, _judge, _Window
+    from questions.study.answer_text import analyse
+
+    # every lent word stated, none of the point's own: nothing is credited
+    window = _Window(analyse("the unfinished ones sit idle and hold the longest slot."))
+    judged = _judge("static batching waits for the whole batch", "en", window, frozenset(), 0.55, (("sit", 1.0), ("idl", 1.0), ("longest", 1.0), ("slot", 1.0)))
+    assert judged.score < OWN_SHARE and not judged.verdict.value == "covered"

@@ -126,6 +126,9 @@ _MATH_REWRITES = (
     (re.compile(r"[$\\{}^]"), " "),
     (re.compile(r"(?<=[a-z0-9)])\s*/\s*(?=sqrt|t\b|√)"), " scale "),  # "QKᵀ/√dk", "z/T": divided by
     (re.compile(r"\be\s*\^?\s*0\s*=\s*1\b|\bexp\s*\(\s*0\s*\)\s*=\s*1\b"), " exp0 "),  # "e^0 = 1": a zero score still weighs
+    (re.compile(r"\binner[- ]product\b"), " dotproduct "),
+    # "梯度几乎为 0", "almost zero": a quantity that (nearly) vanishes
+    (re.compile(r"(?:几乎|近乎|趋近于?|趋于|接近)\s*(?:为|是|等于)?\s*(?:0|零)(?![.\d])|\b(?:almost|nearly|near|close\s+to)\s+(?:zero|0)(?![.\d])"), " 趋于零 "),
     (re.compile(r"-\s*(?:inf|infinity|∞)(?![a-z])|负无穷大?|minus\s+infinity|negative\s+infinity"), " neginf "),
     (re.compile(r"-\s*1e\s*\d+|很大的?负数|大负数|large\s+negative|big\s+negative"), " bignegative "),
 )
@@ -162,7 +165,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("shrink", "decrease", "reduce", "smaller", "small", "lower", "decline", "diminish", "drop",
      "减小", "变小", "降低", "下降", "减少", "越小", "缩小", "降到", "很小", "小"),
     ("vanish", "disappear", "消失", "趋于零", "接近零", "趋近于零", "接近0", "趋于0"),
-    ("gradient", "grad", "梯度", "导数"),
+    ("gradient", "grad", "derivative", "梯度", "导数"),
     ("variance", "var", "spread", "std", "deviation", "方差", "标准差", "波动"),
     ("dotproduct", "点积", "内积", "点乘"),
     ("mean", "expectation", "expected", "average", "均值", "期望", "平均", "平均值"),
@@ -311,6 +314,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("embedding", "embed", "嵌入", "词向量", "词嵌入"),
     ("accumulate", "compound", "cumulative", "snowball", "累积", "累计", "累加", "积累", "越积越多"),
     ("unseen", "未见", "没见过", "没见到"),
+    ("maximum", "max", "最大值"),
     # technical words a Chinese answer often types in English ("sliding window", "按 page 分配")
     ("window", "窗口"),
     ("slide", "sliding", "滑动"),

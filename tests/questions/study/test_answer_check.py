@@ -738,3 +738,12 @@ def test_the_model_answer_s_words_complete_a_point_and_never_stand_in_for_it():
     window = _Window(analyse("the unfinished ones sit idle and hold the longest slot."))
     judged = _judge("static batching waits for the whole batch", "en", window, frozenset(), 0.55, (("sit", 1.0), ("idl", 1.0), ("longest", 1.0), ("slot", 1.0)))
     assert judged.score < OWN_SHARE and not judged.verdict.value == "covered"
+
+
+def test_paraphrases_of_a_dot_product_a_derivative_a_maximum_and_a_vanishing_quantity():
+    from questions.study.answer_text import terms
+
+    assert terms("their inner product") == ["dotproduct"] and terms("the derivative") == ["gradient"]
+    assert terms("max") == terms("maximum") == terms("最大值") == ["maximum"]
+    assert terms("梯度几乎为 0") == terms("the gradient is almost zero") == ["gradient", "vanish"]
+    assert "vanish" not in terms("close to 0.5")

@@ -29,10 +29,8 @@ How a point is judged (the language work is in ``answer_text``):
   other sentence or the question uses ("sit idle", "longest" for "finished
   sequences idle"). A window that states such a word, with the same polarity and
   exactly, not a look-alike, earns it for that point as if it were one of the
-  point's terms, provided it states a fifth of the point's own weight too (the lent
-  words complete a point, they never stand in for it); a window that denies one
-  contradicts the point. Candidates who say a point in their own words often say
-  it in the words the fuller answer uses.
+  point's terms; a window that denies one contradicts the point. Candidates who
+  say a point in their own words often say it in the words the fuller answer uses.
 
 Measured on hand-labelled answers: ``python -m tests.questions.study.answer_eval``
 (the tuned and dev sets) and ``python bench/typed_answers.py`` (the frozen
@@ -52,7 +50,6 @@ from fsrs import Rating
 
 from questions.model import Lang, Question, Text
 from questions.study.answer_text import (
-    KNOWN_TERMS,
     NEGATED,
     TOPIC,
     Sentence,
@@ -81,9 +78,6 @@ DENIED_SHARE = 0.25  # a point a quarter of whose weight the window states negat
 # An answer sentence carries a key point when it states this share of the point's terms, and this
 # much more of it than of the question's next-best point; only then does it lend the point words.
 ALIGN_SCORE = 0.5
-# The model answer's words (ALIGN_*) complete a point only where the window already states this share
-# of the point's own weight: they never stand in for it.
-OWN_SHARE = 0.2
 ALIGN_MARGIN = 0.15
 
 # Opposites: a window that states the opposite of a point's term reverses that point ("the
@@ -302,12 +296,7 @@ class _Window:
         if len(word) < EXACT_BELOW:
             return 0.0
         # a typo is a look-alike; the term behind a prefix is another word ("recompute" is not "compute")
-        # and two words of the synonym table are what the table says they are: "encoder" is no typo of "decoder"
-        known = word in KNOWN_TERMS
-        same_polarity = [
-            other for other in (self.negated if negated else self.affirmed)
-            if not _derived(term, other) and not (known and other.removeprefix(NEGATED) in KNOWN_TERMS)
-        ]
+        same_polarity = [other for other in (self.negated if negated else self.affirmed) if not _derived(term, other)]
         found = process.extractOne(term, same_polarity, scorer=fuzz.ratio) if same_polarity else None
         return float(found[1]) if found else 0.0
 
@@ -438,7 +427,6 @@ def _judge(
             if not echo and window.denies(term):
                 contradicted_weight += weight
     contradicted_weight += _denied_subject_weight(window, weights, echoed)
-    own_found = found
     for term, weight in answer_words:
         if window.states_exactly(term):
             found += weight
@@ -446,8 +434,7 @@ def _judge(
             says_more = True
         elif not term.startswith(NEGATED) and window.denies(term):
             contradicted_weight += weight
-    # the model answer's words complete a point the window states in part; they never stand in for it
-    found = min(found, total) if own_found >= OWN_SHARE * total else own_found
+    found = min(found, total)
     # "classic dropout does not scale in training" states the point "classic dropout: no scaling
     # in training" with its subject; the subject alone ("Q、K、V 不是...") states nothing
     if any(term.startswith(NEGATED) for term in matched):

@@ -19,7 +19,11 @@ How a point is judged (the language work is in ``answer_text``):
   evidence;
 - a point whose terms the window states only negated, or replaces with their
   opposite ("shrinks" for "grows"), is contradicted: not covered, whatever else
-  the window shares with it;
+  the window shares with it; so is a point whose verb the window denies of the
+  point's own subject ("新 token 的 k、v 也不追加进去"), one whose thing the window
+  names by its sibling ("Continuous batching isn't ..." for static batching, the
+  second matrix for the first, "after" for "before"), and one whose two siblings
+  the window swaps ("Q 来自编码器，K、V 来自解码器");
 - terms the question itself uses weigh half and count only beside a term it does
   not use (restating the question covers nothing), and an answer that only lists
   terms and bare formulas covers nothing (``AnswerCheck.keyword_list``);

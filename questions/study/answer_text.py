@@ -27,7 +27,16 @@ Used by ``answer_check``; nothing here scores anything. The steps:
    不是线性投影得到的") is marked as such: it counts only beside the denied
    predicate, never alone; what an equating verb introduces is its object, not a
    denied predicate ("它等于不带 β 的 LayerNorm"). "rather than" and "instead of"
-   negate what follows and leave the claim before them asserted.
+   negate what follows and leave the claim before them asserted. A formula's
+   operators ("1−p", "x + F(x)") stay inside a scope; "for"/"with" right after a
+   negated word introduce its complement ("no benefit for deeper models"); a
+   second English verb ("the data never touches get worse") and a Chinese
+   reporting verb ("说明", "表明", "证明") start a new claim; a negation right
+   after a denied verb governs its object ("不需要保持不合并": keeping is denied,
+   merging is not); "非" right before a word is the prefix non- ("非对称",
+   "非拉丁文字"), except after 而/并/除 ("A 而非 B"). Each sentence keeps its
+   denied claims (their subject and the verb the negation governs first) and the
+   affirmed terms of each clause, for the checker's contradictions.
 5. Content terms: stopwords dropped, English words reduced to their Snowball
    (Porter2) stem, so inflected and derived forms meet ("normalises",
    "normalisation" -> "normalis"; "regulariser", "regularises"), and every word

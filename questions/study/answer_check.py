@@ -19,7 +19,11 @@ How a point is judged (the language work is in ``answer_text``):
   evidence;
 - a point whose terms the window states only negated, or replaces with their
   opposite ("shrinks" for "grows"), is contradicted: not covered, whatever else
-  the window shares with it;
+  the window shares with it; so is a point whose verb the window denies of the
+  point's own subject ("新 token 的 k、v 也不追加进去"), one whose thing the window
+  names by its sibling ("Continuous batching isn't ..." for static batching, the
+  second matrix for the first, "after" for "before"), and one whose two siblings
+  the window swaps ("Q 来自编码器，K、V 来自解码器");
 - terms the question itself uses weigh half and count only beside a term it does
   not use (restating the question covers nothing), and an answer that only lists
   terms and bare formulas covers nothing (``AnswerCheck.keyword_list``);
@@ -55,6 +59,7 @@ from questions.study.answer_text import (
     Sentence,
     analyse,
     chinese_aliases,
+    clause_terms,
     has_cjk,
     is_keyword_list,
     scoped_words,
@@ -92,7 +97,8 @@ SIBLINGS = {
     "mqa": "gqa", "gqa": "mqa", "pre": "post", "post": "pre", "batchnorm": "layernorm", "layernorm": "batchnorm",
     "bert": "gpt", "gpt": "bert", "encoder": "decoder", "decoder": "encoder", "classic": "invert",
     "invert": "classic", "parallel": "sequential", "sequential": "parallel", "bidirectional": "causal",
-    "causal": "bidirectional", "static": "continuous", "continuous": "static",
+    "causal": "bidirectional", "static": "continuous", "continuous": "static", "第一个": "第二个", "第二个": "第一个",
+    "first": "second", "second": "first", "past": "future", "future": "past",
 }
 
 
@@ -243,6 +249,8 @@ class _Window:
         self.negated = [term for term in self.tokens if term.startswith(NEGATED)]
         # subjects of denied predicates ("classic dropout" in "classic dropout does not scale")
         self.topics = {term.removeprefix(TOPIC) for term in self.tokens if term.startswith(TOPIC)}
+        self.denials = [denial for sentence in sentences for denial in sentence.denials]
+        self.clauses = [clause for sentence in sentences for clause in sentence.clauses]
         # Chinese words by polarity ("|" keeps words apart), for verbatim and character-pair look-ups
         self.chinese = {
             False: "|".join(sentence.affirmed_chinese for sentence in sentences),
@@ -272,7 +280,7 @@ class _Window:
         if has_cjk(word):
             if any(_holds(chinese, alias) for alias in (word, *chinese_aliases(word))):
                 return 100.0
-            if len(word) >= 3:  # "初始化" ~ "初始": most of its character pairs
+            if len(word) >= 3 and word[0] not in _NEGATING_CHARACTERS:  # "初始化" ~ "初始": most of its character pairs
                 pairs = {word[i : i + 2] for i in range(len(word) - 1)}
                 share = len(pairs & self.bigrams[negated]) / len(pairs)
                 return 100.0 if share >= BIGRAM_SHARE else 100.0 * share
@@ -280,7 +288,9 @@ class _Window:
         aliases = chinese_aliases(word)
         if any(_holds(chinese, alias) for alias in aliases):
             return 100.0  # "线性关系" holds "线性" (linear) even where jieba keeps the phrase whole
-        for alias in aliases:  # "归一化层" ~ "层归一化" (layernorm): most of a long alias's character pairs
+        # "归一化层" ~ "层归一化" (layernorm): most of a long alias's character pairs; never an alias that
+        # starts with a negation ("不一致" is not held by "一致", which shares its last pair)
+        for alias in (alias for alias in aliases if alias[0] not in _NEGATING_CHARACTERS):
             pairs = {alias[i : i + 2] for i in range(len(alias) - 1)}
             # and its last pair, the head of a Chinese compound: "低维空间" is a kind of "子空间" (subspace),
             # "每一步" (each step) shares the first pair of "每一层" (each layer) and is no layer
@@ -289,7 +299,8 @@ class _Window:
                 return 100.0
         if len(word) < EXACT_BELOW:
             return 0.0
-        same_polarity = self.negated if negated else self.affirmed
+        # a typo is a look-alike; the term behind a prefix is another word ("recompute" is not "compute")
+        same_polarity = [other for other in (self.negated if negated else self.affirmed) if not _derived(term, other)]
         found = process.extractOne(term, same_polarity, scorer=fuzz.ratio) if same_polarity else None
         return float(found[1]) if found else 0.0
 
@@ -312,15 +323,56 @@ class _Window:
         return not term.startswith(NEGATED) and self.states(NEGATED + term) and not self.states(term)
 
     def reverses(self, term: str, point_terms: frozenset[str]) -> bool:
-        """Whether the window states the opposite of ``term`` or, in its place, its sibling."""
+        """Whether the window states the opposite of ``term`` or, in its place, names its sibling."""
         opposite = OPPOSITES.get(term)
         if opposite is not None and opposite not in point_terms and self.states(opposite):
             return True
+        # the sibling named as the subject of a denied claim is still what the window is about
+        # ("Continuous batching isn't iteration-level: the batch waits ..." is no static-batching point)
         sibling = SIBLINGS.get(term)
-        return sibling is not None and sibling not in point_terms and self.states(sibling) and not self.states(term)
+        named = sibling is not None and (self.states(sibling) or self.states_as_subject(sibling))
+        return named and sibling not in point_terms and not self.states(term)
+
+    def binds_to_sibling(self, term: str, point: str) -> bool:
+        """Whether the window swaps what the point's clauses say of ``term`` and of its sibling:
+        "Q 来自编码器，K、V 来自解码器" for "Q 来自解码器，K、V 来自编码器" (both name both, so only
+        which clause names which tells them apart)."""
+        sibling = SIBLINGS.get(term)
+        if sibling is None:
+            return False
+        clauses = _point_clauses(point)
+
+        def said_of(name: str, other: str) -> bool:
+            # a clause of the window says of ``name`` most of what only the point's clause about ``other``
+            # says (not what the point's clause about ``name`` says too: "mask" in "BERT masks the input;
+            # GPT masks attention")
+            for told in clauses:
+                if other not in told or name in told:
+                    continue
+                rest = told - SIBLINGS.keys()
+                rest -= set().union(*(more for more in clauses if name in more and other not in more))
+                if rest and any(name in clause and other not in clause and len(rest & clause) * 2 >= len(rest) for clause in self.clauses):
+                    return True
+            return False
+
+        return said_of(sibling, term) and said_of(term, sibling)
+
+
+@lru_cache(maxsize=2048)
+def _point_clauses(point: str) -> tuple[frozenset[str], ...]:
+    return clause_terms(_FORMULA.sub(" ", point))
 
 
 _NEGATING_CHARACTERS = frozenset("不没无非未")
+
+
+def _derived(term: str, other: str) -> bool:
+    """Whether one of two words is the other behind a prefix of letters ("recompute", "unnormalis"):
+    a word of its own. (A suffix mostly inflects: "weighted" is still "weight"; and in a formula's
+    symbols, "6ndtrain" for "6*N*D_train", the factors before are no prefix.)"""
+    shorter, longer = sorted((term, other), key=len)
+    start = longer.find(shorter)
+    return len(longer) - len(shorter) >= 2 and start >= 2 and longer[:start].isalpha()
 
 
 def _holds(chinese: str, word: str) -> bool:
@@ -360,12 +412,14 @@ def _judge(
     says_more = all(term.removeprefix(NEGATED) in echoed for term in names)  # a point made of the question's words
     contradicted_weight = 0.0
     reversed_ = False
+    weights: dict[str, float] = {}
     for term, weight, lead in point_terms:
         echo = term.removeprefix(NEGATED) in echoed
-        reversed_ = reversed_ or window.reverses(term, names)
+        reversed_ = reversed_ or window.reverses(term, names) or window.binds_to_sibling(term, point)
         if echo:
             weight *= ECHO_WEIGHT
         total += weight
+        weights[term] = weight
         # a negated term counts only where its negation is the point's: "不保证整句概率最大"
         # is not stated by "不是每步选概率最大的", whose negation governs another verb
         if window.states(term) and (lead is None or window.states(lead)):
@@ -376,6 +430,7 @@ def _judge(
             missing.append(term)
             if not echo and window.denies(term):
                 contradicted_weight += weight
+    contradicted_weight += _denied_subject_weight(window, weights, echoed)
     for term, weight in answer_words:
         if window.states_exactly(term):
             found += weight
@@ -405,6 +460,21 @@ def _judge(
     else:
         verdict = Verdict.ABSENT
     return _Judged(score, lang, tuple(matched), tuple(missing), verdict, _snippet(window.text))
+
+
+def _denied_subject_weight(window: _Window, weights: dict[str, float], echoed: frozenset[str]) -> float:
+    """The weight of the point's terms that are the subject of a claim the window denies with a
+    verb of the point ("新 token 的 k、v 也不追加进去" against "... appends k, v to the cache"):
+    denying the point's verb of the point's own subject denies the point, however much of it the
+    window's other clauses restate ("每一步要为所有 token 重新计算 k、v"). Only the verb the negation
+    governs first counts: in "abilities the data does not exercise degrade" the negation reaches
+    "degrade" too, but what it denies is the exercising."""
+    subject_terms: set[str] = set()
+    for subject, lead in window.denials:
+        verb = lead.removeprefix(NEGATED)
+        if verb in weights and verb not in echoed and window.denies(verb):
+            subject_terms |= {term for term in subject if term in weights}
+    return sum(weights[term] for term in subject_terms)
 
 
 def _answer_vocabulary(question: Question, lang: Lang) -> tuple[tuple[tuple[str, float], ...], ...]:

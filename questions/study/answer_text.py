@@ -27,7 +27,16 @@ Used by ``answer_check``; nothing here scores anything. The steps:
    不是线性投影得到的") is marked as such: it counts only beside the denied
    predicate, never alone; what an equating verb introduces is its object, not a
    denied predicate ("它等于不带 β 的 LayerNorm"). "rather than" and "instead of"
-   negate what follows and leave the claim before them asserted.
+   negate what follows and leave the claim before them asserted. A formula's
+   operators ("1−p", "x + F(x)") stay inside a scope; "for"/"with" right after a
+   negated word introduce its complement ("no benefit for deeper models"); a
+   second English verb ("the data never touches get worse") and a Chinese
+   reporting verb ("说明", "表明", "证明") start a new claim; a negation right
+   after a denied verb governs its object ("不需要保持不合并": keeping is denied,
+   merging is not); "非" right before a word is the prefix non- ("非对称",
+   "非拉丁文字"), except after 而/并/除 ("A 而非 B"). Each sentence keeps its
+   denied claims (their subject and the verb the negation governs first) and the
+   affirmed terms of each clause, for the checker's contradictions.
 5. Content terms: stopwords dropped, English words reduced to their Snowball
    (Porter2) stem, so inflected and derived forms meet ("normalises",
    "normalisation" -> "normalis"; "regulariser", "regularises"), and every word
@@ -62,7 +71,8 @@ _SEGMENTS = re.compile(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
 _SENTENCE_END = re.compile(
     r"(?<=[。！？!?；;\n])|(?<=\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?=\s|$)"
 )
-_NEUTRAL_PUNCTUATION = frozenset("/()（）[]【】'\"“”‘’-")  # "Q、K、V", "K/V", "(d_k)": never end a clause
+# "K/V", "(d_k)", "1−p", "x + F(x)": never end a clause; an operator joins the parts of one formula
+_NEUTRAL_PUNCTUATION = frozenset("/()（）[]【】'\"“”‘’-−+×·*=≈<>≤≥→^|")
 
 # Negation cues govern the rest of their clause.
 NEGATION_CUES = frozenset(
@@ -88,18 +98,25 @@ _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "our", "your", "this
 # Prepositions end a privative cue's short phrase ("avoids NaN on fully masked rows") but not a
 # negated predicate, whose complement they introduce ("does not depend on d_k").
 _PREPOSITIONS = frozenset({"in", "on", "at", "during"})
-# Words that start a new claim: a negation before them does not reach past them.
+# Clause starters that right after a negated word introduce its complement instead ("gives no benefit
+# for deeper models", "does not grow with d_k"): the negation reaches past them.
+_NEGATED_COMPLEMENTS = frozenset({"for", "with"})
+# Words that start a new claim: a negation before them does not reach past them. The last line:
+# verbs that report a claim ("StreamingLLM 说明 [保留开头的 token 没有用]"), which starts after them.
 CLAUSE_STARTERS = frozenset(
     """but however yet whereas while so because since therefore thus hence then which when whenever if unless
     although though except instead with where for
-    但 但是 而 而是 却 所以 因此 因为 于是 从而 导致 使得 然后 的话 时 时候 的时候 则 就 才 反而 只是 而且 否则 如果 若 当 同时 只要""".split()
+    但 但是 而 而是 却 所以 因此 因为 于是 从而 导致 使得 然后 的话 时 时候 的时候 则 就 才 反而 只是 而且 否则 如果 若 当 同时 只要
+    说明 表明 证明 发现 认为 指出 显示""".split()
 )
 # Chinese words that begin with a negation character but are words of their own.
 LEXICAL_NEGATIVES = frozenset(
     """不对 不同 不断 不仅 不过 不少 不管 不论 不但 不光 不止 不如 不变 不一致 不匹配 不可靠 不得不 无关 无穷 无穷大 无穷多 无限
-    无论 无效 未来 未见 非常 非线性 非负 非零 没关系 未归一化 非归一化 无偏 不等价 不一样 非法 无用""".split()
+    无论 无效 未来 未见 非常 非线性 非负 非零 没关系 未归一化 非归一化 无偏 不等价 不一样 非法 无用 不变性""".split()
 )
 _NEGATION_PREFIXES = sorted((cue for cue in NEGATION_CUES | PRIVATIVE_CUES if _CJK.search(cue)), key=len, reverse=True)
+# Negations that add a second denied claim rather than deny inside the first ("neither A nor B").
+_COORDINATING_NEGATIONS = frozenset({"nor", "neither"})
 _COPULAS = frozenset({"is", "are", "was", "were", "be", "become", "becomes", "get", "gets", "has", "have"})
 _SUBJECTS = frozenset({"we", "they", "you", "i", "it", "he", "she"})  # a subject after a negated term starts a new clause
 
@@ -135,7 +152,7 @@ CHINESE_STOPWORDS = frozenset(
     中 上 下 里 时 后 前 并 且 但 则 即 如 若 因为 所以 因此 可以 能 能够 进行 通过 一种 一些 很 更 最 较 比较 非常
     要 需要 得 地 着 过 还 又 再 已 已经 用 用于 来 去 个 种 些 之间 的话 这样 那样 如果 就是 也是 不是 有
     经 经过 得到 各 各有 各自 自己 每个 每一个 二者 两者 需 只 只需 只要 仍 仍然 均 成 本 本身 该 所 其他 别的
-    一下 一直 这些 那些 之后 时候 的时候 然后 再用 起来 出来 叫 叫做 称为 相当于 其实 本质 本质上 就是说 每 一 做
+    一下 一直 这些 那些 时候 的时候 然后 再用 起来 出来 叫 叫做 称为 相当于 其实 本质 本质上 就是说 每 一 做
     随 随着 根据 这时 此时 那么 于是 总之 另外 而且 甚至 还是 可能 一样地 直接 只是 真正
     由 于 约 大约 可 含 项 从而 以及 对于 关于 而言 来说""".split()
 )
@@ -273,17 +290,17 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("continuous", "连续"),
     ("warmup", "预热"),
     ("learningrate", "学习率", "lr"),
-    ("past", "previous", "earlier", "old", "历史", "以前", "之前", "前面", "先前", "过去"),
+    ("past", "previous", "earlier", "old", "before", "历史", "以前", "之前", "前面", "先前", "过去"),
     ("step", "步", "一步", "每步", "每一步"),
     ("layer", "层", "一层", "每层", "每一层"),
-    ("equal", "same", "identical", "equivalent", "unchanged", "invariant", "invariance", "相同", "一样", "相等", "等于", "等价", "不变"),
+    ("equal", "same", "identical", "equivalent", "unchanged", "invariant", "invariance", "相同", "一样", "相等", "等于", "等价", "不变", "不变性"),
     ("stack", "stacking", "堆叠", "堆", "叠"),
     ("start", "begin", "开始", "先", "首先", "起初"),
     ("symbol", "符号"),
     ("near", "close", "附近", "靠近", "接近"),
     ("bottleneck", "瓶颈"),
     ("hidden", "隐藏", "隐状态"),
-    ("future", "未来", "后面", "之后的"),
+    ("future", "after", "later", "未来", "后面", "之后的", "之后", "以后"),
     ("copy", "copies", "抄", "照抄", "复制"),
     ("sentence", "句子", "一句话", "两句话", "句"),
     ("representation", "表示", "表征"),
@@ -305,6 +322,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("unseen", "未见", "没见过", "没见到"),
     # -- added for the clause-level matcher (paraphrases of the bank's key points)
     ("rowwise", "按行", "逐行"),
+    ("columnwise", "按列", "逐列"),  # its own word, so that the opposites table meets it unstemmed
     ("concatenate", "concat", "concatenation", "拼起来", "连接起来"),
     ("multiply", "乘", "乘以", "相乘", "乘上", "matmul"),
     ("transpose", "transposed", "转置"),
@@ -422,6 +440,11 @@ class Sentence:
     terms: tuple[str, ...]
     affirmed_chinese: str
     negated_chinese: str
+    # each denied claim with a named subject: the subject's terms and the first term its negation
+    # governs, the denied verb ("新 token 的 k、v 不追加进去": {新, token, key, value}, "¬append")
+    denials: tuple[tuple[frozenset[str], str], ...] = ()
+    # the affirmed terms of each clause (between commas, semicolons, colons): what is said together
+    clauses: tuple[frozenset[str], ...] = ()
 
 
 def analyse(answer: str) -> tuple[Sentence, ...]:
@@ -431,7 +454,15 @@ def analyse(answer: str) -> tuple[Sentence, ...]:
         text = " ".join(piece.split())
         if not text:
             continue
-        words = polarised_words(text)
+        scoped = scoped_words(text)
+        words = [(word, term) for word, term, _scope in scoped]
+        subjects: dict[int, set[str]] = {}
+        leads: dict[int, str] = {}
+        for _word, term, scope in scoped:
+            if scope and term.startswith(TOPIC):
+                subjects.setdefault(scope, set()).add(term.removeprefix(TOPIC))
+            elif scope:
+                leads.setdefault(scope, term)
         runs: dict[bool, list[str]] = {False: [""], True: [""]}
         for word, term in words:
             negated = term.startswith(NEGATED)
@@ -450,9 +481,29 @@ def analyse(answer: str) -> tuple[Sentence, ...]:
                 tuple(term for _word, term in words if term),
                 "|".join(run for run in runs[False] if run),
                 "|".join(run for run in runs[True] if run),
+                tuple((frozenset(subject), leads[scope]) for scope, subject in subjects.items() if scope in leads),
+                _clauses(scoped),
             )
         )
     return tuple(sentences)
+
+
+_CLAUSE_ENDS = frozenset(",，;；:：。!?！？")
+
+
+def _clauses(scoped: list[tuple[str, str, int]]) -> tuple[frozenset[str], ...]:
+    clauses: list[set[str]] = [set()]
+    for word, term, _scope in scoped:
+        if word in _CLAUSE_ENDS:
+            clauses.append(set())
+        elif term and not term.startswith((NEGATED, TOPIC)):
+            clauses[-1].add(term)
+    return tuple(frozenset(clause) for clause in clauses if clause)
+
+
+def clause_terms(text: str) -> tuple[frozenset[str], ...]:
+    """The affirmed content terms of each clause of ``text`` (a key point, a sentence)."""
+    return _clauses(scoped_words(text))
 
 
 def terms(text: str) -> list[str]:
@@ -481,6 +532,7 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
     scope = 0
     clause_start = 0  # index in ``out`` where the current clause began
     fresh_cue: list[int] | None = None  # a negation just read, no content term since: the subjects it marked
+    doubled = False  # a negation inside a denied verb's object: the rest of the clause is negated twice
     for position, word in enumerate(words):
         following = words[position + 1] if position + 1 < len(words) else ""
         # "the latency drops and ...": a privative verb with no object is a plain word
@@ -492,12 +544,23 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             negated_left, privative, fresh_cue = 0, False, None
             out.append((word, "", 0))
             continue
+        if not negated_left:
+            doubled = False
+        if (
+            cue and word in NEGATION_CUES and word not in _COORDINATING_NEGATIONS and negated_left and not privative
+            and fresh_cue is None and out and out[-1][1].startswith(NEGATED)
+        ):
+            # "不需要保持不合并", "need not keep it not merged": a negation right after a denied verb
+            # governs that verb's object clause; what it negates again is not denied
+            doubled = True
+            out.append((word, "", 0))
+            continue
         subject: list[int] = []
         if not negated_left and word in NEGATION_CUES and word not in CONTRAST_CUES and not _compares(out) and not _introduces(out):
-            subject = [i for i in range(clause_start, len(out)) if out[i][1] and out[i][2] == 0]
+            subject = [i for i in range(clause_start, len(out)) if out[i][1] and not out[i][1].startswith((NEGATED, TOPIC))]
             if len(subject) <= TOPIC_MAX:
                 for i in subject:
-                    out[i] = (out[i][0], TOPIC + out[i][1], 0)
+                    out[i] = (out[i][0], TOPIC + out[i][1], scope + 1)  # the scope of the negation read next
             else:
                 subject = []
         if cue:
@@ -506,7 +569,7 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             # a Chinese privative ("不用", "去掉") governs its verb's object, one term
             negated_left = (1 if _CJK.search(word) else PRIVATIVE_REACH) if privative else 1_000
             scope += 1
-        elif word in CLAUSE_STARTERS:
+        elif word in CLAUSE_STARTERS and not (word in _NEGATED_COMPLEMENTS and negated_left and not privative and out and out[-1][2] == scope):
             negated_left, fresh_cue = 0, None
             clause_start = len(out)
         elif word in _NEUTRAL_PUNCTUATION:
@@ -516,11 +579,12 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
             if negated_left and list_comma:
                 continue  # "never Q, K or V": the symbols listed are still negated
             negated_left, fresh_cue = 0, None
-            if not list_comma:  # "Q、K、V 不是...": the listed symbols are one subject
+            # "Q、K、V 不是...", "新 token 的 k、v 不追加": what "、" enumerates is one subject
+            if not list_comma and word != "、":
                 clause_start = len(out) + 1
         elif (term := _content_term(word)) is not None:
             fresh_cue = None
-            out.append((word, NEGATED + term, scope) if negated_left else (word, term, 0))
+            out.append((word, NEGATED + term, scope) if negated_left and not doubled else (word, term, 0))
             negated_left = max(negated_left - 1, 0)
             continue
         elif word in ("and", "or", "nor", "和", "或", "或者", "并且") and (negated_left or (privative and out and out[-1][2] == scope)):
@@ -528,6 +592,8 @@ def scoped_words(text: str) -> list[tuple[str, str, int]]:
                 negated_left = 0  # "never needed and the scores are new": a new clause
             elif privative:
                 negated_left = PRIVATIVE_REACH  # "without positional encoding or masks": both
+        elif negated_left and word in _COPULAS and out and out[-1][2] == scope:
+            negated_left = 0  # "the skills the data never touches get worse": a second verb, a predicate of its own
         elif negated_left and word in _SUBJECTS and out and out[-1][2] == scope:
             negated_left = 0  # "instead of a one-hot target we use ...": the subject starts the claim
         elif privative and negated_left and word in _PREPOSITIONS and out and out[-1][2] == scope:
@@ -622,6 +688,11 @@ def normalise(text: str) -> str:
     return text
 
 
+# "非" negates after these ("A 而非 B" rather than B, "除非" unless); elsewhere, right before a word, it
+# is the prefix "non-" ("非拉丁文字" non-Latin script, "非嵌入参数" non-embedding parameters).
+_FEI_NEGATES_AFTER = frozenset({"而", "并", "绝", "决", "除", "是"})
+
+
 def _words(text: str) -> list[str]:
     """Words and punctuation marks of normalised ``text`` in order; Chinese cut by jieba,
     a negation glued to its verb ("不乘", "没法用") split off."""
@@ -630,13 +701,20 @@ def _words(text: str) -> list[str]:
         if not _CJK.search(piece):
             words.extend(_LATIN_WORD.findall(piece))
             continue
-        for word in _cut_chinese(piece):
+        cut = _cut_chinese(piece)
+        for position, word in enumerate(cut):
+            if word == "非" and 0 < position + 1 < len(cut) and _CJK.search(cut[position + 1]) and (position == 0 or cut[position - 1] not in _FEI_NEGATES_AFTER):
+                continue  # "非拉丁文字", "非嵌入参数": the prefix "non-", joined to its word below
+            if position and cut[position - 1] == "非" and _CJK.search(word) and (position == 1 or cut[position - 2] not in _FEI_NEGATES_AFTER):
+                word = "非" + word
             if not _CJK.search(word):
                 words.extend(_LATIN_WORD.findall(word))  # "softmax", "d_k" inside Chinese
             elif word in NEGATION_CUES or word in LEXICAL_NEGATIVES or word in _CANONICAL:
                 words.append(word)
             else:
-                cue = next((cue for cue in _NEGATION_PREFIXES if word.startswith(cue) and len(word) > len(cue)), None)
+                # "非" glued to a word makes an adjective of its own ("非对称" asymmetric, "非均匀"), not a
+                # negation of the clause: only the other negations are split off their verb
+                cue = next((cue for cue in _NEGATION_PREFIXES if word.startswith(cue) and len(word) > len(cue) and cue != "非"), None)
                 words.extend((cue, word[len(cue) :]) if cue else (word,))
     return words
 

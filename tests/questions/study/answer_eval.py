@@ -19,6 +19,10 @@ credit):
   frozen for seven matcher runs (``bench/typed_answers_log.md``) and demoted to
   development on 2026-12-05, once the second split below was written: its answers
   have since been read one by one, so its figures no longer judge the matcher;
+- ``fresh``: ``fresh_typed_answers.yaml`` (91 answers to 20 questions no other set
+  uses, 26 of them negated), written on 2026-12-05 from the bank only by someone who
+  never saw the matcher; measured once before the fourth round changed anything,
+  then developed against answer by answer;
 - ``heldout``: ``heldout2_typed_answers.yaml`` (120 answers to 24 questions that no
   other set uses), the second held-out split, written on 2026-12-05 by someone
   who had only the bank: never the matcher, its code or any other set. It is
@@ -63,6 +67,7 @@ SETS = {
     "negated": HERE / "negated_typed_answers.yaml",
     "long": HERE / "long_typed_answers.yaml",
     "heldout-1": HERE / "heldout1_typed_answers.yaml",
+    "fresh": HERE / "fresh_typed_answers.yaml",
     "heldout": HERE / "heldout2_typed_answers.yaml",
 }
 FROZEN = frozenset({"heldout"})  # never looked at answer by answer

@@ -225,12 +225,15 @@ def test_precision_and_recall_over_the_development_sets(name):
 # (``python -m tests.questions.study.answer_eval``): a floor, so a change that loses ground fails.
 # reworded: strong answers avoid the key points' words; own-words: modern-LLM questions in a
 # candidate's words, written before the answer-alignment method; negated: denials in every shape;
-# long: partial and wrong answers of 4-6 sentences. (precision, recall, negated answers credited)
+# long: partial and wrong answers of 4-6 sentences; fresh: written from the bank only for the fourth
+# round (negated answers credited there include 3 that also state a point correctly).
+# (precision, recall, negated answers credited)
 DEV_FLOORS = {
-    "reworded": (0.95, 0.60, 1),
-    "own-words": (0.95, 0.51, 0),
-    "negated": (None, None, 7),
+    "reworded": (0.95, 0.61, 1),
+    "own-words": (0.95, 0.52, 0),
+    "negated": (None, None, 4),
     "long": (0.90, 0.90, 0),
+    "fresh": (0.90, 0.79, 10),
 }
 
 
@@ -452,15 +455,16 @@ def test_the_same_ticks_give_the_same_rating_in_a_typed_answer_and_a_mock_interv
 
 # --- The frozen held-out split (heldout2_typed_answers.yaml): aggregate figures only -----
 
-# What the matcher reached on the second held-out split (bench/typed_answers_log.md, its second
-# run, 2026-12-05): a change that falls below it fails here. Precision (0.925 >= 0.90) and recall
-# (0.820 >= 0.80) meet the issue #13 targets; negated answers credited (3/12; at most 1 in 10) and
+# What the matcher reached on the second held-out split (bench/typed_answers_log.md, its third
+# run, 2026-12-05): a change that falls below it fails here. Precision (0.926 >= 0.90) and recall
+# (0.824 >= 0.80) meet the issue #13 targets; negated answers credited (3/12; at most 1 in 10) and
 # strong answers suggested Again or Hard (3/48; none allowed) do NOT. This floor is what was
 # reached, not what was asked for.
-HELDOUT_REACHED = {"precision": 0.92, "recall": 0.81, "negated_credited": 3, "strong_rated_weak": 3, "keyword_dumps_credited": 1}
+HELDOUT_REACHED = {"precision": 0.92, "recall": 0.82, "negated_credited": 3, "strong_rated_weak": 3, "keyword_dumps_credited": 1}
 # The first held-out split, demoted to development after run 7: its floor stays, so that what a
-# change gains on the second split is not paid for on the first.
-HELDOUT_1_REACHED = {"precision": 0.88, "recall": 0.80, "negated_credited": 7, "strong_rated_weak": 7, "keyword_dumps_credited": 0}
+# change gains on the second split is not paid for on the first (raised in the fourth round:
+# precision 0.889 -> 0.899, recall 0.817 -> 0.824, negated answers credited 6 -> 4 of 25).
+HELDOUT_1_REACHED = {"precision": 0.89, "recall": 0.82, "negated_credited": 4, "strong_rated_weak": 7, "keyword_dumps_credited": 0}
 
 
 @pytest.mark.parametrize("name, reached", [("heldout", HELDOUT_REACHED), ("heldout-1", HELDOUT_1_REACHED)])
@@ -570,3 +574,133 @@ def test_a_point_may_be_stated_across_three_neighbouring_sentences():
     point = check_typed_answer(question, answer).points[0]
     # every term is found only in the window of all three sentences ("GQA" in the first, "cache" in the last)
     assert point.covered and point.score == 1.0 and point.evidence.startswith("GQA") and "cache" in point.evidence
+
+
+# --- Fourth round (#13): what let denials through on the development sets -----------------
+
+
+def test_a_formula_s_operator_does_not_end_a_negation():
+    from questions.study.answer_text import polarised_words
+
+    # "1−p": the minus sign joins the formula; "p" stays inside "不乘"'s scope
+    assert ("p", "¬p") in polarised_words("经典 dropout 测试时不乘 1−p")
+    assert ("p", "¬p") in polarised_words("it does not multiply by 1 - p")
+
+
+def test_denying_a_point_s_verb_of_its_own_subject_denies_the_point():
+    question = make_question(
+        "q", key_points=(("每步只为新 token 计算 q、k、v，并把 k、v 追加到缓存", "each step computes q, k, v for the new token only and appends k, v to the cache"),)
+    )
+    # the first clause restates most of the point's words; the second denies its claim
+    denial = "每一步要为所有 token 重新计算 k、v，新 token 的 k、v 也不追加进去。"
+    assert check_typed_answer(question, denial).points[0].verdict is Verdict.NEGATED
+    assert check_typed_answer(question, "每一步只算新 token 的 k、v，然后追加到缓存里。").points[0].covered
+
+
+def test_only_the_verb_a_negation_governs_first_is_what_it_denies():
+    from questions.study.answer_text import analyse, polarised_words
+
+    # the negation of "never touches" does not reach "get worse", a second verb
+    assert ("worse", "worse") in polarised_words("the skills that data never touches get worse")
+    # and where it does reach a second verb ("does not exercise degrade"), the denied verb is the first
+    (sentence,) = analyse("abilities the new data does not exercise degrade")
+    assert [lead for _subject, lead in sentence.denials] == ["¬exercis"]
+
+
+def test_a_chinese_alias_that_starts_with_a_negation_is_matched_whole():
+    # "不一致" (mismatch) shares its last pair with "一致" (consistent), which says the opposite
+    question = make_question("q", key_points=(("BN 训练和推理统计量不一致", "BatchNorm's statistics mismatch between training and inference"),))
+    point = check_typed_answer(question, "BN 的统计量在训练和推理时也一致。").points[0]
+    assert "mismatch" not in point.matched_terms
+
+
+def test_a_sibling_named_as_the_subject_of_a_denial_is_what_the_window_is_about():
+    question = make_question(
+        "q", key_points=(("静态批处理要等整个 batch 结束：先结束的序列空等", "static batching waits for the whole batch: finished sequences idle"),)
+    )
+    answer = "Continuous batching isn't iteration-level: the whole batch waits until every sequence finishes, and finished sequences idle."
+    assert check_typed_answer(question, answer).points[0].verdict is Verdict.NEGATED
+
+
+def test_for_and_with_after_a_negated_word_stay_in_its_scope():
+    from questions.study.answer_text import polarised_words
+
+    assert ("models", "¬model") in polarised_words("Pre-LN gives no benefit for deeper models")
+    assert ("dk", "¬dk") in polarised_words("the variance does not grow with d_k")
+    assert ("it", "") in polarised_words("not needed, with it the scores grow") and ("scores", "score") in polarised_words("not needed, with it the scores grow")
+
+
+def test_a_word_behind_a_prefix_is_not_a_look_alike_of_the_word():
+    question = make_question("q", key_points=(("每步只计算新 token 的 k、v", "each step computes k and v for the new token only"),))
+    assert "compute" not in check_typed_answer(question, "Each step recomputes k and v for every token.").points[0].matched_terms
+
+
+def test_fei_glued_to_a_word_is_an_adjective_not_a_negation():
+    from questions.study.answer_text import polarised_words
+
+    words = dict(polarised_words("非对称量化的缩放因子是 (max−min)/255"))
+    assert words["非对称"] == "非对称" and words["255"] == "255"
+    assert ("对称", "¬symmetry") in polarised_words("它并非对称")
+
+
+def test_factors_before_a_formula_symbol_are_no_prefix():
+    from questions.study.answer_check import _derived
+
+    assert _derived("compute", "recompute") and not _derived("6ndtrain", "dtrain") and not _derived("weight", "weighted")
+
+
+def test_an_ordinal_names_which_of_two_things_a_window_is_about():
+    question = make_question("q", key_points=(("第一个 MLP 矩阵按列切，GeLU 本地计算无需通信", "the first MLP matrix is split by columns, so GeLU runs locally"),))
+    # row-wise for the first matrix (the opposite), column-wise only for the second (its sibling)
+    answer = "Megatron 的 MLP 第一个矩阵是按行切的，所以在 GeLU 之前必须先 all-reduce 一次；第二个矩阵则按列切，之后不需要再通信。"
+    assert not check_typed_answer(question, answer).points[0].covered
+    assert check_typed_answer(question, "第一个矩阵按列切，GeLU 可以在本地算，不需要通信。").points[0].covered
+
+
+def test_a_negation_inside_a_denied_verb_s_object_is_not_a_second_denial():
+    from questions.study.answer_text import polarised_words
+
+    # "needn't keep them unmerged": keeping is denied; merging is not
+    assert [term for _word, term in polarised_words("多个 LoRA 同时服务时也不需要保持不合并") if term][-2:] == ["¬keep", "merge"]
+    # "也不 ..." and "nor" add a second denial
+    assert ("计算", "¬compute") in polarised_words("不增加显存也不增加计算")
+    assert ("queries", "¬query") in polarised_words("it does not need the cache nor the queries")
+
+
+def test_invariance_is_one_word():
+    from questions.study.answer_text import polarised_words
+
+    assert ("不变性", "equal") in polarised_words("重缩放不变性")
+
+
+def test_fei_right_before_a_word_is_the_prefix_non():
+    from questions.study.answer_text import polarised_words
+
+    # "非拉丁文字" is non-Latin script: the clause after it is not denied
+    assert ("token", "token") in polarised_words("非拉丁文字（如汉字 3 字节）可能被切成多个 token")
+    # after "而" it still negates: "A 而非 B" is "A rather than B"
+    assert ("相对", "¬relative") in polarised_words("它用的是绝对位置而非相对位置")
+
+
+def test_a_reported_claim_starts_after_its_reporting_verb():
+    from questions.study.answer_text import polarised_words
+
+    # the subject of "没有用" is what StreamingLLM reports, not StreamingLLM
+    words = polarised_words("StreamingLLM 也说明保留开头的几个 token 没有用")
+    assert ("streamingllm", "streamingllm") in words and ("token", "~token") in words and ("保留", "~keep") in words
+
+
+def test_before_and_after_are_words_and_siblings():
+    question = make_question("q", key_points=(("在 RoPE 模型中放在旋转之前", "in RoPE models it is applied before the rotation"),))
+    assert check_typed_answer(question, "RoPE 模型里它放在旋转之前。").points[0].covered
+    assert not check_typed_answer(question, "在 RoPE 模型里它放在旋转之后，而不是之前。").points[0].covered
+    assert check_typed_answer(question, "In RoPE models it goes before the rotation.").points[0].covered
+
+
+def test_swapping_what_a_point_says_of_two_siblings_reverses_it():
+    question = make_question("q", key_points=(("交叉注意力 Q 来自解码器，K/V 来自编码器最终输出", "cross-attention takes Q from the decoder and K/V from the encoder's final output"),))
+    assert not check_typed_answer(question, "交叉注意力的 Q 来自编码器，K、V 来自解码器。").points[0].covered
+    assert check_typed_answer(question, "交叉注意力的 Q 来自解码器，K、V 来自编码器的最终输出。").points[0].covered
+    # what both clauses share ("mask") does not tell them apart
+    masks = make_question("m", key_points=(("BERT 掩码在输入上，GPT 掩码在注意力上", "BERT masks the input; GPT masks attention"),))
+    assert check_typed_answer(masks, "BERT's attention mask only hides padding. So BERT masks the input, GPT masks the attention.").points[0].covered

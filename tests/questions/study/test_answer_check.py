@@ -471,12 +471,17 @@ HELDOUT_1_REACHED = {"precision": 0.89, "recall": 0.82, "negated_credited": 4, "
 def test_held_out_splits_hold_the_figures_reached(name, reached):
     evaluation = evaluate(name)
     overall = evaluation.tallies["all"]
-    figures = (overall.precision, overall.recall, evaluation.negated_credited, evaluation.strong_rated_weak)
-    assert overall.precision >= reached["precision"], figures
-    assert overall.recall >= reached["recall"], figures
-    assert evaluation.negated_credited[0] <= reached["negated_credited"], figures
-    assert evaluation.strong_rated_weak[0] <= reached["strong_rated_weak"], figures
-    assert evaluation.tallies["kind:keyword-dump"].credited_any <= reached["keyword_dumps_credited"], figures
+    held = {
+        "precision": overall.precision >= reached["precision"],
+        "recall": overall.recall >= reached["recall"],
+        "negated_credited": evaluation.negated_credited[0] <= reached["negated_credited"],
+        "strong_rated_weak": evaluation.strong_rated_weak[0] <= reached["strong_rated_weak"],
+        "keyword_dumps_credited": evaluation.tallies["kind:keyword-dump"].credited_any <= reached["keyword_dumps_credited"],
+    }
+    # Only the names of the floors broken, never the figures: a failure here must not be a look at
+    # the frozen split (every look is logged); `python bench/typed_answers.py --log NOTE` shows them.
+    broken = sorted(target for target, ok in held.items() if not ok)
+    assert not broken, f"{name}: below the floor on {', '.join(broken)}"
 
 
 # --- Third round: the model answer as a second wording, morphology, Chinese negation ----------

@@ -128,6 +128,18 @@ def search_questions(bank: "Bank", query: str, *, limit: int | None = None) -> l
     return found[:limit] if limit is not None else found
 
 
+def prepare_search(bank: "Bank") -> None:
+    """Pay now what the first search of ``bank`` pays once: importing rapidfuzz and loading the
+    stored index (``index_questions``; built here when the bank came without one).
+
+    Searching never needs it called first. Browse calls it off the UI thread once shown, so that
+    the key that submits the first search of a session does not wait for these (~10 ms).
+    """
+    from rapidfuzz import fuzz, process  # noqa: F401 - imported for the searches to come
+
+    _index(bank)
+
+
 def _match_quality(term: str, text: str, words: tuple[str, ...], fuzz, process) -> float:
     """1 for an exact substring of a field's folded ``text``, less for a near match, 0 for none."""
     if term in text:

@@ -63,6 +63,22 @@ def test_a_cached_bank_comes_with_its_search_index_and_finds_the_same(bank_dir, 
     assert [(hit.question.id, hit.score, hit.fields) for hit in search.search_questions(cached, "atention answr")] == expected
 
 
+def test_prepare_search_leaves_the_first_search_nothing_to_load(bank_dir, tmp_path, monkeypatch):
+    import pickle
+
+    from questions import search
+
+    cache = tmp_path / "cache"
+    load_bank(cache_dir=cache)
+    bank = load_bank(cache_dir=cache)
+    search.prepare_search(bank)
+    loads = []
+    real_loads = pickle.loads
+    monkeypatch.setattr(pickle, "loads", lambda data: loads.append(data) or real_loads(data))
+    assert [hit.question.id for hit in search.search_questions(bank, "atention")] == ["attention-a"]
+    assert loads == []  # the stored index was loaded already
+
+
 def test_an_edited_file_or_new_verifier_ids_are_linted_again(bank_dir, tmp_path, lint_runs, monkeypatch):
     cache = tmp_path / "cache"
     load_bank(cache_dir=cache)

@@ -79,17 +79,41 @@ def test_prepare_search_leaves_the_first_search_nothing_to_load(bank_dir, tmp_pa
     assert loads == []  # the stored index was loaded already
 
 
-def test_an_edited_file_or_new_verifier_ids_are_linted_again(bank_dir, tmp_path, lint_runs, monkeypatch):
+def test_an_edited_file_or_edited_verifiers_are_linted_again(bank_dir, tmp_path, lint_runs, monkeypatch):
+    from questions import bank_cache
+
     cache = tmp_path / "cache"
     load_bank(cache_dir=cache)
     path = bank_dir / "attention.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("Answer", "A better answer"), encoding="utf-8")
     assert load_bank(cache_dir=cache).get("attention-a").answer.en == "A better answer"
+    # The verifiers' source changed, and with it the ids they declare.
+    monkeypatch.setattr(bank_cache, "verifiers_digest", lambda: "edited verifiers")
     monkeypatch.setattr(lint, "known_verifier_ids", lambda: (frozenset({"v-two"}), None))
     with pytest.raises(BankError, match="unknown verifier id 'v-one'"):
         load_bank(cache_dir=cache)
     assert len(lint_runs) == 3
     assert len(list(cache.glob(f"{CACHE_PREFIX}*"))) == 1  # only the latest result is kept
+
+
+def test_a_hit_imports_no_verifier(bank_dir, tmp_path):
+    """The key holds the verifiers' source, read as bytes: loading a cached bank imports neither
+    the registry nor the ~50 verifier modules its discovery imports (the app's start would pay)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cache = tmp_path / "cache"
+    load_bank(cache_dir=cache)
+    child = (
+        "import sys, questions.lint as lint; from pathlib import Path; from questions import load_bank; "
+        f"lint.BUILTIN_BANK_DIR = Path({str(bank_dir)!r}); "
+        f"bank = load_bank(cache_dir=Path({str(cache)!r})); "
+        "print(bank.ids, sorted(m for m in sys.modules if m.startswith('verifiers')))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True, cwd=root)
+    assert done.stdout.strip() == "('attention-a',) ['verifiers', 'verifiers.sources']"
 
 
 def test_problems_are_cached_too_and_still_raised(bank_dir, tmp_path, lint_runs):

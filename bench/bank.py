@@ -73,7 +73,8 @@ def main() -> None:
     import yaml
 
     from questions.bank_cache import lint_with_cache
-    from questions.lint import files_in_dirs, known_verifier_ids, lint_dirs
+    from questions.files import files_in_dirs
+    from questions.lint import known_verifier_ids, lint_dirs
     from questions.files import BUILTIN_BANK_DIR, bank_files
     from questions.model import Bank
 

@@ -6,12 +6,14 @@ under a key that covers everything the result depends on:
 
 - the bytes of every bank file, with its path, its order and whether the
   shipped bank's rules apply to it;
-- the verifier ids the registry knows;
-- the source of the modules that decide the result (schema, linter, model,
-  errors), so a change of rules or types never reuses an old result;
+- the verifiers' source (``verifiers.sources.declarations_digest``), from which the registry
+  finds the verifier ids the bank may name: read as bytes, so that a hit imports no verifier;
+- the source of the modules that decide the result (schema, linter, its report, files, model,
+  errors, search), read by path, so a change of rules or types never reuses an old result;
 - the Python version (pickles are not portable across every version).
 
-So a cached result is exactly what a fresh lint would return. Only the file
+So a cached result is exactly what a fresh lint would return (with every verifier module
+loading: a lint that could not load some is partial, and never stored). Only the file
 bytes are read on a hit; nothing is parsed. The questions are stored with their
 search index built (``questions.search.index_questions``; ``search`` is among
 the modules in the key), so the first search of a cached bank builds nothing. Entries are written atomically;
@@ -30,22 +32,29 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
-from typing import Collection, Sequence
+from typing import Sequence
 
-from questions import errors, lint, model, schema, search
+from questions.files import BankFile
+from questions.lint_report import LintReport
 
 CACHE_PREFIX = "bank-"
 CACHE_SUFFIX = ".pickle"
-_RULE_MODULES = (schema, lint, model, errors, search, sys.modules[__name__])
+# The modules whose source decides the result, read by path: a hit needs neither the linter nor
+# yaml, which importing the linter to find its file would cost the start (~15 ms).
+_RULE_SOURCES = tuple(
+    Path(__file__).with_name(f"{name}.py")
+    for name in ("schema", "lint", "lint_report", "files", "model", "errors", "search", "bank_cache")
+)
 
 
-def cache_key(files: Sequence["lint.BankFile"], verifier_ids: Collection[str] | None) -> str | None:
-    """The key of this exact input, or ``None`` when a file cannot be read (no caching then)."""
+def cache_key(files: Sequence[BankFile], verifiers: str) -> str | None:
+    """The key of this exact input (``verifiers``: ``verifiers_digest()``), or ``None`` when a file
+    cannot be read (no caching then)."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{sys.version_info[:2]}|{pickle.HIGHEST_PROTOCOL}".encode())
-    for module in _RULE_MODULES:
-        digest.update(Path(module.__file__).read_bytes())
-    digest.update(repr(sorted(verifier_ids) if verifier_ids is not None else None).encode())
+    for source in _RULE_SOURCES:
+        digest.update(source.read_bytes())
+    digest.update(verifiers.encode())
     for bank_file in files:
         try:
             content = bank_file.path.read_bytes()
@@ -56,16 +65,16 @@ def cache_key(files: Sequence["lint.BankFile"], verifier_ids: Collection[str] | 
     return digest.hexdigest()
 
 
-def load_cached(cache_dir: Path, key: str) -> "lint.LintReport | None":
+def load_cached(cache_dir: Path, key: str) -> LintReport | None:
     try:
         with open(cache_dir / f"{CACHE_PREFIX}{key}{CACHE_SUFFIX}", "rb") as stream:
             report = pickle.load(stream)
     except Exception:  # noqa: BLE001 - missing, truncated or from another version: a miss
         return None
-    return report if isinstance(report, lint.LintReport) else None
+    return report if isinstance(report, LintReport) else None
 
 
-def store(cache_dir: Path, key: str, report: "lint.LintReport") -> None:
+def store(cache_dir: Path, key: str, report: LintReport) -> None:
     """Keep this result (and only this one: older entries are removed)."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -81,16 +90,30 @@ def store(cache_dir: Path, key: str, report: "lint.LintReport") -> None:
         pass  # a read-only or full disk only costs speed
 
 
-def lint_with_cache(files: Sequence["lint.BankFile"], cache_dir: Path) -> "lint.LintReport":
+def verifiers_digest() -> str | None:
+    """What the verifier ids depend on, found without importing the verifiers; ``None`` when the
+    registry cannot say (not installed, or its files unreadable): no caching then."""
+    try:
+        from verifiers.sources import declarations_digest
+
+        return declarations_digest()
+    except Exception:  # noqa: BLE001 - a broken registry only costs the cache
+        return None
+
+
+def lint_with_cache(files: Sequence[BankFile], cache_dir: Path) -> LintReport:
     """``lint.lint_files(files)``, reusing the stored result when nothing it depends on changed."""
-    verifier_ids, note = lint.known_verifier_ids()
-    if note is not None:  # a partial check (registry missing or broken) is not worth keeping
-        return lint.lint_files(files)
-    key = cache_key(files, verifier_ids)
+    verifiers = verifiers_digest()
+    key = cache_key(files, verifiers) if verifiers is not None else None
     if key is not None:
         cached = load_cached(cache_dir, key)
         if cached is not None:
             return cached
+    from questions import lint, search  # a miss: parse and check
+
+    verifier_ids, note = lint.known_verifier_ids()
+    if note is not None:  # a partial check (registry missing or broken) is not worth keeping
+        return lint.lint_files(files)
     report = lint.lint_files(files, verifier_ids=verifier_ids)
     if key is not None:
         search.index_questions(report.questions)  # stored with them

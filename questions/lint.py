@@ -38,7 +38,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from questions import schema
 from questions.errors import BankDirectoryError, Problem, display_path
-from questions.files import BUILTIN_BANK_DIR, bank_files
+from questions.files import BankFile, file_identity, files_in_dirs, is_shipped, user_bank_files
+from questions.lint_report import LintReport
 from questions.model import Caveat, Choice, Origin, Question, Reference, Source, Text, TextList
 
 
@@ -67,68 +68,6 @@ def _may_have_tags(text: str) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class BankFile:
-    """One YAML file to check; ``shipped`` files follow the built-in bank's extra rules."""
-
-    path: Path
-    shipped: bool = False
-
-
-@dataclass(frozen=True)
-class LintReport:
-    """What a lint run found: the questions that parsed, and every problem."""
-
-    questions: tuple[Question, ...]
-    problems: tuple[Problem, ...]
-    files: tuple[Path, ...]
-    notes: tuple[str, ...] = ()  # checks that could not run, and why
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-# --------------------------------------------------------------------------- files
-
-
-def files_in_dirs(dirs: Sequence[Path], *, include_builtin: bool = True) -> list[BankFile]:
-    """The built-in bank's files (if wanted) then each user directory's, checking each directory."""
-    found = [BankFile(path, shipped=True) for path in bank_files(BUILTIN_BANK_DIR)] if include_builtin else []
-    seen = {_identity(f.path) for f in found}
-    for directory in dirs:
-        for path in _user_bank_files(Path(directory)):
-            # The same directory given twice (or the built-in one given as --bank)
-            # is one set of files, not a set of duplicate ids.
-            if _identity(path) not in seen:
-                seen.add(_identity(path))
-                found.append(BankFile(path, shipped=is_shipped(path)))
-    return found
-
-
-def _user_bank_files(directory: Path) -> list[Path]:
-    if not directory.exists():
-        raise BankDirectoryError(directory, "it does not exist; check the path given to --bank")
-    if not directory.is_dir():
-        raise BankDirectoryError(directory, "it is not a directory; --bank takes a directory of *.yaml files")
-    try:
-        found = bank_files(directory)
-    except OSError as error:
-        raise BankDirectoryError(directory, f"it cannot be read ({error.strerror or error}); check its permissions") from None
-    if not found:
-        # Most likely the wrong folder: say so rather than quietly add nothing.
-        raise BankDirectoryError(directory, "it holds no bank files (*.yaml or *.yml); check the path")
-    return found
-
-
-def is_shipped(path: Path) -> bool:
-    """Whether a file belongs to the built-in bank (and so follows its extra rules)."""
-    try:
-        return path.resolve().parent == BUILTIN_BANK_DIR.resolve()
-    except OSError:
-        return False
-
-
 # --------------------------------------------------------------------------- entry points
 
 
@@ -149,31 +88,24 @@ def lint_targets(targets: Sequence[Path], context_dirs: Sequence[Path] = ()) -> 
     for target in targets:
         target = Path(target)
         if target.is_dir():
-            target_files.extend(BankFile(p, shipped=is_shipped(p)) for p in _user_bank_files(target))
+            target_files.extend(BankFile(p, shipped=is_shipped(p)) for p in user_bank_files(target))
         elif target.is_file():
             target_files.append(BankFile(target, shipped=is_shipped(target)))
         else:
             raise BankDirectoryError(target, "no such file or directory; give bank files (*.yaml) or directories")
-    pending = {_identity(f.path): f for f in target_files}
+    pending = {file_identity(f.path): f for f in target_files}
     # Bank order decides which of two equal ids is "first": a target keeps its
     # place in the bank, and targets from elsewhere come after it, like --bank dirs.
-    ordered = [pending.pop(_identity(f.path), f) for f in files_in_dirs(context_dirs)]
+    ordered = [pending.pop(file_identity(f.path), f) for f in files_in_dirs(context_dirs)]
     ordered.extend(pending.values())
-    chosen = {_identity(f.path) for f in target_files}
+    chosen = {file_identity(f.path) for f in target_files}
     report = lint_files(ordered)
     return LintReport(
-        questions=tuple(q for q in report.questions if q.origin is None or _identity(q.origin.path) in chosen),
-        problems=tuple(p for p in report.problems if _identity(p.path) in chosen),
+        questions=tuple(q for q in report.questions if q.origin is None or file_identity(q.origin.path) in chosen),
+        problems=tuple(p for p in report.problems if file_identity(p.path) in chosen),
         files=tuple(f.path for f in target_files),
         notes=report.notes,
     )
-
-
-def _identity(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except OSError:
-        return path.absolute()
 
 
 def lint_files(files: Sequence[BankFile], *, verifier_ids: Collection[str] | None = None) -> LintReport:

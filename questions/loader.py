@@ -27,12 +27,15 @@ def load_bank(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = True, 
     directory), keeps the validated result so that an unchanged bank loads
     without parsing; see ``questions.bank_cache``. Without it every load parses.
     """
-    # Imported here so that `import questions` stays cheap (no yaml, no hashing).
+    # Imported here so that `import questions` stays cheap (no yaml, no hashing), and the linter
+    # only when it runs: a bank read back from the cache needs neither it nor yaml.
     from questions.errors import BankError
-    from questions.lint import files_in_dirs, lint_files
+    from questions.files import files_in_dirs
 
     files = files_in_dirs([Path(d) for d in extra_dirs], include_builtin=include_builtin)
     if cache_dir is None:
+        from questions.lint import lint_files
+
         report = lint_files(files)
     else:
         from questions.bank_cache import lint_with_cache

@@ -114,6 +114,12 @@ def latex_to_unicode(latex: str) -> str:
         return latex.strip()
 
 
+def load_latex_parser() -> None:
+    """Import pylatexenc's parser and build its macro table now, which the first formula
+    converted pays otherwise (~7 ms): for a caller that can do it before math is shown."""
+    _latex_context()
+
+
 @lru_cache(maxsize=1)
 def _latex_context():
     """pylatexenc's macro table plus the arguments of macros it does not know (``\\binom{n}{k}``)."""

@@ -32,7 +32,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Collection, Sequence
 
 if TYPE_CHECKING:
     from questions.model import Bank, Question
@@ -100,18 +100,18 @@ def search_questions(bank: "Bank", query: str, *, limit: int | None = None) -> l
     if not terms:
         hits = [SearchHit(question, 0.0, ()) for question in bank]
         return hits[:limit] if limit is not None else hits
-    from rapidfuzz import fuzz, process
-
+    index = _index(bank)
+    vocabulary = _vocabulary(index) if any(_is_fuzzy(term) for term in terms) else frozenset()
+    matchers = [_term_matcher(term, vocabulary) for term in terms]
     phrase = fold(query).strip()
     hits = []
-    for position, (question, fields) in enumerate(_index(bank)):
+    for position, (question, fields) in enumerate(index):
         score = 0.0
         matched: dict[str, float] = {}
-        for term in terms:
+        for match in matchers:
             best_score, best_field = 0.0, ""
             for name, text, words in fields:
-                quality = _match_quality(term, text, words, fuzz, process)
-                weighted = quality * FIELD_WEIGHTS[name]
+                weighted = match(text, words) * FIELD_WEIGHTS[name]
                 if weighted > best_score:
                     best_score, best_field = weighted, name
             if best_score == 0.0:
@@ -128,20 +128,73 @@ def search_questions(bank: "Bank", query: str, *, limit: int | None = None) -> l
     return found[:limit] if limit is not None else found
 
 
-def _match_quality(term: str, text: str, words: tuple[str, ...], fuzz, process) -> float:
-    """1 for an exact substring of a field's folded ``text``, less for a near match, 0 for none."""
-    if term in text:
-        return 1.0
+def prepare_search(bank: "Bank") -> None:
+    """Pay now what the first search of ``bank`` pays once: importing rapidfuzz and loading the
+    stored index (``index_questions``; built here when the bank came without one).
+
+    Searching never needs it called first. Browse calls it off the UI thread once shown, so that
+    the key that submits the first search of a session does not wait for these (~10 ms).
+    """
+    from rapidfuzz import fuzz, process  # noqa: F401 - imported for the searches to come
+
+    _index(bank)
+
+
+def _is_fuzzy(term: str) -> bool:
+    """Whether a term tolerates typos: a Latin word of ``FUZZY_MIN_LENGTH`` letters or more."""
+    return len(term) >= FUZZY_MIN_LENGTH and not _IS_CJK.match(term)
+
+
+def _term_matcher(term: str, vocabulary: Collection[str]) -> Callable[[str, tuple[str, ...]], float]:
+    """How well ``term`` matches a field, from its folded ``text`` and its Latin ``words``: 1 for
+    an exact substring of the text, less for a near match, 0 for none.
+
+    What is the same for every field is worked out here, once a search: the character pairs of a
+    Chinese term, and for a Latin one the words of ``vocabulary`` (the searched bank's) near
+    enough to count as a typo of it, with rapidfuzz in one call over the bank's few thousand
+    distinct words rather than once for each of its two thousand fields (most of a search's time).
+    """
     if _IS_CJK.match(term):
         if len(term) < 3:
-            return 0.0
+            return lambda text, words: 1.0 if term in text else 0.0
         pairs = {term[i : i + 2] for i in range(len(term) - 1)}
-        share = sum(pair in text for pair in pairs) / len(pairs)
-        return CJK_PAIR_QUALITY * share if share >= CJK_PAIR_CUTOFF else 0.0
-    if len(term) < FUZZY_MIN_LENGTH or not words:
-        return 0.0
-    best = process.extractOne(term, words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    return FUZZY_QUALITY * best[1] / 100.0 if best else 0.0
+
+        def chinese(text: str, words: tuple[str, ...]) -> float:
+            if term in text:
+                return 1.0
+            share = sum(pair in text for pair in pairs) / len(pairs)
+            return CJK_PAIR_QUALITY * share if share >= CJK_PAIR_CUTOFF else 0.0
+
+        return chinese
+    if not _is_fuzzy(term):
+        return lambda text, words: 1.0 if term in text else 0.0
+    from rapidfuzz import fuzz, process
+
+    near = process.extract(term, vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None)
+    if not near:
+        return lambda text, words: 1.0 if term in text else 0.0
+    near_words = tuple((word, ratio) for word, ratio, _ in near)
+
+    def latin(text: str, words: tuple[str, ...]) -> float:
+        if term in text:
+            return 1.0
+        # The best ratio of a near word in this field: what rapidfuzz's extractOne over its words gives.
+        best = 0.0
+        for word, ratio in near_words:
+            if ratio > best and word in words:
+                best = ratio
+        return FUZZY_QUALITY * best / 100.0
+
+    return latin
+
+
+def _vocabulary(index: list[tuple["Question", tuple[IndexedField, ...]]]) -> frozenset[str]:
+    """Every distinct Latin word of the indexed fields."""
+    words: set[str] = set()
+    for _, fields in index:
+        for _, _, field_words in fields:
+            words.update(field_words)
+    return frozenset(words)
 
 
 def index_questions(questions: Sequence["Question"]) -> None:

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator, Sequence, TypeVar
 
+from verifiers.sources import PACKAGES
 from verifiers.spec import KINDS, Verifier
-
-PACKAGES: tuple[str, ...] = ("verifiers.symbolic", "verifiers.experiments")
 T = TypeVar("T")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import questions.files as files
 import questions.lint as lint
 from questions import load_bank
 from questions.bank_cache import CACHE_PREFIX
@@ -15,7 +16,7 @@ from tests.questions.bank_factory import question_yaml, write_question_file
 def bank_dir(tmp_path, monkeypatch):
     directory = tmp_path / "builtin"
     write_question_file(directory, "attention", [question_yaml("attention-a", verifiers=["v-one"])])
-    monkeypatch.setattr(lint, "BUILTIN_BANK_DIR", directory)
+    monkeypatch.setattr(files, "BUILTIN_BANK_DIR", directory)
     monkeypatch.setattr(lint, "known_verifier_ids", lambda: (frozenset({"v-one"}), None))
     return directory
 
@@ -63,17 +64,59 @@ def test_a_cached_bank_comes_with_its_search_index_and_finds_the_same(bank_dir, 
     assert [(hit.question.id, hit.score, hit.fields) for hit in search.search_questions(cached, "atention answr")] == expected
 
 
-def test_an_edited_file_or_new_verifier_ids_are_linted_again(bank_dir, tmp_path, lint_runs, monkeypatch):
+def test_prepare_search_leaves_the_first_search_nothing_to_load(bank_dir, tmp_path, monkeypatch):
+    import pickle
+
+    from questions import search
+
+    cache = tmp_path / "cache"
+    load_bank(cache_dir=cache)
+    bank = load_bank(cache_dir=cache)
+    search.prepare_search(bank)
+    loads = []
+    real_loads = pickle.loads
+    monkeypatch.setattr(pickle, "loads", lambda data: loads.append(data) or real_loads(data))
+    assert [hit.question.id for hit in search.search_questions(bank, "atention")] == ["attention-a"]
+    assert loads == []  # the stored index was loaded already
+
+
+def test_an_edited_file_or_edited_verifiers_are_linted_again(bank_dir, tmp_path, lint_runs, monkeypatch):
+    from questions import bank_cache
+
     cache = tmp_path / "cache"
     load_bank(cache_dir=cache)
     path = bank_dir / "attention.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("Answer", "A better answer"), encoding="utf-8")
     assert load_bank(cache_dir=cache).get("attention-a").answer.en == "A better answer"
+    # The verifiers' source changed, and with it the ids they declare.
+    monkeypatch.setattr(bank_cache, "verifiers_digest", lambda: "edited verifiers")
     monkeypatch.setattr(lint, "known_verifier_ids", lambda: (frozenset({"v-two"}), None))
     with pytest.raises(BankError, match="unknown verifier id 'v-one'"):
         load_bank(cache_dir=cache)
     assert len(lint_runs) == 3
     assert len(list(cache.glob(f"{CACHE_PREFIX}*"))) == 1  # only the latest result is kept
+
+
+def test_a_hit_imports_neither_the_linter_nor_the_verifiers(bank_dir, tmp_path):
+    """The key holds the linter's and the verifiers' source, read as bytes: loading a cached bank
+    imports neither the linter (nor yaml), nor the registry and the ~50 verifier modules its
+    discovery imports, which the app's start would pay."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cache = tmp_path / "cache"
+    load_bank(cache_dir=cache)
+    child = (
+        "import sys, questions.files as files; from pathlib import Path; from questions import load_bank; "
+        f"files.BUILTIN_BANK_DIR = Path({str(bank_dir)!r}); "
+        f"bank = load_bank(cache_dir=Path({str(cache)!r})); "
+        "print(bank.ids, sorted(m for m in sys.modules if m.startswith('verifiers')), "
+        "[m for m in ('questions.lint', 'yaml') if m in sys.modules])"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True, cwd=root)
+    assert done.stdout.strip() == "('attention-a',) ['verifiers', 'verifiers.sources'] []"
 
 
 def test_problems_are_cached_too_and_still_raised(bank_dir, tmp_path, lint_runs):

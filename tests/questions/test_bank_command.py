@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import questions.files as files
 import questions.lint as lint
 from tests.questions.bank_factory import question_yaml, write_question_file
 from tui.cli import main
@@ -22,7 +23,7 @@ def builtin(tmp_path, monkeypatch) -> Path:
     write_question_file(directory, "attention", [question_yaml("attention-a", choices=True, verifiers=["v-one"]),
                                                    question_yaml("attention-b", difficulty=3)])  # fmt: skip
     write_question_file(directory, "layers", [question_yaml("layers-a", difficulty=1, source="Q2: Transformer 中的参数主要集中在哪里？")])
-    monkeypatch.setattr(lint, "BUILTIN_BANK_DIR", directory)
+    monkeypatch.setattr(files, "BUILTIN_BANK_DIR", directory)
     monkeypatch.setattr(lint, "known_verifier_ids", lambda: (frozenset({"v-one"}), None))
     return directory
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from questions.lint import BankFile, lint_files
+from questions.files import BankFile
+from questions.lint import lint_files
 
 CORPUS = Path(__file__).parent / "malformed"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+import questions.files as files
 import questions.lint as lint
 from questions import load_bank
 from questions.errors import BankDirectoryError, BankError
-from questions.lint import BankFile, lint_files, lint_targets
+from questions.files import BankFile
+from questions.lint import lint_files, lint_targets
 from tests.questions.bank_factory import question_yaml, write_question_file
 
 VERIFIERS = frozenset({"sqrt-dk-variance"})
@@ -24,7 +26,7 @@ def builtin(tmp_path, monkeypatch) -> Path:
     write_question_file(directory, "attention", [question_yaml("attention-a", follow_ups=["attention-b"], choices=True),
                                                    question_yaml("attention-b", verifiers=["sqrt-dk-variance"])])  # fmt: skip
     write_question_file(directory, "layers", [question_yaml("layers-a", difficulty=1)])
-    monkeypatch.setattr(lint, "BUILTIN_BANK_DIR", directory)
+    monkeypatch.setattr(files, "BUILTIN_BANK_DIR", directory)
     monkeypatch.setattr(lint, "known_verifier_ids", lambda: (VERIFIERS, None))
     return directory
 

@@ -121,3 +121,22 @@ def test_sub_banks_reuse_the_index_of_their_questions():
 def test_latex_markup_does_not_hide_words():
     assert query_terms("$\\sqrt{d_k}$") == ["sqrtdk"]
     assert ids(search_questions(BANK, "dk")) == ["attention-scale-sqrt-dk"]  # the question writes d_k
+
+
+def test_a_typo_scores_as_the_best_near_word_of_the_field_does():
+    """Near words are found once a search over the bank's vocabulary, then looked up in each
+    field: the quality must be what rapidfuzz's extractOne over the field's own words gives."""
+    from rapidfuzz import fuzz, process
+
+    from questions import load_bank
+    from questions.search import FUZZY_CUTOFF, FUZZY_QUALITY, _index, _term_matcher, _vocabulary
+
+    index = _index(load_bank())
+    vocabulary = _vocabulary(index)
+    for term in ("atention", "layrnorm", "serach", "sofmax", "embeding", "cache"):
+        match = _term_matcher(term, vocabulary)
+        for _, fields in index:
+            for _, text, words in fields:
+                best = process.extractOne(term, words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF) if words else None
+                expected = 1.0 if term in text else FUZZY_QUALITY * best[1] / 100.0 if best else 0.0
+                assert match(text, words) == expected, (term, words)

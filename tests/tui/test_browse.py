@@ -87,3 +87,22 @@ async def test_the_whole_bank_listed_makes_the_text_of_the_rows_shown_only(monke
         results = screen.query_one("#browse-results")
         first = list(bank)[0].question.en.split()[0]
         assert first in str(results.get_option_at_index(0).prompt)  # the prompt reads as its text
+
+
+async def test_the_first_search_finds_its_index_ready(monkeypatch):
+    """Browse, once shown, builds (or loads) the search index off the UI thread: the key that
+    submits the first search of a session does not wait for it."""
+    from questions import load_bank, search
+    from tests.tui.factory import FIXTURE_BANK, make_app
+
+    app = make_app(bank=load_bank([FIXTURE_BANK], include_builtin=False))  # never searched yet
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await app.workers.wait_for_complete()
+
+        def built_on_search(question):
+            raise AssertionError(f"{question.id}: the index was built by the search")
+
+        monkeypatch.setattr(search, "_fields", built_on_search)
+        await pilot.press(*"softmax", "enter")
+        assert set(listed(app.screen)) == {"attention-softmax-saturation", "attention-scale-sqrt-dk"}

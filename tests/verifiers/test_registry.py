@@ -136,6 +136,27 @@ def test_a_broken_module_is_reported_without_hiding_the_others(tmp_path, monkeyp
     assert any("no_such_package_here" in p for p in registry.problems)
 
 
+def test_the_declarations_digest_follows_the_source_without_importing_it(tmp_path, monkeypatch):
+    import sys
+
+    from verifiers.sources import declarations_digest
+
+    package = tmp_path / "digested_verifier_package"
+    (package / "nested").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "one.py").write_text("raise AssertionError('never imported')\n")
+    (package / "nested" / "two.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = declarations_digest(["digested_verifier_package"])
+    assert declarations_digest(["digested_verifier_package"]) == first
+    assert "digested_verifier_package.one" not in sys.modules
+    (package / "nested" / "two.py").write_text("X = 2\n")
+    second = declarations_digest(["digested_verifier_package"])
+    (package / "three.py").write_text("")
+    assert len({first, second, declarations_digest(["digested_verifier_package"])}) == 3
+    assert declarations_digest(["no_such_package_here"]) != first
+
+
 def test_declaring_a_malformed_verifier_fails_at_once():
     with pytest.raises(ValueError, match="lowercase"):
         _declare(id="Bad_Id")

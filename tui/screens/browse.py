@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -69,6 +69,19 @@ class BrowseScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#browse-query", Input).focus()
+        # After the first paint: a worker started before it would compete with it for the GIL.
+        self.call_after_refresh(self._prepare_search)
+
+    @work(thread=True, exclusive=True, group="browse-prepare")
+    def _prepare_search(self) -> None:
+        """What the session's first search costs once (rapidfuzz, the stored search index, the
+        LaTeX parser for the math in the result rows: ~15 ms), paid off the UI thread while the
+        query is typed, not on the key that submits it."""
+        from questions.render import load_latex_parser
+        from questions.search import prepare_search
+
+        prepare_search(self.app.bank)
+        load_latex_parser()
 
     def show_language(self) -> None:
         from questions.topics import topic_order, topic_title

@@ -241,10 +241,10 @@ async def test_the_answer_shown_on_reveal_follows_the_language_switched_before_i
         assert body.visual.plain == expected(screen) and "答案" in body.visual.plain
 
 
-async def test_screens_left_are_freed_with_their_headers(app):
+async def test_screens_left_are_freed_with_their_title_bars(app):
     """Each visit builds its screen anew, so a screen left must not stay in memory: nothing of the
-    app (a watcher of its language or title, a timer) may hold on to it or its Header."""
-    from textual.widgets import Header
+    app (a watcher of its language or title, a timer) may hold on to it or its title bar."""
+    from tui.widgets.title_bar import TitleBar
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -252,7 +252,7 @@ async def test_screens_left_are_freed_with_their_headers(app):
         for key in ("r", "c", "m", "s", "v", "comma"):
             await pilot.press(key)
             await pilot.pause()
-            left += [(key, weakref.ref(app.screen)), (f"{key} header", weakref.ref(app.screen.query_one(Header)))]
+            left += [(key, weakref.ref(app.screen)), (f"{key} title", weakref.ref(app.screen.query_one(TitleBar)))]
             await pilot.press("escape")
             await pilot.pause()
         await pilot.press("l")  # a language switch reaches only the screens still there

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
 from textual.binding import ActiveBinding, Binding
 from textual.screen import ModalScreen, Screen
 
@@ -59,14 +58,6 @@ class FollowsLanguage:
         if self not in self.app.screen_stack:  # type: ignore[arg-type]
             for widget in self.walk_children():  # type: ignore[attr-defined]
                 widget.refresh()
-
-    def on_unmount(self) -> None:
-        # Textual's Header watches the app's title and sub-title, and Textual drops the watchers
-        # of removed widgets only when the value changes, which neither does here: every Header
-        # ever built (85 KB each) stayed in memory. Calling the watchers, as a change would, drops
-        # those of this screen's Header, removed by now.
-        self.app.mutate_reactive(App.title)
-        self.app.mutate_reactive(App.sub_title)
 
     def on_resize(self) -> None:
         # The app's own resize event comes before the new size is settled; the screen's comes after.

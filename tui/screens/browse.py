@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Checkbox, Header, Input, OptionList, Select, Static
+from textual.widgets import Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen
 from tui.widgets.bars import lines_each, one_line_each
 from tui.widgets.footer import AppFooter
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.long_list import LazyPrompt, LongOptionList
 from tui.widgets.marked import CurrentRowMark, TickBox, current_row_css
 from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
@@ -54,7 +55,7 @@ class BrowseScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         bank = self.app.bank
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="browse-search-row"):
             yield Input(id="browse-query")
             yield TickBox(id="browse-verified")
@@ -263,7 +264,7 @@ class QuestionDetailScreen(AppScreen):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield QuestionView()
         yield AppFooter()
 

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from questions.marks import FAILED, PASSED, choice, tick
 from tui.screens.base import AppScreen, rating_saved, undo_done
 from tui.widgets.footer import AppFooter
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.i18n import bilingual
 from tui.widgets.long_list import replace_options
 from tui.widgets.question_view import question_heading
@@ -83,7 +84,7 @@ class ChoiceScreen(AppScreen):
         return self._answered.item if self._answered is not None else self.session.item
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="choice-status")
         yield WrappedText(id="choice-question")
         yield OptionList(id="choice-options")

@@ -25,13 +25,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen
 from tui.widgets.bars import literal, one_line_each
 from tui.widgets.evidence import pick
 from tui.widgets.footer import AppFooter
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -143,7 +144,7 @@ class DrillsScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         self._read_rows()
-        yield Header()
+        yield TitleBar()
         yield Static(id="drills-status")
         # The list and the detail side by side in the screen's grid (drills.tcss), not in a
         # container: a container draws every line of its area under its children too, and

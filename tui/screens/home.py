@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import FollowsLanguage
 from tui.widgets.bars import topic_line
 from tui.widgets.footer import AppFooter
+from tui.widgets.title_bar import TitleBar
 
 from textual.markup import escape
 
@@ -73,7 +74,7 @@ class HomeScreen(FollowsLanguage, Screen):
     _summary: "HomeSummary | None" = None  # until the worker has read the numbers
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         # Laid out by the screen's grid (home.tcss), not in nested containers: a container draws
         # every line of its own area, under its children too, and Textual keeps those lines with
         # their cut pieces (~300 of them, ~3,000 objects, for the two that were here) for as long

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from questions.marks import tick
 from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.bars import lines_each, one_line_each
 from tui.widgets.footer import AppFooter
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.i18n import bilingual
 from tui.widgets.long_list import LazyPrompt, LongOptionList, replace_options
 from tui.widgets.question_view import QuestionView, question_heading
@@ -69,7 +70,7 @@ class MockInterviewScreen(AppScreen):
         self._last_step: "MockStep | None" = None  # the answer just saved, said in the status line
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="mock-status")
         yield Static(id="mock-legend")
         yield LongOptionList(id="mock-starts")

@@ -16,10 +16,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 
 from tui.screens.base import AppScreen, rating_saved, undo_done
 from tui.widgets.footer import AppFooter
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.question_view import QuestionView, question_markup
 from tui.widgets.rating_bar import RatingBar
 from tui.widgets.typed_answer import FLIP_KEYS
@@ -77,7 +78,7 @@ class ReviewScreen(AppScreen):
         return self._session
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="review-status")
         yield QuestionView()
         yield Input(id="review-typed", classes="-hidden")

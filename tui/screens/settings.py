@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.markup import escape
-from textual.widgets import Button, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from questions.marks import tick
 from tui.screens.base import AppScreen
 from tui.settings import DAILY_NEW_RANGE, FINAL_DAYS_RANGE, Settings, SettingsError
 from tui.widgets.footer import AppFooter
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.long_list import replace_options
 from tui.widgets.marked import InlineChoice
 
@@ -58,7 +59,7 @@ class SettingsScreen(AppScreen):
         retention_choices = list(RETENTION_CHOICES)
         if settings.desired_retention not in dict((v, k) for k, v in retention_choices):
             retention_choices.append((f"{settings.desired_retention:.0%}", settings.desired_retention))
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="settings-box"):
             with Grid(id="settings-grid"):
                 yield Label(id="label-language")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from tui.screens.base import AppScreen
 from rich.cells import cell_len
@@ -22,6 +22,7 @@ from textual.markup import escape
 
 from tui.widgets.bars import literal, topic_columns, topic_header, topic_line, truncate_cells
 from tui.widgets.footer import AppFooter
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from questions.study.readiness import PlanReport
@@ -72,7 +73,7 @@ class StatsScreen(AppScreen):
     _plan: "PlanReport | None" = None  # read in a worker when an interview date is set
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="stats-scroll"):
             yield Static(id="stats-text")
         yield AppFooter()

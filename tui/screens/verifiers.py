@@ -8,13 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from questions.marks import tick
 from tui.screens.base import AppScreen
 from tui.widgets.evidence import NOT_RUN, result_markup, status_mark
 from tui.widgets.footer import AppFooter
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.marked import CurrentRowMark, current_row_css
 from tui.widgets.run_panel import RunPanel, RunsVerifiers
 from tui.widgets.wrapped import WrappedText
@@ -113,7 +114,7 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         registry, self.results = load_registry_and_cache(self.app.results_dir)
         self.specs: tuple["Verifier", ...] = tuple(registry)
         self.registry_problems = registry.problems
-        yield Header()
+        yield TitleBar()
         yield Static(id="verifiers-status")
         # The list and the detail side by side in the screen's grid (verifiers.tcss), not in a
         # container, which Textual would draw under them and keep (as on home and Drills).

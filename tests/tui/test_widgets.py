@@ -113,3 +113,29 @@ def test_literal_keeps_a_cut_bracket_from_opening_a_tag():
     with pytest.raises(Exception):
         to_content(f"  {escape(cut)}\n[dim]legend[/]")
     assert to_content(f"  {literal(cut)}\n[dim]legend[/]").plain == f"  {cut}\nlegend"
+
+
+
+@pytest.mark.parametrize(("width", "expected"), [
+    (80, " ⭘" + " " * 29 + "Transformer Prep" + " " * 33),  # where Textual's Header puts them (snapshots)
+    (47, " ⭘" + " " * 12 + "Transformer Prep" + " " * 17),
+    (30, " ⭘" + " " * 6 + "Transformer…" + " " * 10),  # too long for its 12 columns: cut with an ellipsis
+])
+async def test_the_title_bar_draws_where_textuals_header_did(width, expected):
+    """The icon in the first 8 columns and the title centred between them and the clock's 10
+    columns, as Textual's Header lays them out."""
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.title_bar import TitleBar
+
+    class Bar(App):
+        TITLE = "Transformer Prep"
+
+        def compose(self) -> ComposeResult:
+            yield TitleBar()
+
+    app = Bar()
+    async with app.run_test(size=(width, 5)) as pilot:
+        await pilot.pause()
+        line = app.query_one(TitleBar).render()
+    assert line == expected and cell_len(line) == width

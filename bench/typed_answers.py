@@ -4,7 +4,10 @@ The held-out split (``tests/questions/study/heldout2_typed_answers.yaml``, 120
 answers to 24 bank questions no other set uses) was written by someone who had
 only the bank: never the matcher, its code or its other labelled sets. (The
 first split, ``heldout1_typed_answers.yaml``, was demoted to development after
-seven runs; ``--set heldout-1`` still prints its table.) Only its aggregate
+seven runs; ``--set heldout-1`` still prints its table.) The third split,
+``heldout3_typed_answers.yaml`` (``--set heldout-3``, 120 answers to 24 other
+questions), was written the same way on 2026-12-06, after the second had been
+run five times; it is frozen the same way. Only a split's aggregate
 figures are printed: per-key-point precision and recall overall and by kind and language, the share of negated
 answers credited with any point, the share of strong answers whose suggested
 rating is Again or Hard, and the issue #13 targets each run meets or misses.
@@ -19,7 +22,7 @@ also aligns its model answer, is timed on its own.
 Every run on the held-out split is a milestone: ``--log`` appends its figures
 to ``bench/typed_answers_log.md`` with the date and commit.
 
-    python bench/typed_answers.py [--set heldout|heldout-1|dev|tuned] [--runs N] [--json PATH] [--log NOTE]
+    python bench/typed_answers.py [--set heldout|heldout-3|heldout-1|dev|tuned] [--runs N] [--json PATH] [--log NOTE]
 """
 
 from __future__ import annotations

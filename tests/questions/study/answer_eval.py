@@ -29,6 +29,11 @@ credit):
   frozen and never tuned on: only its aggregate figures are ever printed
   (``misses`` refuses it), and each run of it is logged in
   ``bench/typed_answers_log.md``.
+- ``heldout-3``: ``heldout3_typed_answers.yaml`` (120 answers to 24 questions that no
+  other set uses, drawn at random, one per topic and three more, by seed 20261206), the
+  third held-out split, written on 2026-12-06 by someone who had only the bank, after
+  held-out 2 had been run five times. Frozen like ``heldout``: aggregate figures only,
+  each run logged.
 
 Each (answer, key point) pair is one decision: the matcher covering a labelled
 point is a true positive, covering an unlabelled one a false positive.
@@ -69,8 +74,9 @@ SETS = {
     "heldout-1": HERE / "heldout1_typed_answers.yaml",
     "fresh": HERE / "fresh_typed_answers.yaml",
     "heldout": HERE / "heldout2_typed_answers.yaml",
+    "heldout-3": HERE / "heldout3_typed_answers.yaml",
 }
-FROZEN = frozenset({"heldout"})  # never looked at answer by answer
+FROZEN = frozenset({"heldout", "heldout-3"})  # never looked at answer by answer
 
 # Kinds whose answers state the question's points well, and kinds that state none of
 # them correctly; the sets name them differently.

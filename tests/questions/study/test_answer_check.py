@@ -158,7 +158,7 @@ def test_warm_up_loads_the_segmenter():
 
 # --- Hand-labelled answers to real bank questions (typed_answers.yaml) -----------------
 
-from .answer_eval import LabelledAnswer, evaluate, labelled_answers, misses  # noqa: E402
+from .answer_eval import FROZEN, SETS, LabelledAnswer, evaluate, labelled_answers, misses  # noqa: E402
 
 
 def _fixture_id(answer: LabelledAnswer) -> str:
@@ -398,9 +398,18 @@ def test_a_comma_separated_list_of_terms_is_a_keyword_dump():
     assert not check_typed_answer(HOW_COMPUTED, "Scores are QK^T/sqrt(dk), which gives an n x n matrix.").keyword_list
 
 
-def test_the_held_out_split_is_never_shown_answer_by_answer():
+@pytest.mark.parametrize("name", ["heldout", "heldout-3"])
+def test_the_held_out_splits_are_never_shown_answer_by_answer(name):
     with pytest.raises(ValueError, match="frozen"):
-        misses("heldout")
+        misses(name)
+
+
+def test_the_held_out_splits_share_no_question_with_any_other_set():
+    """A split judges the matcher only on questions nobody developed against."""
+    questions = {name: {answer.question.id for answer in labelled_answers(name)} for name in SETS}
+    for split in FROZEN:
+        others = set().union(*(ids for name, ids in questions.items() if name != split))
+        assert not questions[split] & others, split
 
 
 # --- Subjects of denied claims, prepositions and contrast -------------------------------

@@ -230,7 +230,7 @@ def load_app_bank(extra_dirs: "Sequence[Path]") -> "tuple[Bank, Exception | None
 
     # An unchanged bank loads from the cache of validated banks without parsing YAML (about 100 ms of
     # the cold start); the cache key covers every byte and rule the result depends on.
-    cache_dir = paths.data_dir() / "cache"
+    cache_dir = paths.cache_dir()
     try:
         return load_bank(extra_dirs, cache_dir=cache_dir), None
     except Exception as error:  # noqa: BLE001 - only the user's bank may be at fault here

@@ -33,6 +33,11 @@ def store_path(option: Path | None = None) -> Path:
     return data_dir() / "progress.sqlite3"
 
 
+def cache_dir() -> Path:
+    """Caches that only save time: the validated bank, the verifiers' declarations."""
+    return data_dir() / "cache"
+
+
 def results_dir() -> Path:
     """The cache of the latest result of each verifier."""
     return data_dir() / "results"

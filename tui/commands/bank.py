@@ -90,9 +90,9 @@ def _default_scope(user_dirs: list[Path]) -> str:
 def run_stats(args: argparse.Namespace) -> int:
     from questions.bank_stats import bank_stats
     from questions.loader import load_bank
-    from tui.paths import data_dir
+    from tui.paths import cache_dir
 
-    stats = bank_stats(load_bank(list(args.bank or []), cache_dir=data_dir() / "cache"))
+    stats = bank_stats(load_bank(list(args.bank or []), cache_dir=cache_dir()))
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:

@@ -48,10 +48,11 @@ How a point is judged (the language work is in ``answer_text``):
   a claim that states one of those words with the other polarity denies the
   misconception instead. Where such a claim states the distractor better than a key
   point it shares words with (its share of the distractor above its share of the
-  point), its words do not credit that point: the point is judged again without it,
-  and where it is then no longer covered, the claim is what the review shows as
-  negating it. A correct answer that only mentions a distractor's topic states none of
-  its own words and loses nothing.
+  point), its clauses that carry the misconception (a word of the distractor's own) do
+  not credit that point: the point is judged again without them, and where it is then
+  no longer covered, they are what the review shows as negating it. A correct answer
+  that only mentions a distractor's topic states none of its own words and loses
+  nothing; one that denies the distractor states them with the other polarity.
 
 Measured on hand-labelled answers: ``python -m tests.questions.study.answer_eval``
 (the tuned and dev sets) and ``python bench/typed_answers.py`` (the frozen
@@ -528,29 +529,41 @@ def _misconception_claims(
     vocabulary: dict[Lang, tuple[tuple[tuple[str, float], ...], ...]],
 ) -> dict[int, set[tuple[int, int]]]:
     """For each key point, the claims of the answer (sentence, claim within it) that state one of
-    the question's distractors rather than that point: they state the distractor (its weighted share
-    ``MISCONCEPTION_SCORE`` or more, a word of its own among them) and more of it than of the point,
-    in the language where each reads best. Only a claim that shares words with the point counts."""
-    distractors = {lang: _distractor_terms(question, lang) for lang in langs}
-    if not any(distractors.values()):
+    the question's distractors rather than that point.
+
+    A run of one to ``MISCONCEPTION_CLAIMS`` neighbouring claims of a sentence states a distractor
+    when ``_misconception_score`` reaches ``MISCONCEPTION_SCORE`` (in the language where it reads
+    best); it states it rather than a point when it states less of the point than of the
+    distractor, and something of it (a run that shares no word with a point takes nothing from
+    it). Of such a run, the claims that carry the misconception are those that state a word of the
+    distractor's own: a claim of the run that only restates the truth ("..., maximising the RM
+    score minus a KL penalty") still credits the point."""
+    distractors = [terms for lang in langs for terms in _distractor_terms(question, lang)]
+    if not distractors:
         return {}
     points = list(question.key_points.pairs())
     misread: dict[int, set[tuple[int, int]]] = {}
     for position, sentence in enumerate(sentences):
         claims = _claims(sentence)
+        alone = [_Window((claim,)) for claim in claims]
         for first in range(len(claims)):
             for last in range(first, min(first + MISCONCEPTION_CLAIMS, len(claims))):
-                span = claims[first : last + 1]
-                window = _Window(span)
+                window = alone[first] if first == last else _Window(claims[first : last + 1])
                 if len(window.tokens) < MISCONCEPTION_OWN_WORDS:
                     continue
-                stated = max((_misconception_score(terms, window) for lang in langs for terms in distractors[lang]), default=0.0)
+                stated, terms = max(((_misconception_score(terms, window), terms) for terms in distractors), key=lambda pair: pair[0])
                 if stated < MISCONCEPTION_SCORE:
                     continue
+                own = [(term, lead) for term, _weight, lead, shared in terms if not shared]
+                carrying = {
+                    number
+                    for number in range(first, last + 1)
+                    if any(alone[number].states(term) and (lead is None or alone[number].states(lead)) for term, lead in own)
+                }
                 for index, point in enumerate(points):
                     score = max(_judge(point.get(lang), lang, window, echoed, covered_score, vocabulary[lang][index]).score for lang in langs)
                     if 0.0 < score < stated:
-                        misread.setdefault(index, set()).update((position, number) for number in range(first, last + 1))
+                        misread.setdefault(index, set()).update((position, number) for number in carrying)
     return misread
 
 

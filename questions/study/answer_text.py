@@ -515,7 +515,7 @@ def merge_sentences(text: str, parts: tuple[Sentence, ...]) -> Sentence:
     )
 
 
-# A claim ends at a comma, semicolon or colon, unless the comma only separates the symbols of a
+# A claim ends at a comma, semicolon or colon, unless the comma stands between two symbols of a
 # list ("Q, K or V come from ...", "不切分 Q, K"): those stay in the claim that names them.
 _CLAIM_END_MARKS = frozenset(",，;；:：")
 _CLAIM_ENDS = re.compile(r"[,，;；:：]")
@@ -526,7 +526,7 @@ def _claim_parts(scoped: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
     words = [word for word, _term, _scope in scoped]
     parts, start = [], 0
     for position, word in enumerate(words):
-        listed = word in ",，" and (_is_list_item(words, position + 1) or _is_symbol_pair(words, position))
+        listed = word in ",，" and _is_symbol_pair(words, position)
         if word in _CLAIM_END_MARKS and not listed:
             parts.append((start, position))
             start = position + 1

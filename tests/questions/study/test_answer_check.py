@@ -709,3 +709,92 @@ def test_swapping_what_a_point_says_of_two_siblings_reverses_it():
     # what both clauses share ("mask") does not tell them apart
     masks = make_question("m", key_points=(("BERT 掩码在输入上，GPT 掩码在注意力上", "BERT masks the input; GPT masks attention"),))
     assert check_typed_answer(masks, "BERT's attention mask only hides padding. So BERT masks the input, GPT masks the attention.").points[0].covered
+
+
+# --- Fifth round: the question's distractors as misconception evidence (#13) ------------------
+# Hand-written answers to bank questions (no labelled set's answers). The sliding-window
+# question's distractor: "The sliding-window KV cache still grows linearly with context, because
+# later layers need every past key"; its point 1: "the KV cache keeps only the last W positions,
+# fixed memory".
+
+SLIDING_WINDOW = "efficient-sliding-window-attention"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "The KV cache keeps every past key for the whole context, because later layers need them, so memory is fixed per token.",
+        "KV cache 保留所有历史 key，因为后面的层还要用到，显存固定在每个位置一份。",
+    ],
+)
+def test_claims_that_state_a_distractor_do_not_credit_the_point(answer):
+    # Without the distractor the words "KV cache", "keeps", "memory", "fixed" cover point 1; the
+    # claims that state the distractor ("every past key", "later layers need them") lend it nothing,
+    # and the review shows them as what negates it.
+    point = check_typed_answer(_bank_question(SLIDING_WINDOW), answer).points[1]
+    assert not point.covered
+    assert point.verdict is Verdict.NEGATED
+    assert "later layers need them" in point.evidence or "后面的层还要用到" in point.evidence
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "The KV cache keeps only the last W positions, so memory is fixed; it does not keep growing with context, since later layers never need every past key.",
+        "KV cache 只保留最近 W 个位置，显存固定；它不会随上下文长度线性增长，后面的层也用不到所有历史 key。",
+    ],
+)
+def test_a_correct_answer_that_denies_a_distractor_is_not_penalised(answer):
+    # the answer names the distractor's topic and its own words, but denied: it loses nothing
+    check = check_typed_answer(_bank_question(SLIDING_WINDOW), answer)
+    assert check.points[1].covered
+    assert check.points[1].verdict is Verdict.COVERED
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "The KV cache still grows linearly with context, because later layers need every past key, while each token sees only the last W tokens, costing O(nW).",
+        "KV cache 仍随上下文长度线性增长，因为后面的层还要用到所有历史 key；每个 token 只看最近 W 个 token，计算 O(nW)。",
+    ],
+)
+def test_a_misconception_takes_nothing_from_a_point_its_claims_do_not_carry(answer):
+    # the same answer states the distractor and, in another claim, point 0: point 0 stays covered
+    check = check_typed_answer(_bank_question(SLIDING_WINDOW), answer)
+    assert check.points[0].covered
+    assert not check.points[1].covered
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "KV caching stores the keys and values of past tokens; a sliding window keeps only the last W positions of it, so its memory is fixed.",
+        "滑动窗口注意力里 KV cache 只保留最近 W 个位置，显存固定，不像全注意力那样随上下文长度增长。",
+    ],
+)
+def test_mentioning_a_distractor_s_topic_costs_nothing(answer):
+    # "KV cache", "sliding window", "context", "past" are the distractor's topic, shared with the truth
+    assert check_typed_answer(_bank_question(SLIDING_WINDOW), answer).points[1].covered
+
+
+def test_a_question_without_choices_is_checked_as_before():
+    question = make_question("q-nochoices", key_points=(("缓存只保留最近的位置", "the cache keeps only the last positions"),))
+    assert not question.choices
+    assert check_typed_answer(question, "The cache keeps only the last positions.").points[0].covered
+
+
+def test_a_sentence_s_claims_are_its_clauses_and_a_list_is_not_cut():
+    from questions.study.answer_text import NEGATED, analyse
+
+    (sentence,) = analyse("The cache grows with context, because later layers need it, and K, V come from the encoder.")
+    assert [claim.text for claim in sentence.claims] == [
+        "The cache grows with context",
+        "because later layers need it",
+        "and K, V come from the encoder.",
+    ]
+    (chinese,) = analyse("它不是随上下文增长，而是固定的。")
+    first, second = chinese.claims
+    assert all(term.startswith(NEGATED) for term in first.terms if not term.startswith("~"))  # polarised as in the sentence
+    assert not any(term.startswith(NEGATED) for term in second.terms)
+    (single,) = analyse("The cache keeps the last W positions.")
+    assert single.claims == ()  # one clause: the sentence is its own claim

@@ -34,25 +34,7 @@ How a point is judged (the language work is in ``answer_text``):
   sequences idle"). A window that states such a word, with the same polarity and
   exactly, not a look-alike, earns it for that point as if it were one of the
   point's terms; a window that denies one contradicts the point. Candidates who
-  say a point in their own words often say it in the words the fuller answer uses;
-- the question's multiple-choice distractors are misconceptions about it, written for
-  it, and a claim of the answer that states one ("the reward model is trained first on
-  raw text") is misconception evidence, however affirmative its words. A claim is a
-  clause of a sentence (cut at commas, semicolons and colons, not inside a list of
-  symbols), or two or three neighbouring clauses ("X, because Y"). It states a
-  distractor when it states ``MISCONCEPTION_SCORE`` of the distractor's weighted terms,
-  among them ``MISCONCEPTION_OWN_WORDS`` of the distractor's own: the words it shares
-  with the truth (the key points, the correct choices, the model answer, with the same
-  polarity) or with the question are its topic and weigh half, the others are what it
-  claims, and two of them are needed because one can be incidental ("after", "正好");
-  a claim that states one of those words with the other polarity denies the
-  misconception instead. Where such a claim states the distractor better than a key
-  point it shares words with (its share of the distractor above its share of the
-  point), its clauses that carry the misconception (a word of the distractor's own) do
-  not credit that point: the point is judged again without them, and where it is then
-  no longer covered, they are what the review shows as negating it. A correct answer
-  that only mentions a distractor's topic states none of its own words and loses
-  nothing; one that denies the distractor states them with the other polarity.
+  say a point in their own words often say it in the words the fuller answer uses.
 
 Measured on hand-labelled answers: ``python -m tests.questions.study.answer_eval``
 (the tuned and dev sets) and ``python bench/typed_answers.py`` (the frozen
@@ -80,7 +62,6 @@ from questions.study.answer_text import (
     clause_terms,
     has_cjk,
     is_keyword_list,
-    merge_sentences,
     scoped_words,
     terms,
     warm_up_chinese,
@@ -102,12 +83,6 @@ DENIED_SHARE = 0.25  # a point a quarter of whose weight the window states negat
 # much more of it than of the question's next-best point; only then does it lend the point words.
 ALIGN_SCORE = 0.5
 ALIGN_MARGIN = 0.15
-# A claim of the answer states one of the question's distractors when it states this weighted share
-# of it (the words the correct material shares with it weighing half) and more of it than of a key
-# point it shares words with: then its words do not credit that point (``_misconception_claims``).
-MISCONCEPTION_SCORE = 0.4
-MISCONCEPTION_CLAIMS = 3  # a misconception is stated in up to this many neighbouring claims of a sentence ("X, because Y, so Z")
-MISCONCEPTION_OWN_WORDS = 2  # words of the distractor's own a claim must state: one can be incidental ("after")
 
 # Opposites: a window that states the opposite of a point's term reverses that point ("the
 # variance shrinks" for "grows"; "over each column" for "row-wise"), even beside the term itself.
@@ -219,35 +194,17 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     echoed = frozenset(term for lang in langs for term in _question_terms(question.question.get(lang)))
     windows = [_Window(sentences[start : start + size]) for size in range(1, WINDOW_SENTENCES + 1) for start in range(len(sentences) - size + 1)]
     vocabulary = {lang: _answer_vocabulary(question, lang) for lang in langs}
-    misread: dict[int, set[tuple[int, int]]] | None = None  # read once some point is covered
     points = []
     for index, point in enumerate(question.key_points.pairs()):
-
-        def judged_over(windows: list[_Window]) -> _Judged:
-            return max(
-                (
-                    _judge(point.get(lang), lang, window, echoed, covered_score, vocabulary[lang][index])
-                    for lang in langs
-                    for window in windows
-                ),
-                key=lambda judged: judged.rank,
-                default=_Judged(0.0, langs[0], (), (), Verdict.ABSENT, ""),
-            )
-
-        best = judged_over(windows)
-        if best.verdict is Verdict.COVERED and misread is None:
-            misread = _misconception_claims(question, langs, sentences, echoed, covered_score, vocabulary)
-        if best.verdict is Verdict.COVERED and index in misread:
-            # the claims that state a distractor rather than this point lend it none of their words:
-            # the point is judged again without them, and where it is no longer covered, the review
-            # shows the misconception as what negates it
-            dropped = misread[index]
-            kept = _without_claims(sentences, dropped)
-            again = judged_over([_Window(kept[start : start + size]) for size in range(1, WINDOW_SENTENCES + 1) for start in range(len(kept) - size + 1)])
-            if again.verdict is not Verdict.COVERED:
-                shown = " … ".join(_claims(sentences[position])[number].text for position, number in sorted(dropped))
-                again = _Judged(again.score, again.lang, again.matched, again.missing, Verdict.NEGATED, _snippet(shown))
-            best = again
+        best = max(
+            (
+                _judge(point.get(lang), lang, window, echoed, covered_score, vocabulary[lang][index])
+                for lang in langs
+                for window in windows
+            ),
+            key=lambda judged: judged.rank,
+            default=_Judged(0.0, langs[0], (), (), Verdict.ABSENT, ""),
+        )
         verdict = Verdict.LISTED if keyword_list and best.verdict is Verdict.COVERED else best.verdict
         points.append(
             KeyPointMatch(
@@ -518,118 +475,6 @@ def _denied_subject_weight(window: _Window, weights: dict[str, float], echoed: f
         if verb in weights and verb not in echoed and window.denies(verb):
             subject_terms |= {term for term in subject if term in weights}
     return sum(weights[term] for term in subject_terms)
-
-
-def _misconception_claims(
-    question: Question,
-    langs: tuple[Lang, ...],
-    sentences: tuple[Sentence, ...],
-    echoed: frozenset[str],
-    covered_score: float,
-    vocabulary: dict[Lang, tuple[tuple[tuple[str, float], ...], ...]],
-) -> dict[int, set[tuple[int, int]]]:
-    """For each key point, the claims of the answer (sentence, claim within it) that state one of
-    the question's distractors rather than that point.
-
-    A run of one to ``MISCONCEPTION_CLAIMS`` neighbouring claims of a sentence states a distractor
-    when ``_misconception_score`` reaches ``MISCONCEPTION_SCORE`` (in the language where it reads
-    best); it states it rather than a point when it states less of the point than of the
-    distractor, and something of it (a run that shares no word with a point takes nothing from
-    it). Of such a run, the claims that carry the misconception are those that state a word of the
-    distractor's own: a claim of the run that only restates the truth ("..., maximising the RM
-    score minus a KL penalty") still credits the point."""
-    distractors = [terms for lang in langs for terms in _distractor_terms(question, lang)]
-    if not distractors:
-        return {}
-    points = list(question.key_points.pairs())
-    misread: dict[int, set[tuple[int, int]]] = {}
-    for position, sentence in enumerate(sentences):
-        claims = _claims(sentence)
-        alone = [_Window((claim,)) for claim in claims]
-        for first in range(len(claims)):
-            for last in range(first, min(first + MISCONCEPTION_CLAIMS, len(claims))):
-                window = alone[first] if first == last else _Window(claims[first : last + 1])
-                if len(window.tokens) < MISCONCEPTION_OWN_WORDS:
-                    continue
-                stated, terms = max(((_misconception_score(terms, window), terms) for terms in distractors), key=lambda pair: pair[0])
-                if stated < MISCONCEPTION_SCORE:
-                    continue
-                own = [(term, lead) for term, _weight, lead, shared in terms if not shared]
-                carrying = {
-                    number
-                    for number in range(first, last + 1)
-                    if any(alone[number].states(term) and (lead is None or alone[number].states(lead)) for term, lead in own)
-                }
-                for index, point in enumerate(points):
-                    score = max(_judge(point.get(lang), lang, window, echoed, covered_score, vocabulary[lang][index]).score for lang in langs)
-                    if 0.0 < score < stated:
-                        misread.setdefault(index, set()).update((position, number) for number in carrying)
-    return misread
-
-
-def _claims(sentence: Sentence) -> tuple[Sentence, ...]:
-    return sentence.claims or (sentence,)
-
-
-def _without_claims(sentences: tuple[Sentence, ...], dropped: set[tuple[int, int]]) -> tuple[Sentence, ...]:
-    """``sentences`` with the claims ``dropped`` (sentence, claim within it) left out; each keeps its
-    text, so that a window's evidence is still what the candidate typed."""
-    return tuple(
-        merge_sentences(sentence.text, tuple(claim for number, claim in enumerate(_claims(sentence)) if (position, number) not in dropped))
-        if any(position == dropped_at for dropped_at, _number in dropped)
-        else sentence
-        for position, sentence in enumerate(sentences)
-    )
-
-
-def _affirms(window: _Window, term: str) -> bool:
-    """Whether the window states the negated ``term`` only affirmed ("其余权重重新归一化" against a
-    distractor's "无需再重新归一化")."""
-    return term.startswith(NEGATED) and window.states(term.removeprefix(NEGATED)) and not window.states(term)
-
-
-def _distractor_terms(question: Question, lang: Lang) -> tuple[tuple[tuple[str, float, str | None, bool], ...], ...]:
-    wrong = tuple(choice.text.get(lang) for choice in question.choices if not choice.correct)
-    right = tuple(choice.text.get(lang) for choice in question.choices if choice.correct)
-    return _misconceptions(wrong, (*question.key_points.get(lang), *right, question.answer.get(lang)), question.question.get(lang))
-
-
-@lru_cache(maxsize=512)  # once per question and language
-def _misconceptions(
-    distractors: tuple[str, ...], truths: tuple[str, ...], asked: str
-) -> tuple[tuple[tuple[str, float, str | None, bool], ...], ...]:
-    """Each distractor's weighted terms (as a key point's), each marked whether it is shared: the
-    key points or a correct choice use it with the same polarity, or the question uses it. What a
-    distractor shares with the truth is its topic; what it says of its own is the misconception."""
-    truth = {term for text in truths for term, _weight, _lead in _weighted_terms(text)}
-    asked_terms = set(_question_terms(asked))
-    return tuple(
-        tuple((term, weight, lead, term in truth or _bare(term) in asked_terms) for term, weight, lead in _weighted_terms(distractor))
-        for distractor in distractors
-    )
-
-
-def _misconception_score(terms: tuple[tuple[str, float, str | None, bool], ...], window: _Window) -> float:
-    """The weighted share of a distractor that ``window`` states, its shared words weighing half:
-    zero unless it states ``MISCONCEPTION_OWN_WORDS`` of the distractor's own words, and zero where
-    it states one of them with the other polarity (it denies the misconception)."""
-
-    def stated(term: str, lead: str | None) -> bool:
-        return window.states(term) and (lead is None or window.states(lead))
-
-    own = [(term, weight) for term, weight, lead, shared in terms if not shared and stated(term, lead)]
-    if len(own) < MISCONCEPTION_OWN_WORDS:
-        return 0.0  # (most claims end here, before the look-ups below)
-    found = sum(weight for _term, weight in own)
-    total = 0.0
-    for term, weight, lead, shared in terms:
-        if shared:
-            weight *= ECHO_WEIGHT
-            found += weight if stated(term, lead) else 0.0
-        elif not stated(term, lead) and (window.denies(term) or _affirms(window, term)):
-            return 0.0
-        total += weight
-    return found / total
 
 
 def _answer_vocabulary(question: Question, lang: Lang) -> tuple[tuple[tuple[str, float], ...], ...]:

@@ -36,10 +36,7 @@ Used by ``answer_check``; nothing here scores anything. The steps:
    merging is not); "非" right before a word is the prefix non- ("非对称",
    "非拉丁文字"), except after 而/并/除 ("A 而非 B"). Each sentence keeps its
    denied claims (their subject and the verb the negation governs first) and the
-   affirmed terms of each clause, for the checker's contradictions, and its
-   claims: each clause (cut at commas, semicolons, colons, never between the
-   symbols of a list, "K, V") as a Sentence of its own, its terms polarised as in
-   the whole sentence, for the checker's misconception evidence.
+   affirmed terms of each clause, for the checker's contradictions.
 5. Content terms: stopwords dropped, English words reduced to their Snowball
    (Porter2) stem, so inflected and derived forms meet ("normalises",
    "normalisation" -> "normalis"; "regulariser", "regularises"), and every word
@@ -55,7 +52,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 NEGATED = "¬"  # prefix of a negated term: "¬approximation"
@@ -448,114 +445,47 @@ class Sentence:
     denials: tuple[tuple[frozenset[str], str], ...] = ()
     # the affirmed terms of each clause (between commas, semicolons, colons): what is said together
     clauses: tuple[frozenset[str], ...] = ()
-    # the sentence's claims, where it has more than one: each clause (list commas do not cut one) as
-    # a Sentence of its own, its terms polarised as in the whole sentence; the checker's misconception
-    # evidence reads them one by one
-    claims: tuple[Sentence, ...] = ()
 
 
 def analyse(answer: str) -> tuple[Sentence, ...]:
-    """``answer`` cut into sentences, each with its polarised content terms and its claims."""
+    """``answer`` cut into sentences, each with its polarised content terms."""
     sentences = []
     for piece in _SENTENCE_END.split(answer):
         text = " ".join(piece.split())
         if not text:
             continue
         scoped = scoped_words(text)
-        sentence = _sentence(text, scoped)
-        parts = _claim_parts(scoped)
-        if len(parts) > 1:
-            texts = _claim_texts(text, scoped, parts)
-            sentence = replace(sentence, claims=tuple(_sentence(part_text, scoped[start:end]) for part_text, (start, end) in zip(texts, parts)))
-        sentences.append(sentence)
+        words = [(word, term) for word, term, _scope in scoped]
+        subjects: dict[int, set[str]] = {}
+        leads: dict[int, str] = {}
+        for _word, term, scope in scoped:
+            if scope and term.startswith(TOPIC):
+                subjects.setdefault(scope, set()).add(term.removeprefix(TOPIC))
+            elif scope:
+                leads.setdefault(scope, term)
+        runs: dict[bool, list[str]] = {False: [""], True: [""]}
+        for word, term in words:
+            negated = term.startswith(NEGATED)
+            if term.startswith(TOPIC):
+                runs[False].append("")  # the subject of a denied claim is asserted in neither polarity
+                runs[True].append("")
+            elif _CJK.search(word):
+                runs[negated][-1] += word
+                runs[not negated].append("")  # a change of polarity breaks the other run
+            else:
+                runs[False].append("")
+                runs[True].append("")
+        sentences.append(
+            Sentence(
+                text,
+                tuple(term for _word, term in words if term),
+                "|".join(run for run in runs[False] if run),
+                "|".join(run for run in runs[True] if run),
+                tuple((frozenset(subject), leads[scope]) for scope, subject in subjects.items() if scope in leads),
+                _clauses(scoped),
+            )
+        )
     return tuple(sentences)
-
-
-def _sentence(text: str, scoped: list[tuple[str, str, int]]) -> Sentence:
-    """The Sentence of ``scoped`` words (a whole sentence or one of its claims), polarised in context."""
-    words = [(word, term) for word, term, _scope in scoped]
-    subjects: dict[int, set[str]] = {}
-    leads: dict[int, str] = {}
-    for _word, term, scope in scoped:
-        if scope and term.startswith(TOPIC):
-            subjects.setdefault(scope, set()).add(term.removeprefix(TOPIC))
-        elif scope:
-            leads.setdefault(scope, term)
-    runs: dict[bool, list[str]] = {False: [""], True: [""]}
-    for word, term in words:
-        negated = term.startswith(NEGATED)
-        if term.startswith(TOPIC):
-            runs[False].append("")  # the subject of a denied claim is asserted in neither polarity
-            runs[True].append("")
-        elif _CJK.search(word):
-            runs[negated][-1] += word
-            runs[not negated].append("")  # a change of polarity breaks the other run
-        else:
-            runs[False].append("")
-            runs[True].append("")
-    return Sentence(
-        text,
-        tuple(term for _word, term in words if term),
-        "|".join(run for run in runs[False] if run),
-        "|".join(run for run in runs[True] if run),
-        tuple((frozenset(subject), leads[scope]) for scope, subject in subjects.items() if scope in leads),
-        _clauses(scoped),
-    )
-
-
-def merge_sentences(text: str, parts: tuple[Sentence, ...]) -> Sentence:
-    """One Sentence of ``parts`` (claims of one sentence, some left out), shown as ``text``."""
-    return Sentence(
-        text,
-        tuple(term for part in parts for term in part.terms),
-        "|".join(part.affirmed_chinese for part in parts if part.affirmed_chinese),
-        "|".join(part.negated_chinese for part in parts if part.negated_chinese),
-        tuple(denial for part in parts for denial in part.denials),
-        tuple(clause for part in parts for clause in part.clauses),
-    )
-
-
-# A claim ends at a comma, semicolon or colon, unless the comma stands between two symbols of a
-# list ("Q, K or V come from ...", "不切分 Q, K"): those stay in the claim that names them.
-_CLAIM_END_MARKS = frozenset(",，;；:：")
-_CLAIM_ENDS = re.compile(r"[,，;；:：]")
-
-
-def _claim_parts(scoped: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
-    """Where each claim of a sentence starts and ends in its scoped words (punctuation left out)."""
-    words = [word for word, _term, _scope in scoped]
-    parts, start = [], 0
-    for position, word in enumerate(words):
-        listed = word in ",，" and _is_symbol_pair(words, position)
-        if word in _CLAIM_END_MARKS and not listed:
-            parts.append((start, position))
-            start = position + 1
-    parts.append((start, len(words)))
-    return [(start, end) for start, end in parts if any(term for _word, term, _scope in scoped[start:end])]
-
-
-def _is_symbol_pair(words: list[str], comma: int) -> bool:
-    """Whether the comma at ``comma`` stands between two symbols ("K, V come from the encoder")."""
-    def symbol(word: str) -> bool:
-        return len(word) <= 2 and bool(_LATIN_TOKEN.fullmatch(word)) and word not in ENGLISH_STOPWORDS
-
-    return 0 < comma < len(words) - 1 and symbol(words[comma - 1]) and symbol(words[comma + 1])
-
-
-def _claim_texts(text: str, scoped: list[tuple[str, str, int]], parts: list[tuple[int, int]]) -> list[str]:
-    """The typed text of each claim, for the review's evidence: the sentence cut where its words are
-    cut, or the whole sentence where the two cuts do not line up (a negated list drops its commas)."""
-    marks = [match.start() for match in _CLAIM_ENDS.finditer(text)]
-    cut_at = [position for position, (word, _term, _scope) in enumerate(scoped) if word in _CLAIM_END_MARKS]
-    if len(marks) != len(cut_at):
-        return [text] * len(parts)
-    bounds = [-1, *marks, len(text)]  # piece i of the text lies between bounds[i] and bounds[i + 1]
-    texts = []
-    for start, end in parts:
-        first = sum(1 for position in cut_at if position < start)
-        last = sum(1 for position in cut_at if position < end)
-        texts.append(text[bounds[first] + 1 : bounds[last + 1]].strip())
-    return texts
 
 
 _CLAUSE_ENDS = frozenset(",，;；:：。!?！？")

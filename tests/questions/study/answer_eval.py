@@ -170,6 +170,13 @@ class Evaluation:
         return self._share(NEGATED_KINDS, "credited_any")
 
     @property
+    def negated_falsely_credited(self) -> tuple[int, int]:
+        """(negated answers credited with a point they do not state, negated answers): a negated
+        answer may also state a point correctly (its label then covers it), and crediting that
+        point is right, though ``negated_credited`` counts it."""
+        return self._share(NEGATED_KINDS, "falsely_credited")
+
+    @property
     def strong_rated_weak(self) -> tuple[int, int]:
         """(strong answers suggested Again or Hard, strong answers)."""
         return self._share(STRONG_KINDS, "weak_rating")
@@ -198,6 +205,7 @@ class Evaluation:
             "set": self.name,
             "slices": {key: tally.to_dict() for key, tally in self.tallies.items()},
             "negated_credited": [negated, negated_total],
+            "negated_falsely_credited": list(self.negated_falsely_credited),
             "strong_rated_again_or_hard": [strong_weak, strong_total],
             "targets_missed": self.meets_targets(),
         }
@@ -281,6 +289,8 @@ def table(evaluation: Evaluation) -> str:
     negated, negated_total = evaluation.negated_credited
     strong_weak, strong_total = evaluation.strong_rated_weak
     rows.append(f"negated answers credited with any point: {negated}/{negated_total}")
+    falsely, _ = evaluation.negated_falsely_credited
+    rows.append(f"negated answers credited with a point they do not state: {falsely}/{negated_total}")
     rows.append(f"strong answers suggested Again or Hard: {strong_weak}/{strong_total}")
     missed = evaluation.meets_targets()
     rows.append("targets: " + ("all met" if not missed else "; ".join(missed)))

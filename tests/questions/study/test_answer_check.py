@@ -476,7 +476,15 @@ HELDOUT_REACHED = {"precision": 0.92, "recall": 0.82, "negated_credited": 3, "st
 HELDOUT_1_REACHED = {"precision": 0.89, "recall": 0.82, "negated_credited": 4, "strong_rated_weak": 7, "keyword_dumps_credited": 0}
 
 
-@pytest.mark.parametrize("name, reached", [("heldout", HELDOUT_REACHED), ("heldout-1", HELDOUT_1_REACHED)])
+# The third held-out split, its first run (2026-12-06, the matcher of held-out 2's run 3): precision
+# 0.879 (< 0.90) and strong answers suggested Again or Hard 13/48 miss the targets; recall 0.822
+# meets it; negated answers credited with a point they do not state 1/12 (6/12 with any point:
+# five of its negated answers also state a point, rightly credited).
+HELDOUT_3_REACHED = {"precision": 0.87, "recall": 0.82, "negated_credited": 6, "strong_rated_weak": 13, "keyword_dumps_credited": 0,
+                     "negated_falsely_credited": 1}
+
+
+@pytest.mark.parametrize("name, reached", [("heldout", HELDOUT_REACHED), ("heldout-1", HELDOUT_1_REACHED), ("heldout-3", HELDOUT_3_REACHED)])
 def test_held_out_splits_hold_the_figures_reached(name, reached):
     evaluation = evaluate(name)
     overall = evaluation.tallies["all"]
@@ -486,6 +494,7 @@ def test_held_out_splits_hold_the_figures_reached(name, reached):
         "negated_credited": evaluation.negated_credited[0] <= reached["negated_credited"],
         "strong_rated_weak": evaluation.strong_rated_weak[0] <= reached["strong_rated_weak"],
         "keyword_dumps_credited": evaluation.tallies["kind:keyword-dump"].credited_any <= reached["keyword_dumps_credited"],
+        "negated_falsely_credited": evaluation.negated_falsely_credited[0] <= reached.get("negated_falsely_credited", reached["negated_credited"]),
     }
     # Only the names of the floors broken, never the figures: a failure here must not be a look at
     # the frozen split (every look is logged); `python bench/typed_answers.py --log NOTE` shows them.

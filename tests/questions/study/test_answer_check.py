@@ -727,3 +727,74 @@ def test_swapping_what_a_point_says_of_two_siblings_reverses_it():
     # what both clauses share ("mask") does not tell them apart
     masks = make_question("m", key_points=(("BERT 掩码在输入上，GPT 掩码在注意力上", "BERT masks the input; GPT masks attention"),))
     assert check_typed_answer(masks, "BERT's attention mask only hides padding. So BERT masks the input, GPT masks the attention.").points[0].covered
+
+
+# --- Fifth round, held-out 3 (#13): an acronym and the words it abbreviates -----------------
+# Hand-written answers to bank questions no labelled set uses (the parallelism overview, the
+# Transformer's main components).
+
+
+def test_words_spelling_out_a_point_s_acronym_state_it():
+    question = _bank_question("dist-parallelism-overview")
+    # "DP alone does not cut per-GPU model memory; TP/PP (and ZeRO) make the model fit"
+    strong = "Data parallelism alone does not cut per-GPU model memory; tensor parallelism, pipeline parallelism and ZeRO make the model fit."
+    point = check_typed_answer(question, strong).points[3]
+    assert point.covered and {"tp", "pp"} <= set(point.matched_terms)
+    # a partial answer that says only the first half gains nothing from the acronyms
+    partial = "Data parallelism alone does not cut per-GPU model memory."
+    assert not check_typed_answer(question, partial).points[3].covered
+
+
+def test_an_acronym_spelled_out_inside_a_chinese_answer_states_it():
+    question = _bank_question("dist-parallelism-overview")
+    # "TP：切分每个权重矩阵，每层内对激活做 all-reduce，放在节点内 NVLink，通常 ≤ 8"
+    point = check_typed_answer(question, "tensor parallel 把每个权重矩阵切开，每层内对激活做 all-reduce。").points[1]
+    assert point.covered and "tp" in point.matched_terms
+    # the same answer without the words that spell TP is one term short
+    assert not check_typed_answer(question, "把每个权重矩阵切开，每层内对激活做 all-reduce。").points[1].covered
+    # a denied claim about pipeline parallelism: its spelled-out name is the subject of the denial, not PP
+    denied = check_typed_answer(question, "pipeline parallel 不按层切，每一层都要对激活做 all-reduce。").points[2]
+    assert not denied.covered and "pp" not in denied.matched_terms
+
+
+def test_an_acronym_the_answer_types_states_the_point_s_words_it_abbreviates():
+    question = _bank_question("foundations-main-components")
+    # "input is embeddings times sqrt(d_model) plus positional encodings"
+    point = check_typed_answer(question, "The input is the token embeddings scaled by sqrt(d_model), with the PE added.").points[0]
+    assert point.covered and {"position", "encod"} <= set(point.matched_terms)
+    # denied, the acronym states nothing
+    denied = check_typed_answer(question, "The input is the token embeddings scaled by sqrt(d_model); no PE is added.").points[0]
+    assert not {"position", "encod"} & set(denied.matched_terms)
+
+
+def test_only_consecutive_words_of_one_clause_spell_an_acronym():
+    question = _bank_question("dist-parallelism-overview")
+    # "DP alone does not cut per-GPU model memory; TP/PP (and ZeRO) make the model fit"
+    assert "tp" in check_typed_answer(question, "Only tensor parallelism makes the model fit.").points[3].matched_terms
+    for answer in (
+        "Only tensor, parallelism and ZeRO make the model fit.",  # cut by a comma
+        "Only the tensor cores, run in parallel, make the model fit.",  # not neighbours
+    ):
+        assert "tp" not in check_typed_answer(question, answer).points[3].matched_terms, answer
+
+
+def test_an_acronym_the_question_itself_types_restates_the_question():
+    # the question is about "KV" caching: typing "KV" names the topic and spells none of the point's words
+    question = make_question(
+        "q",
+        text="Why does the KV cache grow with the context?",
+        key_points=(("因子 2 来自 key 和 value 两份", "The factor 2 is for key/value pairs"),),
+    )
+    assert not check_typed_answer(question, "The KV cache keeps a factor for the context.").points[0].covered
+    plain = make_question("p", key_points=(("因子 2 来自 key 和 value 两份", "The factor 2 is for key/value pairs"),))
+    assert {"key", "value"} <= set(check_typed_answer(plain, "The factor 2 is there for the KV pairs.").points[0].matched_terms)
+
+
+def test_the_words_that_spell_an_acronym_count_once():
+    # "reward model" spells RM, but "reward" is already one of the point's own words
+    question = make_question("q", key_points=(("PPO：RM 给新样本打分，有 reward hacking 风险", "PPO: an RM scores fresh samples and risks reward hacking"),))
+    point = check_typed_answer(question, "A reward model scores the samples.").points[0]
+    assert "reward" in point.matched_terms and "rm" not in point.matched_terms
+    assert not point.covered
+    spelled = make_question("s", key_points=(("RM 给新样本打分", "an RM scores fresh samples"),))
+    assert check_typed_answer(spelled, "A reward model scores the fresh samples.").points[0].covered

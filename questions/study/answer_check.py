@@ -34,14 +34,7 @@ How a point is judged (the language work is in ``answer_text``):
   sequences idle"). A window that states such a word, with the same polarity and
   exactly, not a look-alike, earns it for that point as if it were one of the
   point's terms; a window that denies one contradicts the point. Candidates who
-  say a point in their own words often say it in the words the fuller answer uses;
-- an acronym and the words it abbreviates are one term, either way round: a point's
-  acronym ("TTFT", "RMs", "MoE") is stated by a run of the window's words that spells it by
-  their initials ("time to first token", "reward models", "mixture of experts": two to five
-  neighbouring English words of one clause, stopwords included, with one polarity), and the
-  point's words a run of which the window types as an acronym ("PE" for "positional
-  encodings") are stated with the acronym's polarity. An acronym the question itself types
-  names the topic and spells nothing.
+  say a point in their own words often say it in the words the fuller answer uses.
 
 Measured on hand-labelled answers: ``python -m tests.questions.study.answer_eval``
 (the tuned and dev sets) and ``python bench/typed_answers.py`` (the frozen
@@ -90,8 +83,6 @@ DENIED_SHARE = 0.25  # a point a quarter of whose weight the window states negat
 # much more of it than of the question's next-best point; only then does it lend the point words.
 ALIGN_SCORE = 0.5
 ALIGN_MARGIN = 0.15
-# An acronym ("TTFT", "RMs", "MoE", "KV") is a word of two to five letters, two or more of them capitals.
-ACRONYM_LETTERS = (2, 5)
 
 # Opposites: a window that states the opposite of a point's term reverses that point ("the
 # variance shrinks" for "grows"; "over each column" for "row-wise"), even beside the term itself.
@@ -253,7 +244,6 @@ class _Window:
 
     def __init__(self, sentences: tuple[Sentence, ...]) -> None:
         self.text = " ".join(sentence.text for sentence in sentences)
-        self.sentences = sentences
         self.tokens = {term for sentence in sentences for term in sentence.terms}
         self.affirmed = [term for term in self.tokens if not term.startswith((NEGATED, TOPIC))]
         self.negated = [term for term in self.tokens if term.startswith(NEGATED)]
@@ -272,35 +262,6 @@ class _Window:
             for polarity, text in self.chinese.items()
         }
         self._found: dict[str, bool] = {}
-        self._spelled: dict[bool, dict[str, tuple[frozenset[str], ...]]] | None = None
-        self._acronyms: dict[str, str] | None = None
-
-    def spells(self, letters: str, negated: bool, own: frozenset[str]) -> bool:
-        """Whether a run of the window's words, with that polarity, spells the acronym ``letters``
-        by its initials ("time to first token": TTFT, "reward models": RM), none of whose words is
-        one of the point's ``own`` terms: words already counted for the point count once."""
-        if self._spelled is None:
-            runs: dict[bool, dict[str, list[frozenset[str]]]] = {False: {}, True: {}}
-            for sentence in self.sentences:
-                for polarity, spelled in _spelled_runs(sentence.words).items():
-                    for initials, words in spelled:
-                        runs[polarity].setdefault(initials, []).append(words)
-            self._spelled = {polarity: {initials: tuple(words) for initials, words in spelled.items()} for polarity, spelled in runs.items()}
-        return any(not words & own for words in self._spelled[negated].get(letters, ()))
-
-    def acronyms(self) -> dict[str, str]:
-        """The acronyms the window types (capitals: "KV heads"), by their letters, each with its term
-        as the sentence polarises it ("kv", "¬kv")."""
-        if self._acronyms is None:
-            found: dict[str, str] = {}
-            for sentence in self.sentences:
-                typed = {letters for _token, letters in _typed_acronyms(sentence.text)}
-                for word, term in sentence.words:
-                    letters = word.removesuffix("s") if word.removesuffix("s") in typed else word
-                    if letters in typed and term and not term.startswith(TOPIC):
-                        found.setdefault(letters, term)
-            self._acronyms = found
-        return self._acronyms
 
     def states(self, term: str) -> bool:
         """Whether the window states ``term`` with the same polarity (a "¬" term: negated)."""
@@ -397,115 +358,6 @@ class _Window:
         return said_of(sibling, term) and said_of(term, sibling)
 
 
-# a word of letters and digits with what comes before it: "FP8" and "T5" are names, "80 GB" a unit
-_LATIN_RUN = re.compile(r"(\d\s*)?\b([A-Za-z][A-Za-z0-9]*)")
-
-
-def _typed_acronyms(text: str) -> list[tuple[str, str]]:
-    """Each acronym typed in ``text`` (letters only, no number before it), with its letters."""
-    return [
-        (token, letters)
-        for number, token in _LATIN_RUN.findall(text)
-        if not number and token.isalpha() and (letters := acronym_letters(token))
-    ]
-
-
-def acronym_letters(token: str) -> str | None:
-    """The letters of ``token`` as typed, lower-cased, if it is an acronym: two to five letters,
-    the first and one more a capital ("TTFT", "KV", "MoE"); a plural's "s" is dropped ("RMs")."""
-    body = token[:-1] if len(token) > 2 and token.endswith("s") and token[-2].isupper() else token
-    low, high = ACRONYM_LETTERS
-    if low <= len(body) <= high and body[0].isupper() and sum(char.isupper() for char in body) >= 2:
-        return body.lower()
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _spelled_runs(words: tuple[tuple[str, str], ...]) -> dict[bool, tuple[tuple[str, frozenset[str]], ...]]:
-    """The initials of every run of consecutive words of one sentence, by polarity, each with the
-    run's content terms (unpolarised): two to five English words between punctuation (a hyphen or
-    a slash joins: "feed-forward", "key/value"), stopwords included ("time to first token": ttft;
-    "mixture of experts": moe), beginning and ending with a content word, whose content words
-    all have one polarity."""
-    spelled: dict[bool, list[tuple[str, frozenset[str]]]] = {False: [], True: []}
-    low, high = ACRONYM_LETTERS
-    for start, (first, first_term) in enumerate(words):
-        if not first_term or first_term.startswith(TOPIC) or not (first.isalpha() and first.isascii()):
-            continue
-        negated = first_term.startswith(NEGATED)
-        initials, run_terms = "", set()
-        for word, term in words[start : start + high]:
-            if not (word.isalpha() and word.isascii()) or (term and (term.startswith(TOPIC) or term.startswith(NEGATED) != negated)):
-                break
-            initials += word[0]
-            if term:
-                run_terms.add(term.removeprefix(NEGATED))
-                if len(initials) >= low:
-                    spelled[negated].append((initials, frozenset(run_terms)))
-    return {polarity: tuple(runs) for polarity, runs in spelled.items()}
-
-
-@lru_cache(maxsize=2048)
-def _point_acronyms(point: str) -> tuple[tuple[str, str], ...]:
-    """The point's terms that are acronyms as typed, each with its letters: ("ttft", "ttft"), ("rms", "rm")."""
-    out = []
-    for token, letters in _typed_acronyms(_FORMULA.sub(" ", point)):
-        token_terms = terms(token)
-        if len(token_terms) == 1:
-            out.append((token_terms[0].removeprefix(NEGATED), letters))
-    return tuple(out)
-
-
-@lru_cache(maxsize=2048)
-def _point_runs(point: str) -> dict[str, frozenset[str]]:
-    """For each acronym a run of the point's words spells (as ``_spelled_runs`` reads runs), the
-    point's terms in that run: "kv" -> {key, value} for "key/value heads"."""
-    words = tuple((word, term) for word, term, _scope in scoped_words(_FORMULA.sub(" ", point)))
-    runs: dict[str, set[str]] = {}
-    for start in range(len(words)):
-        for end in range(start + ACRONYM_LETTERS[0], min(start + ACRONYM_LETTERS[1], len(words)) + 1):
-            run = words[start:end]
-            if not run[-1][1]:
-                continue  # a run ends on a content word
-            for polarity_runs in _spelled_runs(run).values():
-                for initials, _run_terms in polarity_runs:
-                    if len(initials) == len(run):  # the whole run, not a part of it
-                        runs.setdefault(initials, set()).update(term for _word, term in run if term)
-    return {letters: frozenset(found) for letters, found in runs.items()}
-
-
-def _spelled_terms(point: str, window: _Window, echoed: frozenset[str]) -> frozenset[str]:
-    """The point's terms the window states as an acronym and its expansion, either way round: an
-    acronym of the point ("TTFT") whose words the window spells out ("time to first token"), and
-    the words of the point ("key/value heads") whose acronym the window types ("KV heads"); each
-    with the polarity the window gives it. An acronym the question itself uses ("KV cache" in a
-    question on the KV cache) names the topic: typed in an answer it restates the question and
-    states none of the point's words. Words count once: a run that spells the point's acronym
-    with a word the point uses too ("reward model" for RM beside "reward hacking"), or an acronym
-    that is itself a term of the point, is already counted for it."""
-    spelled: set[str] = set()
-    own = _point_names(point)
-    for term, letters in _point_acronyms(point):
-        if window.spells(letters, False, own):
-            spelled.add(term)
-        if window.spells(letters, True, own):
-            spelled.add(NEGATED + term)
-    typed = window.acronyms()
-    if typed:
-        for letters, run_terms in _point_runs(point).items():
-            term = typed.get(letters)
-            if term is not None and term.removeprefix(NEGATED) not in echoed | own:
-                negated = term.startswith(NEGATED)
-                spelled |= {term for term in run_terms if term.startswith(NEGATED) == negated}
-    return frozenset(spelled)
-
-
-@lru_cache(maxsize=2048)
-def _point_names(point: str) -> frozenset[str]:
-    """The point's terms, unpolarised."""
-    return frozenset(_bare(term) for term, _weight, _lead in _weighted_terms(point))
-
-
 @lru_cache(maxsize=2048)
 def _point_clauses(point: str) -> tuple[frozenset[str], ...]:
     return clause_terms(_FORMULA.sub(" ", point))
@@ -541,7 +393,6 @@ def _judge(
     echoed: frozenset[str],
     covered_score: float,
     answer_words: tuple[tuple[str, float], ...] = (),
-    spell: bool = True,
 ) -> _Judged:
     """How well ``window`` states ``point``.
 
@@ -554,7 +405,6 @@ def _judge(
     point_terms = _weighted_terms(point)
     if not point_terms:
         return _Judged(0.0, lang, (), (), Verdict.ABSENT, "")
-    spelled = _spelled_terms(point, window, echoed) if spell else frozenset()
     names = frozenset(term for term, _weight, _lead in point_terms)
     matched, missing = [], []
     total = found = 0.0
@@ -572,7 +422,7 @@ def _judge(
         weights[term] = weight
         # a negated term counts only where its negation is the point's: "不保证整句概率最大"
         # is not stated by "不是每步选概率最大的", whose negation governs another verb
-        if (window.states(term) or term in spelled) and (lead is None or window.states(lead) or lead in spelled):
+        if window.states(term) and (lead is None or window.states(lead)):
             found += weight
             matched.append(term)
             says_more = says_more or not echo
@@ -643,7 +493,7 @@ def _aligned_words(
     for sentence in analyse(answer):
         window = _Window((sentence,))
         judged = sorted(
-            ((_judge(point, lang, window, echoed, ALIGN_SCORE, spell=False), index) for index, point in enumerate(points)),
+            ((_judge(point, lang, window, echoed, ALIGN_SCORE), index) for index, point in enumerate(points)),
             key=lambda pair: -pair[0].score,
         )
         (best, index), runner_up = judged[0], judged[1][0].score if len(judged) > 1 else 0.0

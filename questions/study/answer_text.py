@@ -445,9 +445,6 @@ class Sentence:
     denials: tuple[tuple[frozenset[str], str], ...] = ()
     # the affirmed terms of each clause (between commas, semicolons, colons): what is said together
     clauses: tuple[frozenset[str], ...] = ()
-    # every word in order, stopwords and punctuation included, with its polarised term ("" for none):
-    # what a run of words spells ("time to first token" for TTFT)
-    words: tuple[tuple[str, str], ...] = ()
 
 
 def analyse(answer: str) -> tuple[Sentence, ...]:
@@ -486,7 +483,6 @@ def analyse(answer: str) -> tuple[Sentence, ...]:
                 "|".join(run for run in runs[True] if run),
                 tuple((frozenset(subject), leads[scope]) for scope, subject in subjects.items() if scope in leads),
                 _clauses(scoped),
-                tuple(words),
             )
         )
     return tuple(sentences)

@@ -727,3 +727,14 @@ def test_swapping_what_a_point_says_of_two_siblings_reverses_it():
     # what both clauses share ("mask") does not tell them apart
     masks = make_question("m", key_points=(("BERT 掩码在输入上，GPT 掩码在注意力上", "BERT masks the input; GPT masks attention"),))
     assert check_typed_answer(masks, "BERT's attention mask only hides padding. So BERT masks the input, GPT masks the attention.").points[0].covered
+
+
+def test_the_miss_census_explains_every_point_strong_answers_miss_and_never_reads_a_frozen_split():
+    from .miss_census import census
+
+    causes, detail = census(["reworded"])
+    missed = evaluate("reworded").tallies["kind:strong"].false_neg
+    assert missed > 0 and sum(causes.values()) == missed == sum(len(lines) for lines in detail.values())
+    for split in FROZEN:
+        with pytest.raises(ValueError, match="frozen"):
+            census(["reworded", split])

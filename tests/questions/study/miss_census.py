@@ -19,7 +19,10 @@ The point's cause is the one whose missing terms weigh most; a point whose best 
 covering score but is read as a contradiction is put down to that. The frozen held-out splits are
 refused, as ``answer_eval --misses`` refuses them.
 
-    python bench/strong_misses_census.py [--set own-words --set reworded ...] [--list]
+    python -m tests.questions.study.miss_census [--set own-words --set reworded ...] [--list]
+
+It reads the matcher's own windows and scores (``answer_check``'s private helpers): a
+development tool beside ``answer_eval``, kept in step with the matcher by its test.
 """
 
 from __future__ import annotations
@@ -27,15 +30,12 @@ from __future__ import annotations
 import argparse
 import collections
 import re
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from questions import load_bank
+from questions.study import answer_check as checker
+from questions.study.answer_text import NEGATED, analyse, has_cjk, terms
 
-from questions import load_bank  # noqa: E402
-from questions.study import answer_check as checker  # noqa: E402
-from questions.study.answer_text import NEGATED, analyse, has_cjk, terms  # noqa: E402
-from tests.questions.study.answer_eval import FROZEN, STRONG_KINDS, labelled_answers  # noqa: E402
+from .answer_eval import FROZEN, SETS, STRONG_KINDS, labelled_answers
 
 GENERIC_SHARE = 0.10  # a word in this share of the bank's questions or more is a generic word
 
@@ -72,12 +72,13 @@ def cause_of_term(term: str, point: str, whole, point_lang: str, frequency, tota
 
 
 def census(names: list[str]) -> tuple[collections.Counter, dict[str, list[str]]]:
+    frozen = [name for name in names if name in FROZEN]
+    if frozen:  # before any work: nothing of a frozen split is read
+        raise ValueError(f"the {', '.join(frozen)} set is frozen: only its aggregate figures may be looked at")
     frequency, total = document_frequency()
     causes: collections.Counter = collections.Counter()
     detail: dict[str, list[str]] = collections.defaultdict(list)
     for name in names:
-        if name in FROZEN:
-            raise ValueError(f"the {name} set is frozen: only its aggregate figures may be looked at")
         for number, answer in enumerate(labelled_answers(name)):
             if answer.kind not in STRONG_KINDS:
                 continue
@@ -119,7 +120,8 @@ def census(names: list[str]) -> tuple[collections.Counter, dict[str, list[str]]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", action="append", help="development sets (default: own-words, reworded, heldout-1, fresh)")
+    parser.add_argument("--set", action="append", choices=sorted(set(SETS) - FROZEN),
+                        help="development sets (default: own-words, reworded, heldout-1, fresh)")
     parser.add_argument("--list", action="store_true", help="also list each missed point under its cause")
     args = parser.parse_args()
     names = args.set or ["own-words", "reworded", "heldout-1", "fresh"]

@@ -21,8 +21,8 @@ from tui.widgets.question_view import QuestionView
 
 CLOSING = "，。、：；！？）」』”’"
 # What must stay with the first character of a line: an English word (or number, or formula
-# glued with no-break spaces), or one character and the closing punctuation after it.
-_FIRST_UNIT = re.compile(r"[A-Za-z0-9_.'’()\-/\u00a0+=·√ₖ]+|.[" + CLOSING + "]*")
+# glued with no-break spaces) or one character, and the closing punctuation after it.
+_FIRST_UNIT = re.compile(r"(?:[A-Za-z0-9_.'’()\-/\u00a0+=·√ₖ]+|.)[" + CLOSING + "]*")
 
 
 def body_lines(screen) -> list[str]:
@@ -93,6 +93,31 @@ async def test_a_chinese_answer_wraps_by_character_with_no_line_shorter_than_it_
         paragraph = lines[start : lines.index("", start)]
         assert max(cell_len(line) for line in paragraph) > width  # uses the new room
         assert_filled(paragraph, wider)
+
+
+async def test_the_model_answer_after_a_choice_wraps_by_character_too():
+    """A checked choice shows the question's model answer; in Chinese it is wrapped by character at
+    the feedback's width, as every other bank text is (Textual alone breaks only at spaces)."""
+    app = make_app("zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        screen = app.screen
+        while cell_len(readable(screen.session.item.question.answer.zh)) <= 80:  # to one whose answer needs wrapping
+            correct = next(option.number for option in screen.session.item.options if option.correct)
+            await pilot.press(str(correct), "enter", "enter")
+        item = screen.session.item
+        wrong = next(option.number for option in item.options if not option.correct)
+        await pilot.press(str(wrong), "enter")
+        await pilot.pause()
+        feedback = screen.query_one("#choice-feedback")
+        width = feedback.content_size.width
+        answer = readable(item.question.answer.zh).replace(" ", "")
+        # The lines the widget gives Textual to draw, after the verdict and what was saved: already
+        # cut to the width, so Textual never wraps them again at its spaces.
+        lines = str(feedback.render()).split("\n")[2:]
+        assert len(lines) >= 2 and "".join(lines).replace(" ", "") == answer
+        assert max(cell_len(line) for line in lines) <= width
+        assert_filled(lines, width)
 
 
 async def test_a_refuted_document_claim_is_marked_as_such_never_a_green_tick():

@@ -88,7 +88,7 @@ class ChoiceScreen(AppScreen):
         yield Static(id="choice-status")
         yield WrappedText(id="choice-question")
         yield OptionList(id="choice-options")
-        yield Static(id="choice-feedback", classes="-hidden")
+        yield WrappedText(id="choice-feedback", classes="-hidden")  # holds the model answer: Chinese wraps by character
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -110,7 +110,7 @@ class ChoiceScreen(AppScreen):
             + self.tr(f"correct {self._correct_count}/{len(self._answers_correct)}", f"答对 {self._correct_count}/{len(self._answers_correct)}")
         )
         options = self.query_one("#choice-options", OptionList)
-        feedback = self.query_one("#choice-feedback", Static)
+        feedback = self.query_one("#choice-feedback", WrappedText)
         if item is None:
             self.query_one("#choice-question", Static).update(self._finished_markup())
             options.add_class("-hidden")

@@ -48,7 +48,8 @@ def option_texts(screen) -> list[str]:
 
 
 def shown(screen, selector: str) -> str:
-    return "\n".join(str(widget.render()) for widget in screen.query(selector) if widget.display)
+    """The text of the shown widgets, as set (before WrappedText cuts it to the pane's width)."""
+    return "\n".join(str(widget.visual) for widget in screen.query(selector) if widget.display)
 
 
 def recorded(drill_id: str = "softmax") -> list:

@@ -22,7 +22,7 @@ from tui.widgets.question_view import QuestionView
 CLOSING = "，。、：；！？）」』”’"
 # What must stay with the first character of a line: an English word (or number, or formula
 # glued with no-break spaces) or one character, and the closing punctuation after it.
-_FIRST_UNIT = re.compile(r"(?:[A-Za-z0-9_.'’()\-/\u00a0+=·√ₖ]+|.)[" + CLOSING + "]*")
+_FIRST_UNIT = re.compile(r"(?:[A-Za-z0-9_.'’()\-/\u00a0+=·√ₖ±]+|.)[" + CLOSING + "]*")
 
 
 def body_lines(screen) -> list[str]:
@@ -117,6 +117,19 @@ async def test_the_model_answer_after_a_choice_wraps_by_character_too():
         lines = str(feedback.render()).split("\n")[2:]
         assert len(lines) >= 2 and "".join(lines).replace(" ", "") == answer
         assert max(cell_len(line) for line in lines) <= width
+        assert_filled(lines, width)
+
+
+async def test_a_drills_task_in_chinese_wraps_by_character():
+    """The drill's own words (its task, hints, checks) wrap by character at the pane's width."""
+    app = make_app("zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        task = app.screen.query_one("#drills-task")
+        width = task.content_size.width
+        lines = str(task.render()).split("\n")[1:]  # after the heading
+        assert len(lines) >= 3 and max(cell_len(line) for line in lines) <= width
         assert_filled(lines, width)
 
 

@@ -33,6 +33,7 @@ from tui.widgets.bars import literal, one_line_each
 from tui.widgets.evidence import pick
 from tui.widgets.footer import AppFooter
 from tui.widgets.title_bar import TitleBar
+from tui.widgets.wrapped import WrappedText
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -150,17 +151,20 @@ class DrillsScreen(AppScreen):
         # container: a container draws every line of its area under its children too, and
         # Textual keeps those lines (277 of them, ~2,800 objects) while the screen is shown.
         yield OptionList(id="drills-list")
+        # The drill's own words, bilingual, are WrappedText: Chinese wraps by character at the
+        # pane's width (a plain Static breaks only at spaces). What the code printed and the
+        # reference solution are code, kept as they are.
         with VerticalScroll(id="drills-detail"):
-            yield Static(id="drills-head")
-            yield Static(id="drills-task")
-            yield Static(id="drills-hints")  # by the task: a hint asked for shows where one reads
+            yield WrappedText(id="drills-head")
+            yield WrappedText(id="drills-task")
+            yield WrappedText(id="drills-hints")  # by the task: a hint asked for shows where one reads
             with Vertical(id="drills-checks"):
-                yield Static(id="drills-checks-summary")
+                yield WrappedText(id="drills-checks-summary")
                 for _ in range(CHECK_SLOTS):
                     yield Static(classes="check-line")
-                    yield Static(classes="check-body")
+                    yield WrappedText(classes="check-body")
             yield Static(id="drills-output")
-            yield Static(id="drills-questions")
+            yield WrappedText(id="drills-questions")
             yield Static(id="drills-solution")
         yield AppFooter()
 
@@ -351,7 +355,7 @@ class DrillsScreen(AppScreen):
         lines = list(container.query(".check-line").results(Static))
         bodies = list(container.query(".check-body").results(Static))
         while len(lines) < count:
-            line, body = Static(classes="check-line"), Static(classes="check-body")
+            line, body = Static(classes="check-line"), WrappedText(classes="check-body")
             container.mount(line, body)
             lines.append(line)
             bodies.append(body)

@@ -205,3 +205,28 @@ async def test_long_options_wrap_under_their_text_not_under_the_marks():
                 assert all(line.startswith("     ") for line in lines[1:]), lines  # under "◌ 1. "
                 wrapped += len(lines) > 2  # more lines than its two languages
         assert wrapped, "at 80 columns some option is long enough to wrap"
+
+
+async def test_a_shows_the_whole_answer_after_a_pick_and_escape_comes_back(app, reviews):
+    from tui.screens.browse import QuestionDetailScreen
+    from tui.widgets.question_view import QuestionView
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        screen = app.screen
+        await pilot.press("a")  # nothing answered yet: no answer to show
+        assert app.screen is screen
+        item = screen.session.item
+        _correct, wrong = correct_and_wrong(screen)
+        await pilot.press(str(wrong), "enter")
+        assert "a: the whole answer" in str(screen.query_one("#choice-feedback").visual)
+        await pilot.press("a")
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, QuestionDetailScreen) and detail.question.id == item.question.id
+        shown = str(detail.query_one(QuestionView).query_one("#question-body").visual)
+        assert item.question.answer.en.split()[0] in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and screen._answered is not None  # the pick still shown, enter moves on
+        assert [r.question_id for r in reviews()].count(item.question.id) == 1  # looking saved nothing more

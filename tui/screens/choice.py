@@ -46,6 +46,8 @@ class ChoiceScreen(AppScreen):
         *(Binding(str(n), f"pick({n})", show=False, priority=True) for n in range(1, 10)),
         Binding("u", "undo", "Undo", id="choice.undo"),
         Binding("p", "prove", "Prove it", id="choice.prove"),
+        # The feedback box shows the model answer's first lines; a long one reads whole here.
+        Binding("a", "whole_answer", "Whole answer", id="choice.answer"),
     ]
 
     app: "StudyApp"
@@ -190,7 +192,7 @@ class ChoiceScreen(AppScreen):
                 f"Saved as {rating} {english}: a lapse; the card is now weak and comes back in {due}.",
                 f"记为 {rating} {chinese}：算作遗忘，这张卡片现在是薄弱卡片，{due} 后再出现。",
             )
-        keys = self.tr("enter: next question · u: undo", "回车：下一题 · u：撤销")
+        keys = self.tr("enter: next question · a: the whole answer · u: undo", "回车：下一题 · a：完整答案 · u：撤销")
         answer = bilingual(answered.item.question.answer, self.app.language)
         return f"{verdict}  [dim]{keys}[/]\n[dim]{counted}[/]\n{answer}"
 
@@ -215,7 +217,7 @@ class ChoiceScreen(AppScreen):
         item = self.item
         if action == "submit":
             return item is not None and self._answered is None
-        if action == "next":
+        if action in ("next", "whole_answer"):
             return self._answered is not None
         if action in ("toggle", "pick"):
             return item is not None and self._answered is None
@@ -284,6 +286,13 @@ class ChoiceScreen(AppScreen):
         self._shown_at = time.monotonic()
         self._draw()
         self.notify(self.tr("Last answer undone.", "已撤销上一题的答案。"), timeout=2)
+
+    def action_whole_answer(self) -> None:
+        """After a pick: the question in full (answer, key points, caveats, evidence); esc comes back."""
+        if self._answered is not None:
+            from tui.screens.browse import QuestionDetailScreen
+
+            self.app.push_screen(QuestionDetailScreen(self._answered.item.question))
 
     def action_prove(self) -> None:
         item = self.item

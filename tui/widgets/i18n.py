@@ -42,6 +42,7 @@ BINDING_ZH: dict[str, str] = {
     "Undo": "撤销",
     "Type": "输入答案",
     "Prove it": "证明",
+    "Whole answer": "完整答案",
     "Skip": "跳过",
     "Submit": "提交",
     "Next": "下一题",

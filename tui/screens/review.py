@@ -296,15 +296,6 @@ class ReviewScreen(AppScreen):
         typed = self.query_one("#review-typed", Input)
         typed.remove_class("-hidden")
         typed.focus()
-        self._warm_up_checker()
-
-    @work(thread=True, exclusive=True, group="typed-answer-warm-up")
-    def _warm_up_checker(self) -> None:
-        # While the candidate types: jieba's dictionary and the bank's term table (a second or
-        # two, once per process), so a Chinese or mixed answer is checked without that pause.
-        from questions.study import warm_up_chinese
-
-        warm_up_chinese()
 
     @on(Input.Submitted, "#review-typed")
     def _typed_answer(self, event: Input.Submitted) -> None:

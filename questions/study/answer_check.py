@@ -34,13 +34,7 @@ How a point is judged (the language work is in ``answer_text``):
   sequences idle"). A window that states such a word, with the same polarity and
   exactly, not a look-alike, earns it for that point as if it were one of the
   point's terms; a window that denies one contradicts the point. Candidates who
-  say a point in their own words often say it in the words the fuller answer uses;
-- a Chinese word of the answer meets an English term of the point, and the reverse, where the
-  bank's own parallel zh/en text says they translate each other (``term_table``: "忠实" typed
-  for "faithful", "speculative" for "投机"). Such a term completes a point but never outvotes a
-  denial: a window that denies some of the point's terms covers it only on the terms it states in
-  the point's own language, and a window that contradicts one wording of the point does not cover
-  the other wording through the table.
+  say a point in their own words often say it in the words the fuller answer uses.
 
 Measured on hand-labelled answers: ``python -m tests.questions.study.answer_eval``
 (the tuned and dev sets) and ``python bench/typed_answers.py`` (the frozen
@@ -53,7 +47,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from fsrs import Rating
@@ -70,10 +64,9 @@ from questions.study.answer_text import (
     is_keyword_list,
     scoped_words,
     terms,
-    warm_up_segmenter,
+    warm_up_chinese,
 )
 from questions.study.grading import rating_for_coverage
-from questions.study.term_table import bank_table, translations
 
 __all__ = ["AnswerCheck", "KeyPointMatch", "Verdict", "check_typed_answer", "warm_up_chinese"]
 
@@ -205,11 +198,11 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     for index, point in enumerate(question.key_points.pairs()):
         best = max(
             (
-                judged
+                _judge(point.get(lang), lang, window, echoed, covered_score, vocabulary[lang][index])
+                for lang in langs
                 for window in windows
-                for judged in _judge_both(point, langs, window, echoed, covered_score, [vocabulary[lang][index] for lang in langs])
             ),
-            key=_preferred,
+            key=lambda judged: judged.rank,
             default=_Judged(0.0, langs[0], (), (), Verdict.ABSENT, ""),
         )
         verdict = Verdict.LISTED if keyword_list and best.verdict is Verdict.COVERED else best.verdict
@@ -229,14 +222,6 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     return AnswerCheck(question_id=question.id, points=tuple(points), keyword_list=keyword_list)
 
 
-def warm_up_chinese() -> None:
-    """Load jieba's dictionary and build the bank's bilingual term table now (a second or two),
-    e.g. in a worker when a typed-answer screen opens, so the first Chinese or mixed answer is
-    checked without a pause. English answers need neither."""
-    warm_up_segmenter()
-    bank_table()
-
-
 @dataclass(frozen=True)
 class _Judged:
     score: float
@@ -245,7 +230,6 @@ class _Judged:
     missing: tuple[str, ...]
     verdict: Verdict
     evidence: str
-    translated: bool = False  # covered with terms stated only in the other language (the term table)
 
     @property
     def rank(self) -> tuple[int, float, int]:
@@ -253,27 +237,6 @@ class _Judged:
         # the shorter window on a tie.
         order = {Verdict.COVERED: 3, Verdict.NEGATED: 2, Verdict.PARTLY: 1, Verdict.ABSENT: 0, Verdict.LISTED: 0}
         return order[self.verdict], self.score, -len(self.evidence)
-
-
-def _judge_both(
-    point: Text, langs: tuple[Lang, ...], window: _Window, echoed: frozenset[str], covered_score: float, answer_words: list
-) -> list[_Judged]:
-    """The point in each language judged on one window. A window that contradicts one wording of
-    the point does not cover the other through the term table: "交叉注意力的 Q 来自编码器，K、V 来自
-    解码器" swaps the Chinese point's two clauses, and the English point, one clause, cannot tell."""
-    judged = [_judge(point.get(lang), lang, window, echoed, covered_score, words) for lang, words in zip(langs, answer_words)]
-    if any(one.verdict is Verdict.NEGATED for one in judged):
-        judged = [replace(one, verdict=Verdict.NEGATED) if one.verdict is Verdict.COVERED and one.translated else one for one in judged]
-    return judged
-
-
-def _preferred(judged: _Judged) -> tuple[int, bool, float, int]:
-    """``judged.rank``, except that where both languages' wording of a point is covered, the one in
-    the language of the sentences it rests on is shown: the bank's term table lets a Chinese
-    sentence cover an English point too ("分量" for "components"), sometimes with a higher score."""
-    order, score, shorter = judged.rank
-    same_language = judged.lang == ("zh" if has_cjk(judged.evidence) else "en")
-    return order, judged.verdict is Verdict.COVERED and same_language, score, shorter
 
 
 class _Window:
@@ -299,7 +262,6 @@ class _Window:
             for polarity, text in self.chinese.items()
         }
         self._found: dict[str, bool] = {}
-        self.via_table: set[str] = set()  # terms stated only in the other language, through the bank's term table
 
     def states(self, term: str) -> bool:
         """Whether the window states ``term`` with the same polarity (a "¬" term: negated)."""
@@ -318,10 +280,6 @@ class _Window:
         if has_cjk(word):
             if any(_holds(chinese, alias) for alias in (word, *chinese_aliases(word))):
                 return 100.0
-            # the English term the bank's parallel text translates it by ("speculative" typed for "投机")
-            if any((NEGATED + english if negated else english) in self.tokens for english in translations(word)):
-                self.via_table.add(term)
-                return 100.0
             if len(word) >= 3 and word[0] not in _NEGATING_CHARACTERS:  # "初始化" ~ "初始": most of its character pairs
                 pairs = {word[i : i + 2] for i in range(len(word) - 1)}
                 share = len(pairs & self.bigrams[negated]) / len(pairs)
@@ -330,9 +288,6 @@ class _Window:
         aliases = chinese_aliases(word)
         if any(_holds(chinese, alias) for alias in aliases):
             return 100.0  # "线性关系" holds "线性" (linear) even where jieba keeps the phrase whole
-        if chinese and any(_holds(chinese, alias) for alias in translations(word)):
-            self.via_table.add(term)
-            return 100.0  # the Chinese word the bank's parallel text translates it by ("忠实" for "faithful")
         # "归一化层" ~ "层归一化" (layernorm): most of a long alias's character pairs; never an alias that
         # starts with a negation ("不一致" is not held by "一致", which shares its last pair)
         for alias in (alias for alias in aliases if alias[0] not in _NEGATING_CHARACTERS):
@@ -456,7 +411,6 @@ def _judge(
     contradicted = False
     says_more = all(term.removeprefix(NEGATED) in echoed for term in names)  # a point made of the question's words
     contradicted_weight = 0.0
-    translated = 0.0  # weight found only through the bank's term table
     reversed_ = False
     weights: dict[str, float] = {}
     for term, weight, lead in point_terms:
@@ -470,7 +424,6 @@ def _judge(
         # is not stated by "不是每步选概率最大的", whose negation governs another verb
         if window.states(term) and (lead is None or window.states(lead)):
             found += weight
-            translated += weight if term in window.via_table or lead in window.via_table else 0.0
             matched.append(term)
             says_more = says_more or not echo
         else:
@@ -497,11 +450,7 @@ def _judge(
                 missing.remove(term)
                 says_more = says_more or not echo
     score = found / total if says_more else 0.0
-    # A window that denies some of the point's terms covers it only with the terms it states in the
-    # point's own words: the term table completes a point, it does not outvote a denial
-    # ("DPO 也是 online 的 ... PPO 不会出现 reward hacking" is not the PPO point through online -> 在线).
-    untranslated = (min(found, total) - translated) / total if says_more else 0.0
-    contradicted = reversed_ or contradicted_weight >= DENIED_SHARE * total or (contradicted_weight and untranslated < covered_score)
+    contradicted = reversed_ or contradicted_weight >= DENIED_SHARE * total or (contradicted_weight and score < covered_score)
     if contradicted:
         verdict = Verdict.NEGATED
     elif score >= covered_score:
@@ -510,7 +459,7 @@ def _judge(
         verdict = Verdict.PARTLY
     else:
         verdict = Verdict.ABSENT
-    return _Judged(score, lang, tuple(matched), tuple(missing), verdict, _snippet(window.text), translated > 0)
+    return _Judged(score, lang, tuple(matched), tuple(missing), verdict, _snippet(window.text))
 
 
 def _denied_subject_weight(window: _Window, weights: dict[str, float], echoed: frozenset[str]) -> float:

@@ -447,11 +447,6 @@ class Sentence:
     clauses: tuple[frozenset[str], ...] = ()
 
 
-def split_sentences(text: str) -> tuple[str, ...]:
-    """``text`` cut into sentences as ``analyse`` cuts them (blank ones dropped)."""
-    return tuple(piece for piece in (" ".join(piece.split()) for piece in _SENTENCE_END.split(text)) if piece)
-
-
 def analyse(answer: str) -> tuple[Sentence, ...]:
     """``answer`` cut into sentences, each with its polarised content terms."""
     sentences = []
@@ -798,8 +793,9 @@ def _cut_chinese(text: str) -> tuple[str, ...]:
         return tuple(jieba.lcut(text, HMM=False))
 
 
-def warm_up_segmenter() -> None:
-    """Load jieba's dictionary now (about a second); ``answer_check.warm_up_chinese`` calls it."""
+def warm_up_chinese() -> None:
+    """Load jieba's dictionary now (about a second), e.g. in a worker when a typed-answer
+    screen opens, so the first Chinese answer is checked without a pause."""
     _cut_chinese("注意力机制")
 
 

@@ -15,10 +15,10 @@ from textual.widgets.option_list import Option
 from tui.screens.base import AppScreen
 from tui.widgets.bars import lines_each, one_line_each
 from tui.widgets.footer import AppFooter
-from tui.widgets.title_bar import TitleBar
 from tui.widgets.long_list import LazyPrompt, LongOptionList
 from tui.widgets.marked import CurrentRowMark, TickBox, current_row_css
 from tui.widgets.question_view import DIFFICULTY_STARS, QuestionView, question_markup
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from textual.timer import Timer

@@ -22,11 +22,11 @@ from textual.widgets.option_list import Option
 from questions.marks import FAILED, PASSED, choice, tick
 from tui.screens.base import AppScreen, rating_saved, undo_done
 from tui.widgets.footer import AppFooter
-from tui.widgets.title_bar import TitleBar
 from tui.widgets.i18n import bilingual
 from tui.widgets.long_list import replace_options
 from tui.widgets.question_view import question_heading
 from tui.widgets.rating_bar import RATING_LABELS
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.wrapped import WrappedText, option_prompt
 
 if TYPE_CHECKING:

@@ -24,10 +24,10 @@ from questions.marks import tick
 from tui.screens.base import AppScreen, rating_saved
 from tui.widgets.bars import lines_each, one_line_each
 from tui.widgets.footer import AppFooter
-from tui.widgets.title_bar import TitleBar
 from tui.widgets.i18n import bilingual
 from tui.widgets.long_list import LazyPrompt, LongOptionList, replace_options
 from tui.widgets.question_view import QuestionView, question_heading
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.wrapped import option_prompt
 
 if TYPE_CHECKING:

@@ -20,9 +20,9 @@ from textual.widgets import Input, Static
 
 from tui.screens.base import AppScreen, rating_saved, undo_done
 from tui.widgets.footer import AppFooter
-from tui.widgets.title_bar import TitleBar
 from tui.widgets.question_view import QuestionView, question_markup
 from tui.widgets.rating_bar import RatingBar
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.typed_answer import FLIP_KEYS
 
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ from questions.marks import tick
 from tui.screens.base import AppScreen
 from tui.settings import DAILY_NEW_RANGE, FINAL_DAYS_RANGE, Settings, SettingsError
 from tui.widgets.footer import AppFooter
-from tui.widgets.title_bar import TitleBar
 from tui.widgets.long_list import replace_options
 from tui.widgets.marked import InlineChoice
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from tui.context import StudyApp

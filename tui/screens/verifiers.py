@@ -15,9 +15,9 @@ from questions.marks import tick
 from tui.screens.base import AppScreen
 from tui.widgets.evidence import NOT_RUN, result_markup, status_mark
 from tui.widgets.footer import AppFooter
-from tui.widgets.title_bar import TitleBar
 from tui.widgets.marked import CurrentRowMark, current_row_css
 from tui.widgets.run_panel import RunPanel, RunsVerifiers
+from tui.widgets.title_bar import TitleBar
 from tui.widgets.wrapped import WrappedText
 
 if TYPE_CHECKING:

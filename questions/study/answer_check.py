@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -184,6 +184,11 @@ class AnswerCheck:
         return self.rating_for(self.proposed_ticks)
 
 
+def answer_windows(sentences: Sequence[Sentence]) -> list[_Window]:
+    """Every run of one to ``WINDOW_SENTENCES`` neighbouring sentences: where a point may be stated."""
+    return [_Window(sentences[start : start + size]) for size in range(1, WINDOW_SENTENCES + 1) for start in range(len(sentences) - size + 1)]
+
+
 def check_typed_answer(question: Question, answer: str, *, covered_score: float = COVERED_SCORE) -> AnswerCheck:
     """Propose which of ``question``'s key points ``answer`` states, each with its verdict and evidence."""
     sentences = analyse(answer)
@@ -192,7 +197,7 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     # Chinese typed, the Chinese point is tried first so that it is the one shown on a tie.
     langs: tuple[Lang, ...] = ("zh", "en") if has_cjk(answer) else ("en",)
     echoed = frozenset(term for lang in langs for term in _question_terms(question.question.get(lang)))
-    windows = [_Window(sentences[start : start + size]) for size in range(1, WINDOW_SENTENCES + 1) for start in range(len(sentences) - size + 1)]
+    windows = answer_windows(sentences)
     vocabulary = {lang: _answer_vocabulary(question, lang) for lang in langs}
     points = []
     for index, point in enumerate(question.key_points.pairs()):

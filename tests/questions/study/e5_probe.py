@@ -129,9 +129,7 @@ class Embeddings:
 
 def windows_of(answer: str):
     """The matcher's windows: one to three neighbouring sentences (text and the matcher's _Window)."""
-    sentences = analyse(answer)
-    size_starts = [(size, start) for size in range(1, checker.WINDOW_SENTENCES + 1) for start in range(len(sentences) - size + 1)]
-    return [checker._Window(sentences[start : start + size]) for size, start in size_starts]
+    return checker.answer_windows(analyse(answer))
 
 
 def probe_answer(set_name: str, answer: LabelledAnswer, embeddings: Embeddings) -> Probed:

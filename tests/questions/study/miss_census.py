@@ -87,11 +87,7 @@ def census(names: list[str]) -> tuple[collections.Counter, dict[str, list[str]]]
             sentences = analyse(answer.text)
             langs = ("zh", "en") if has_cjk(answer.text) else ("en",)
             echoed = frozenset(term for lang in langs for term in checker._question_terms(question.question.get(lang)))
-            windows = [
-                checker._Window(sentences[start : start + size])
-                for size in range(1, checker.WINDOW_SENTENCES + 1)
-                for start in range(len(sentences) - size + 1)
-            ]
+            windows = checker.answer_windows(sentences)
             whole = checker._Window(sentences)
             for point in check.points:
                 if point.index not in answer.covers or point.covered:

@@ -184,6 +184,15 @@ class AnswerCheck:
         return self.rating_for(self.proposed_ticks)
 
 
+def reading_of(question: Question, answer: str) -> tuple[tuple[Lang, ...], frozenset[str]]:
+    """The languages ``answer``'s points are tried in, and the question's own terms it echoes
+    (which state nothing by themselves)."""
+    # No Chinese typed: only the English points are tried, and jieba stays unloaded. With
+    # Chinese typed, the Chinese point is tried first so that it is the one shown on a tie.
+    langs: tuple[Lang, ...] = ("zh", "en") if has_cjk(answer) else ("en",)
+    return langs, frozenset(term for lang in langs for term in _question_terms(question.question.get(lang)))
+
+
 def answer_windows(sentences: Sequence[Sentence]) -> list[_Window]:
     """Every run of one to ``WINDOW_SENTENCES`` neighbouring sentences: where a point may be stated."""
     return [_Window(sentences[start : start + size]) for size in range(1, WINDOW_SENTENCES + 1) for start in range(len(sentences) - size + 1)]
@@ -193,10 +202,7 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     """Propose which of ``question``'s key points ``answer`` states, each with its verdict and evidence."""
     sentences = analyse(answer)
     keyword_list = is_keyword_list(answer) if sentences else False
-    # No Chinese typed: only the English points are tried, and jieba stays unloaded. With
-    # Chinese typed, the Chinese point is tried first so that it is the one shown on a tie.
-    langs: tuple[Lang, ...] = ("zh", "en") if has_cjk(answer) else ("en",)
-    echoed = frozenset(term for lang in langs for term in _question_terms(question.question.get(lang)))
+    langs, echoed = reading_of(question, answer)
     windows = answer_windows(sentences)
     vocabulary = {lang: _answer_vocabulary(question, lang) for lang in langs}
     points = []

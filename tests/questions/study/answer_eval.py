@@ -55,6 +55,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 from fsrs import Rating
@@ -212,9 +213,13 @@ class Evaluation:
 
 
 def evaluate(name: str = "tuned") -> Evaluation:
+    return tally(name, ((answer, check_typed_answer(answer.question, answer.text)) for answer in labelled_answers(name)))
+
+
+def tally(name: str, checked: Iterable[tuple[LabelledAnswer, AnswerCheck]]) -> Evaluation:
+    """The figures of these checks of labelled answers, overall, by kind and by language."""
     tallies: dict[str, Tally] = defaultdict(Tally)
-    for answer in labelled_answers(name):
-        check = check_typed_answer(answer.question, answer.text)
+    for answer, check in checked:
         for key in ("all", f"kind:{answer.kind}", f"lang:{answer.lang}"):
             tallies[key].add(answer, check)
     return Evaluation(name, dict(tallies))

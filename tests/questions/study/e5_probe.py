@@ -45,16 +45,15 @@ import random
 import statistics
 import sys
 import time
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from questions.model import Question
 from questions.study import AnswerCheck, check_typed_answer
 from questions.study import answer_check as checker
-from questions.study.answer_text import analyse, has_cjk
+from questions.study.answer_text import analyse
 
-from .answer_eval import FROZEN, SETS, STRONG_KINDS, Evaluation, LabelledAnswer, Tally, labelled_answers
+from .answer_eval import FROZEN, SETS, STRONG_KINDS, Evaluation, LabelledAnswer, labelled_answers, tally
 
 SEED = 20261206
 FROZEN_FILES = frozenset(SETS[name].name for name in FROZEN)
@@ -138,8 +137,7 @@ def probe_answer(set_name: str, answer: LabelledAnswer, embeddings: Embeddings) 
     question: Question = answer.question
     check = check_typed_answer(question, answer.text)
     windows = windows_of(answer.text)
-    langs = ("zh", "en") if has_cjk(answer.text) else ("en",)
-    echoed = frozenset(term for lang in langs for term in checker._question_terms(question.question.get(lang)))
+    langs, echoed = checker.reading_of(question, answer.text)
     vocabulary = {lang: checker._answer_vocabulary(question, lang) for lang in langs}
     pairs = list(question.key_points.pairs())
     point_vectors = np.array(embeddings.queries([text for pair in pairs for text in (pair.zh, pair.en)]))
@@ -227,17 +225,14 @@ def settings() -> list[Setting]:
 
 
 def evaluate(probes: list[Probed], setting: Setting, name: str = "all") -> Evaluation:
-    tallies: dict[str, Tally] = defaultdict(Tally)
-    for probed in probes:
+    def checked(probed: Probed) -> AnswerCheck:
         points = tuple(
             replace(match, covered=True, verdict=checker.Verdict.COVERED) if setting.credits(probed, point) and not match.covered else match
             for match, point in zip(probed.check.points, probed.points)
         )
-        check = replace(probed.check, points=points)
-        answer = probed.answer
-        for key in ("all", f"kind:{answer.kind}", f"lang:{answer.lang}"):
-            tallies[key].add(answer, check)
-    return Evaluation(name, dict(tallies))
+        return replace(probed.check, points=points)
+
+    return tally(name, ((probed.answer, checked(probed)) for probed in probes))
 
 
 def figures(evaluation: Evaluation) -> dict:

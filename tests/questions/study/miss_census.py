@@ -85,8 +85,7 @@ def census(names: list[str]) -> tuple[collections.Counter, dict[str, list[str]]]
             question = answer.question
             check = checker.check_typed_answer(question, answer.text)
             sentences = analyse(answer.text)
-            langs = ("zh", "en") if has_cjk(answer.text) else ("en",)
-            echoed = frozenset(term for lang in langs for term in checker._question_terms(question.question.get(lang)))
+            langs, echoed = checker.reading_of(question, answer.text)
             windows = checker.answer_windows(sentences)
             whole = checker._Window(sentences)
             for point in check.points:

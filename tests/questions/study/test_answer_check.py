@@ -469,11 +469,13 @@ def test_the_same_ticks_give_the_same_rating_in_a_typed_answer_and_a_mock_interv
 # (0.824 >= 0.80) meet the issue #13 targets; negated answers credited (3/12; at most 1 in 10) and
 # strong answers suggested Again or Hard (3/48; none allowed) do NOT. This floor is what was
 # reached, not what was asked for.
-HELDOUT_REACHED = {"precision": 0.92, "recall": 0.82, "negated_credited": 3, "strong_rated_weak": 3, "keyword_dumps_credited": 1}
+HELDOUT_REACHED = {"precision": 0.92, "recall": 0.82, "negated_credited": 3, "strong_rated_weak": 3, "keyword_dumps_credited": 1,
+                   "negated_falsely_credited": 3}
 # The first held-out split, demoted to development after run 7: its floor stays, so that what a
 # change gains on the second split is not paid for on the first (raised in the fourth round:
 # precision 0.889 -> 0.899, recall 0.817 -> 0.824, negated answers credited 6 -> 4 of 25).
-HELDOUT_1_REACHED = {"precision": 0.89, "recall": 0.82, "negated_credited": 4, "strong_rated_weak": 7, "keyword_dumps_credited": 0}
+HELDOUT_1_REACHED = {"precision": 0.89, "recall": 0.82, "negated_credited": 4, "strong_rated_weak": 7, "keyword_dumps_credited": 0,
+                     "negated_falsely_credited": 4}
 
 
 # The third held-out split, its first run (2026-12-06, the matcher of held-out 2's run 3): precision
@@ -494,7 +496,7 @@ def test_held_out_splits_hold_the_figures_reached(name, reached):
         "negated_credited": evaluation.negated_credited[0] <= reached["negated_credited"],
         "strong_rated_weak": evaluation.strong_rated_weak[0] <= reached["strong_rated_weak"],
         "keyword_dumps_credited": evaluation.tallies["kind:keyword-dump"].credited_any <= reached["keyword_dumps_credited"],
-        "negated_falsely_credited": evaluation.negated_falsely_credited[0] <= reached.get("negated_falsely_credited", reached["negated_credited"]),
+        "negated_falsely_credited": evaluation.negated_falsely_credited[0] <= reached["negated_falsely_credited"],
     }
     # Only the names of the floors broken, never the figures: a failure here must not be a look at
     # the frozen split (every look is logged); `python bench/typed_answers.py --log NOTE` shows them.

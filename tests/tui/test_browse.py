@@ -53,7 +53,7 @@ async def test_enter_opens_the_full_detail(app):
         await pilot.press("b", *"causal", "enter", "enter")
         screen = app.screen
         assert isinstance(screen, QuestionDetailScreen)
-        text = str(screen.query_one(QuestionView).query_one("#question-body").render())
+        text = "\n".join(line.plain for line in screen.query_one(QuestionView).lines)
         for expected in ("Answer", "Key points", "Sources", "Transformer (55 numbered questions) — 解码器中的掩码", "masks-causal-purpose"):
             assert expected in text
         assert "003_272b2778acc6e0a6.txt" not in text  # documents by title, never by file name (#14)

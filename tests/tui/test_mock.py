@@ -6,7 +6,7 @@ from tui.widgets.question_view import QuestionView
 
 
 def body(screen) -> str:
-    return str(screen.query_one(QuestionView).query_one("#question-body").render())
+    return "\n".join(line.plain for line in screen.query_one(QuestionView).lines)
 
 
 async def test_interview_walks_the_follow_ups_and_scores(app, reviews):

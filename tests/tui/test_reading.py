@@ -26,7 +26,7 @@ _FIRST_UNIT = re.compile(r"(?:[A-Za-z0-9_.'’()\-/\u00a0+=·√ₖ±]+|.)[" + C
 
 
 def body_lines(screen) -> list[str]:
-    return str(screen.query_one(QuestionView).query_one("#question-body").render()).split("\n")
+    return "\n".join(line.plain for line in screen.query_one(QuestionView).lines).split("\n")
 
 
 def cached_result(verifier_id: str, *, with_plot: bool = False):
@@ -71,8 +71,8 @@ async def test_a_chinese_answer_wraps_by_character_with_no_line_shorter_than_it_
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(QuestionDetailScreen(question))
         await pilot.pause()
-        view = app.screen.query_one(QuestionView).query_one("#question-body")
-        width = view.content_size.width
+        view = app.screen.query_one(QuestionView)
+        width = view.text_width
         lines = body_lines(app.screen)
         answer = readable(question.answer.zh)
         assert cell_len(answer) > width, "the fixture's answer must need wrapping"
@@ -86,7 +86,7 @@ async def test_a_chinese_answer_wraps_by_character_with_no_line_shorter_than_it_
         # Narrower: wrapped again at the new width, still filled.
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
-        wider = view.content_size.width
+        wider = view.text_width
         assert wider > width
         lines = body_lines(app.screen)
         start = lines.index("答案") + 1
@@ -293,7 +293,7 @@ async def test_the_export_dialog_says_what_to_do_in_the_dialog_when_the_file_exi
 async def test_an_answer_prepared_ahead_is_shown_without_wrapping_it_again(monkeypatch):
     from textual.content import Content
 
-    import tui.widgets.wrapped as wrapped
+    import tui.widgets.scrolling_text as scrolling_text
     from tui.widgets.question_view import question_markup
 
     app = make_app("zh")
@@ -305,9 +305,9 @@ async def test_an_answer_prepared_ahead_is_shown_without_wrapping_it_again(monke
         answer = Content.from_markup(question_markup(question, "zh", "zh", reveal=True, bank=app.bank) + "\n\n" + "是" * 200)
         view.prepare(answer)
         calls = []
-        monkeypatch.setattr(wrapped, "_wrap_content", lambda *args: calls.append(args) or (_ for _ in ()).throw(AssertionError("wrapped again")))
+        monkeypatch.setattr(scrolling_text, "wrapped_lines", lambda *args: calls.append(args) or (_ for _ in ()).throw(AssertionError("wrapped again")))
         view.show(answer)
         await pilot.pause()
         assert not calls
         assert body_lines(app.screen)[-1] == "是" * (len(body_lines(app.screen)[-1]))  # shown, wrapped
-        assert len(body_lines(app.screen)[-2]) == view.query_one("#question-body").content_size.width // 2
+        assert len(body_lines(app.screen)[-2]) == view.text_width // 2

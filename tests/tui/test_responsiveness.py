@@ -219,7 +219,7 @@ async def test_verifiers_opened_after_a_run_show_its_result(app):
 async def test_the_answer_shown_on_reveal_follows_the_language_switched_before_it(app):
     from textual.content import Content
 
-    from tui.widgets.question_view import question_markup
+    from tui.widgets.question_view import QuestionView, question_markup
 
     def expected(screen) -> str:
         return Content.from_markup(
@@ -232,13 +232,13 @@ async def test_the_answer_shown_on_reveal_follows_the_language_switched_before_i
         screen = app.screen
         await pilot.press("space")
         await pilot.pause()
-        body = screen.query_one("#question-body", Static)
-        assert body.visual.plain == expected(screen)
+        body = screen.query_one(QuestionView)
+        assert body.content.plain == expected(screen)
         await pilot.press("3", "l", "l")  # the next card, then English -> both -> Chinese while it waits
         await pilot.pause()
         await pilot.press("space")
         await pilot.pause()
-        assert body.visual.plain == expected(screen) and "答案" in body.visual.plain
+        assert body.content.plain == expected(screen) and "答案" in body.content.plain
 
 
 async def test_screens_left_are_freed_with_their_title_bars(app):

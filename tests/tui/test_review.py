@@ -9,7 +9,7 @@ from tui.widgets.question_view import QuestionView
 
 
 def body(screen) -> str:
-    return str(screen.query_one(QuestionView).query_one("#question-body").render())
+    return "\n".join(line.plain for line in screen.query_one(QuestionView).lines)
 
 
 async def test_a_rating_lands_in_the_store(app, reviews):

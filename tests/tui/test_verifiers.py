@@ -5,6 +5,7 @@ import json
 from tui import paths
 from tui.screens.prove import ProveItScreen
 from tui.screens.verifiers import VerifiersScreen
+from tui.widgets.scrolling_text import ScrollingText
 
 from tests.tui.factory import footer_keys
 
@@ -22,11 +23,11 @@ async def test_run_one_symbolic_verifier(app):
         ids = [spec.id for spec in screen.specs]
         assert "sqrt-dk-variance" in ids
         await pilot.press(*["down"] * ids.index("sqrt-dk-variance"))
-        detail = screen.query_one("#verifiers-detail-text")
-        assert "Not run yet" in str(detail.render())
+        detail = screen.query_one("#verifiers-detail", ScrollingText)
+        assert "Not run yet" in detail.content.plain
         await pilot.press("enter")
         await wait_for_run(app, pilot)
-        text = str(detail.render())
+        text = detail.content.plain
         assert "PASSED" in text and "Claims" in text and "Derivation" in text
         assert "✓" in text
         assert "✓ 1" in str(screen.query_one("#verifiers-status").render())

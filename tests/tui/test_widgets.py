@@ -139,3 +139,80 @@ async def test_the_title_bar_draws_where_textuals_header_did(width, expected):
         await pilot.pause()
         line = app.query_one(TitleBar).render()
     assert line == expected and cell_len(line) == width
+
+
+def scrolling_text_app(text: str):
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.scrolling_text import ScrollingText
+
+    class Pane(App):
+        def compose(self) -> ComposeResult:
+            yield ScrollingText(text)
+
+    return Pane()
+
+
+def rows_shown(app) -> list[str]:
+    """The pane's rows as drawn on the screen, spaces at the ends stripped."""
+    from tui.widgets.scrolling_text import ScrollingText
+
+    pane = app.query_one(ScrollingText)
+    return [pane.render_line(y).text.strip() for y in range(pane.scrollable_content_region.height)]
+
+
+async def test_scrolling_text_renders_only_the_lines_in_view(monkeypatch):
+    """Three hundred lines of evidence: only the rows the pane shows are rendered, and the last
+    line is there once scrolled to the end."""
+    from textual.visual import Visual
+
+    from tui.widgets.scrolling_text import ScrollingText
+
+    rendered = []
+    to_strips = Visual.to_strips
+    monkeypatch.setattr(Visual, "to_strips", classmethod(lambda cls, widget, *args, **kwargs: (
+        rendered.append(widget) if isinstance(widget, ScrollingText) else None) or to_strips(widget, *args, **kwargs)))
+    app = scrolling_text_app("\n".join(f"line {number}" for number in range(300)))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(ScrollingText)
+        assert len(pane.lines) == 300 and pane.virtual_size.height == 300
+        assert 0 < len(rendered) <= 2 * 20, f"{len(rendered)} lines rendered for a pane 20 rows high"
+        assert rows_shown(app)[0] == "line 0"
+        await pilot.press("end")
+        await pilot.pause()
+        assert rows_shown(app)[-1] == "line 299"
+
+
+async def test_scrolling_text_wraps_chinese_by_character_at_its_width_and_again_on_resize():
+    from tui.widgets.scrolling_text import ScrollingText
+
+    text = "[b]答案[/b]\n" + "缩放点积注意力除以根号维度，使点积的方差保持为一，避免软最大值饱和。" * 4
+    app = scrolling_text_app(text)
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(ScrollingText)
+        width = pane.text_width
+        assert width == 40 - 2  # less the padding either side (the text fits: no scrollbar)
+        body = [line.plain for line in pane.lines[1:]]
+        assert "".join(body) == text.split("\n")[1]  # every character, in order, none added
+        assert all(cell_len(line) in (width, width - 1) for line in body[:-1])  # filled, by character
+        assert pane.lines[0].markup == "[b]答案[/b]"  # the style kept through wrapping
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert pane.text_width == 60 - 2 and max(cell_len(line.plain) for line in pane.lines) > width
+
+
+async def test_scrolling_text_gives_a_mouse_selection_its_text():
+    from textual.selection import Selection
+
+    from tui.widgets.scrolling_text import ScrollingText
+
+    app = scrolling_text_app("first line\nsecond line\nthird line")
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(ScrollingText)
+        from textual.geometry import Offset
+
+        text, _ending = pane.get_selection(Selection(Offset(6, 0), Offset(6, 1)))
+        assert text == "line\nsecond"

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -17,8 +16,8 @@ from tui.widgets.evidence import NOT_RUN, result_markup, status_mark
 from tui.widgets.footer import AppFooter
 from tui.widgets.marked import CurrentRowMark, current_row_css
 from tui.widgets.run_panel import RunPanel, RunsVerifiers
+from tui.widgets.scrolling_text import ScrollingText
 from tui.widgets.title_bar import TitleBar
-from tui.widgets.wrapped import WrappedText
 
 if TYPE_CHECKING:
     from verifiers.result import Result
@@ -117,10 +116,10 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         yield TitleBar()
         yield Static(id="verifiers-status")
         # The list and the detail side by side in the screen's grid (verifiers.tcss), not in a
-        # container, which Textual would draw under them and keep (as on home and Drills).
+        # container, which Textual would draw under them and keep (as on home and Drills). The
+        # detail runs to pages of evidence: a ScrollingText renders only the lines in view.
         yield VerifierList(id="verifiers-list")
-        with VerticalScroll(id="verifiers-detail"):
-            yield WrappedText(id="verifiers-detail-text")
+        yield ScrollingText(id="verifiers-detail")
         yield RunPanel(self.app.ui_lang, classes="-hidden")
         yield AppFooter()
 
@@ -167,17 +166,17 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
 
     def _draw_detail(self) -> None:
         spec = self._highlighted_spec()
-        text = self.query_one("#verifiers-detail-text", WrappedText)
+        detail = self.query_one("#verifiers-detail", ScrollingText)
         if spec is None:
-            text.update(self.tr("No verifiers found.", "没有找到验证器。"))
+            detail.show(self.tr("No verifiers found.", "没有找到验证器。"), scroll_home=False)
         else:
-            text.update(result_markup(spec, self.results.get(spec.id), self.app.language, self.app.ui_lang))
+            detail.show(result_markup(spec, self.results.get(spec.id), self.app.language, self.app.ui_lang), scroll_home=False)
         self.refresh_bindings()
 
     @on(OptionList.OptionHighlighted, "#verifiers-list")
     def _highlight_moved(self) -> None:
         self._draw_detail()
-        self.query_one("#verifiers-detail", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#verifiers-detail", ScrollingText).scroll_home(animate=False)
 
     # --- running ------------------------------------------------------------
 

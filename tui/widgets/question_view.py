@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.containers import VerticalScroll
 from textual.markup import escape
 
 from questions.marks import FAILED, PASSED
 from tui.widgets.i18n import bilingual, bilingual_items, tr
-from tui.widgets.wrapped import WrappedText
+from tui.widgets.scrolling_text import ScrollingText
 
 if TYPE_CHECKING:
-    from textual.content import Content
-
     from questions.model import Bank, Question
 
 DIFFICULTY_STARS = {1: "★☆☆", 2: "★★☆", 3: "★★★"}
@@ -89,27 +86,11 @@ def question_markup(
     return "\n".join(lines)
 
 
-class QuestionView(VerticalScroll):
-    """Scrollable question detail; ``show()`` redraws it."""
+class QuestionView(ScrollingText):
+    """Scrollable question detail, drawn a line at a time; ``show()`` redraws it."""
 
     DEFAULT_CSS = """
     /* The scrollbar's column is kept even while the text fits, so revealing a long answer does not
        narrow the view and wrap everything a second time on the key. */
-    QuestionView { height: 1fr; padding: 0 1; overflow-y: scroll; }
-    QuestionView > WrappedText { width: 1fr; }
+    QuestionView { overflow-y: scroll; }
     """
-
-    def compose(self):
-        yield WrappedText(id="question-body")
-
-    def show(self, markup: "str | Content", *, scroll_home: bool = True) -> None:
-        """Show Textual markup, or the same already parsed (``Content.from_markup``), wrapped by
-        ``questions.wrapping`` at the view's width (``WrappedText``)."""
-        self.query_one("#question-body", WrappedText).update(markup)
-        if scroll_home:
-            self.scroll_home(animate=False)
-
-    def prepare(self, content: "Content") -> None:
-        """Wrap parsed markup (``Content.from_markup``) ahead, at the present width: a later
-        ``show()`` of this same object (a revealed answer) then only swaps it in."""
-        self.query_one("#question-body", WrappedText).prepare(content)

@@ -36,7 +36,7 @@ _HANGING = re.compile(r"^( *(?:[a-z] (?=[☑☐◉◌]))?(?:(?:\d+\.|[·•→�
 
 def wrap_content(content: Content, width: int) -> Content:
     """``content`` (styled text) with each of its lines wrapped to ``width`` cells by ``wrap_text``."""
-    return _wrap_content(content, width)[0]
+    return wrap_content_fits(content, width)[0]
 
 
 def option_prompt(option_list: "OptionList", markup: str) -> Content:
@@ -50,7 +50,7 @@ def option_prompt(option_list: "OptionList", markup: str) -> Content:
     return wrap_content(prompt, width) if width > 20 else prompt
 
 
-def _wrap_content(content: Content, width: int) -> tuple[Content, bool]:
+def wrap_content_fits(content: Content, width: int) -> tuple[Content, bool]:
     """The wrapped content, and whether every line fits in ``width`` (then its height is its line count)."""
     from rich.cells import cell_len
 
@@ -122,7 +122,7 @@ class WrappedText(Static):
         width = self.content_size.width
         if width < 1 or content is self._wrapped_visual:
             return
-        shown, fits = _wrap_content(content, width)
+        shown, fits = wrap_content_fits(content, width)
         self._prepared = (content, {width: (shown, shown.plain.count("\n") + 1 if fits else None)})
 
     def _wrapped_at(self, width: int) -> tuple["Visual", int | None]:
@@ -135,7 +135,7 @@ class WrappedText(Static):
             self._prepared = None
         known = self._wrapped.get(width)
         if known is None:
-            shown, fits = _wrap_content(visual, width)
+            shown, fits = wrap_content_fits(visual, width)
             known = self._wrapped[width] = (shown, shown.plain.count("\n") + 1 if fits else None)
         return known
 

@@ -1,0 +1,153 @@
+"""Long text in a pane of its own, drawn a line at a time: only the lines in view are rendered.
+
+A ``Static`` in a ``VerticalScroll`` renders its whole text into strips
+whenever it changes, and keeps them: a verifier's evidence or a question's
+answer runs to a hundred lines or more, so each change paid for every line
+and kept them on the heap while the screen lived (many times the rows a
+terminal shows). ``ScrollingText`` is a ``ScrollView`` that uses Textual's
+line API instead, as ``Log`` does: it wraps the text to its width (with
+``questions.wrapping``, as ``WrappedText`` does: Chinese by character,
+continuation lines under a list marker) and renders a line only when it
+comes into view.
+
+The wrapped lines are cached per text and width, so a repaint, a scroll or a
+second resize to a width already seen costs no wrapping; ``prepare`` wraps a
+text ahead of the key that shows it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.cache import LRUCache
+from textual.content import Content
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
+
+from tui.widgets.wrapped import wrap_content_fits
+
+if TYPE_CHECKING:
+    from textual import events
+    from textual.selection import Selection
+
+
+def wrapped_lines(content: Content, width: int) -> list[Content]:
+    """``content``'s lines wrapped to ``width`` cells by ``questions.wrapping``; a line it could
+    not map back is wrapped by Textual, so every line returned fits."""
+    wrapped, fits = wrap_content_fits(content, width)
+    return wrapped.split("\n", allow_blank=True) if fits else wrapped.wrap(width)
+
+
+class ScrollingText(ScrollView, can_focus=True):
+    """A scrollable pane of (markup) text; ``show()`` replaces it."""
+
+    DEFAULT_CSS = """
+    ScrollingText { height: 1fr; padding: 0 1; overflow-x: hidden; overflow-y: auto; }
+    """
+
+    def __init__(self, content: "str | Content" = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        # Markup seen lately -> its parsed text, and (text, width) -> its wrapped lines: moving
+        # back through a list of details, or a text prepared ahead, costs neither again.
+        self._parsed: LRUCache[str, Content] = LRUCache(16)
+        self._wrapped: LRUCache[tuple[int, int], tuple[Content, list[Content]]] = LRUCache(16)
+        self._content = self._parse(content)
+        self._lines: list[Content] = []
+        self._strips: LRUCache[int, Strip] = LRUCache(256)  # line index -> its rendered strip
+
+    # --- what is shown ------------------------------------------------------
+
+    @property
+    def content(self) -> Content:
+        """The text shown, before wrapping."""
+        return self._content
+
+    @property
+    def lines(self) -> list[Content]:
+        """The text as shown: one ``Content`` a line, wrapped at the pane's width."""
+        return self._lines
+
+    def show(self, markup: "str | Content", *, scroll_home: bool = True) -> None:
+        """Show Textual markup, or the same already parsed (``Content.from_markup``)."""
+        self._content = self._parse(markup)
+        self._lay_out()
+        if scroll_home:
+            self.scroll_home(animate=False)
+
+    def prepare(self, content: Content) -> None:
+        """Wrap parsed markup now, at the present width, so that a later ``show(content)`` of this
+        same object (an answer built ahead of its reveal) costs no wrapping on its key."""
+        self._wrap(content, self.text_width)
+
+    # --- wrapping -----------------------------------------------------------
+
+    def _parse(self, markup: "str | Content") -> Content:
+        if not isinstance(markup, str):
+            return markup
+        content = self._parsed.get(markup)
+        if content is None:
+            content = self._parsed[markup] = Content.from_markup(markup)
+        return content
+
+    @property
+    def text_width(self) -> int:
+        """The cells a line of text may take: the pane less its padding and scrollbar."""
+        return self.scrollable_content_region.width
+
+    def _wrap(self, content: Content, width: int) -> list[Content]:
+        if width < 1:
+            return []
+        key = (id(content), width)  # the entry keeps its text alive, so the id stays its own
+        known = self._wrapped.get(key)
+        if known is None:
+            known = self._wrapped[key] = (content, wrapped_lines(content, width))
+        return known[1]
+
+    def _lay_out(self) -> None:
+        width = self.text_width
+        self._lines = self._wrap(self._content, width)
+        self._strips.clear()
+        self.virtual_size = Size(width, len(self._lines))
+        self.refresh()
+
+    def on_resize(self, event: "events.Resize") -> None:
+        self._lay_out()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    # --- drawing (Textual's line API) ---------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.text_width
+        if index >= len(self._lines):
+            return Strip.blank(width, self.visual_style.rich_style)
+        strip = self._strips.get(index)
+        if strip is None:
+            line = self._lines[index]
+            selection = self.text_selection
+            if selection is not None and (span := selection.get_span(index)) is not None:
+                start, end = span
+                selection_style = self.screen.get_component_rich_style("screen--selection")
+                line = line.stylize(selection_style, start, len(line) if end == -1 else end)
+            [strip] = Visual.to_strips(self, line, width, 1, self.visual_style, apply_selection=False, pad=True) or [
+                Strip.blank(width, self.visual_style.rich_style)
+            ]
+            # Offsets let a mouse selection find the characters under it.
+            strip = strip.apply_offsets(0, index)
+            if selection is None:
+                self._strips[index] = strip
+        return strip
+
+    # --- selecting text with the mouse --------------------------------------
+
+    def get_selection(self, selection: "Selection") -> tuple[str, str] | None:
+        return selection.extract("\n".join(line.plain for line in self._lines)), "\n"
+
+    def selection_updated(self, selection: "Selection | None") -> None:
+        self._strips.clear()
+        self.refresh()

@@ -64,7 +64,7 @@ async def test_a_right_pick_is_saved_as_hard_by_the_recognition_rule(app, review
         assert [(r.question_id, r.rating, r.mode, r.scheduled) for r in reviews()] == [
             (question.id, Rating.Hard, ReviewMode.CHOICE, True)
         ]
-        feedback = str(screen.query_one("#choice-feedback").render())
+        feedback = screen.query_one("#choice-feedback").content.plain
         assert f"{PASSED} Correct." in feedback and "Saved as 2 Hard" in feedback
         assert option_text(screen, correct).startswith(PASSED)
         await pilot.press("enter")
@@ -101,7 +101,7 @@ async def test_a_wrong_pick_is_a_lapse_the_card_is_weak_and_undo_restores_it(app
         assert lapsed.lapses == learnt.lapses + 1 and lapsed.due < learnt.due, "the schedule moved as a lapse"
         assert question_id in weak_question_ids(paths.store_path(), bank, FIXED_NOW, app.study_settings())
         assert option_text(screen, wrong).startswith(FAILED)
-        feedback = str(screen.query_one("#choice-feedback").render())
+        feedback = screen.query_one("#choice-feedback").content.plain
         assert f"{FAILED} Not quite." in feedback and "the card is now weak" in feedback
         await pilot.press("u")
         assert stored_card(question_id) == learnt, "undo restored the card"
@@ -159,7 +159,7 @@ async def test_multi_answer_options_are_checkboxes_that_say_choose_all(reviews):
             if language == "en":
                 await pilot.press("enter")  # one right option of two: missed one, so Again
                 assert "(missed)" in option_text(screen, numbers[1])
-                assert "Partly" in str(screen.query_one("#choice-feedback").render())
+                assert "Partly" in screen.query_one("#choice-feedback").content.plain
     assert [r.rating for r in reviews()] == [Rating.Again]
 
 
@@ -219,7 +219,7 @@ async def test_a_shows_the_whole_answer_after_a_pick_and_escape_comes_back(app, 
         item = screen.session.item
         _correct, wrong = correct_and_wrong(screen)
         await pilot.press(str(wrong), "enter")
-        assert "a: the whole answer" in str(screen.query_one("#choice-feedback").visual)
+        assert "a: the whole answer" in screen.query_one("#choice-feedback").content.plain
         await pilot.press("a")
         await pilot.pause()
         detail = app.screen

@@ -110,14 +110,40 @@ async def test_the_model_answer_after_a_choice_wraps_by_character_too():
         await pilot.press(str(wrong), "enter")
         await pilot.pause()
         feedback = screen.query_one("#choice-feedback")
-        width = feedback.content_size.width
+        width = feedback.text_width
         answer = readable(item.question.answer.zh).replace(" ", "")
         # The lines the widget gives Textual to draw, after the verdict and what was saved: already
         # cut to the width, so Textual never wraps them again at its spaces.
-        lines = str(feedback.render()).split("\n")[2:]
+        lines = [line.plain for line in feedback.lines][2:]
         assert len(lines) >= 2 and "".join(lines).replace(" ", "") == answer
         assert max(cell_len(line) for line in lines) <= width
         assert_filled(lines, width)
+
+
+async def test_a_model_answer_longer_than_the_feedback_box_scrolls_and_no_line_is_cut():
+    """The feedback box holds 7 rows: a longer model answer brings a scrollbar (there is more), is
+    wrapped again for the column the scrollbar takes, and every row drawn is a whole line."""
+    from questions import load_bank
+
+    app = make_app("zh", bank=load_bank([]))  # the shipped bank: its answers run to many lines
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        screen = app.screen
+        while cell_len(readable(screen.session.item.question.answer.zh)) <= 80 * 5:  # to an answer longer than the box
+            correct = next(option.number for option in screen.session.item.options if option.correct)
+            await pilot.press(str(correct), "enter", "enter")
+        item = screen.session.item
+        await pilot.press(str(next(option.number for option in item.options if not option.correct)), "enter")
+        await pilot.pause()
+        feedback = screen.query_one("#choice-feedback")
+        assert feedback.show_vertical_scrollbar and feedback.size.height == 7
+        # The screen's width less the padding either side and the scrollbar's columns.
+        assert feedback.text_width == 80 - 2 - feedback.styles.scrollbar_size_vertical
+        assert max(cell_len(line.plain) for line in feedback.lines) <= feedback.text_width
+        drawn = [feedback.render_line(y).text.rstrip() for y in range(feedback.size.height)]
+        assert drawn == [line.plain.rstrip() for line in feedback.lines[: len(drawn)]]
+        answer = readable(item.question.answer.zh).replace(" ", "")
+        assert "".join(line.plain for line in feedback.lines[2:]).replace(" ", "") == answer
 
 
 async def test_a_drills_task_in_chinese_wraps_by_character():

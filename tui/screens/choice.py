@@ -26,6 +26,7 @@ from tui.widgets.i18n import bilingual
 from tui.widgets.long_list import replace_options
 from tui.widgets.question_view import question_heading
 from tui.widgets.rating_bar import RATING_LABELS
+from tui.widgets.scrolling_text import ScrollingText
 from tui.widgets.title_bar import TitleBar
 from tui.widgets.wrapped import WrappedText, option_prompt
 
@@ -90,7 +91,8 @@ class ChoiceScreen(AppScreen):
         yield Static(id="choice-status")
         yield WrappedText(id="choice-question")
         yield OptionList(id="choice-options")
-        yield WrappedText(id="choice-feedback", classes="-hidden")  # holds the model answer: Chinese wraps by character
+        # The model answer, Chinese wrapped by character; a long one scrolls (a: shows it whole).
+        yield ScrollingText(id="choice-feedback", classes="-hidden")
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -112,7 +114,7 @@ class ChoiceScreen(AppScreen):
             + self.tr(f"correct {self._correct_count}/{len(self._answers_correct)}", f"答对 {self._correct_count}/{len(self._answers_correct)}")
         )
         options = self.query_one("#choice-options", OptionList)
-        feedback = self.query_one("#choice-feedback", WrappedText)
+        feedback = self.query_one("#choice-feedback", ScrollingText)
         if item is None:
             self.query_one("#choice-question", Static).update(self._finished_markup())
             options.add_class("-hidden")
@@ -135,7 +137,7 @@ class ChoiceScreen(AppScreen):
         answered = self._answered
         feedback.set_class(answered is None, "-hidden")
         if answered is not None:
-            feedback.update(self._feedback_markup(answered))
+            feedback.show(self._feedback_markup(answered))
         self.refresh_bindings()
 
     @property

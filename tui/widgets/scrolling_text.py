@@ -112,7 +112,19 @@ class ScrollingText(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(self._lines))
         self.refresh()
 
+    def get_content_height(self, container: "Size", viewport: "Size", width: int) -> int:
+        # With ``height: auto`` Textual asks for the height at the width it is about to give: the
+        # text's lines at that width (wrapped once, cached), so the pane is the right height in
+        # the first frame, not after a second layout once it knows its width.
+        return len(self._wrap(self._content, width))
+
     def on_resize(self, event: "events.Resize") -> None:
+        self._lay_out()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        # With ``overflow-y: auto`` a scrollbar comes when the text is longer than the pane, and
+        # takes a column from it: wrap again to the narrower width (never the other way round
+        # in a loop: narrower lines are never fewer).
         self._lay_out()
 
     def notify_style_update(self) -> None:

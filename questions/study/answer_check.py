@@ -115,6 +115,10 @@ CO_MEMBERS: dict[str, frozenset[str]] = {
     "self": frozenset({"cross", "交叉"}), "自注意力": frozenset({"cross", "交叉"}),
     "cross": frozenset({"self", "自注意力"}), "交叉": frozenset({"self", "自注意力"}),
 }
+# Opposites are alternatives too: a clause that says the point's claim with the opposite in the
+# term's place ("分数依赖绝对位置" for "注意力分数只依赖相对位置") says the other thing.
+for _term, _opposite in (*OPPOSITES.items(), ("relative", "absolut"), ("absolut", "relative")):
+    CO_MEMBERS[_term] = CO_MEMBERS.get(_term, frozenset()) | {_opposite}
 
 
 class Verdict(str, enum.Enum):

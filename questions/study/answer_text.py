@@ -265,6 +265,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("equivariant", "等变"),
     ("rotate", "rotation", "旋转", "转"),
     ("relative", "相对"),
+    ("absolut", "absolute", "绝对"),
     ("extrapolate", "extrapolation", "外推"),
     ("interpolation", "插值"),
     ("merge", "合并"),

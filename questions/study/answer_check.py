@@ -341,7 +341,9 @@ class _Window:
             bigrams = self.bigrams[negated]
             if len(alias) >= 3 and alias[-2:] in bigrams and len(pairs & bigrams) / len(pairs) >= BIGRAM_SHARE:
                 return 100.0
-        if len(word) < EXACT_BELOW:
+        if len(word) < EXACT_BELOW or word.startswith("bigo"):
+            # a complexity is a value: O(n²) is not O(n²d), however alike they are written. (Not every
+            # term with a digit: "6*N*D_inference" is the point's "6ND_inf", "4d" its "4d_model".)
             return 0.0
         # a typo is a look-alike; the term behind a prefix is another word ("recompute" is not "compute")
         same_polarity = [other for other in (self.negated if negated else self.affirmed) if not _derived(term, other)]

@@ -814,3 +814,9 @@ def test_the_false_credit_census_explains_every_false_credit_and_never_reads_a_f
     for split in FROZEN:
         with pytest.raises(ValueError, match="frozen"):
             census(["fresh", split])
+
+
+def test_a_complexity_is_matched_exactly_never_as_a_look_alike():
+    question = make_question("q", key_points=(("FLOPs 仍是 $O(n^2d)$", "FLOPs remain $O(n^2d)$"),))
+    assert not check_typed_answer(question, "它把 FLOPs 从 O(n²) 降到了 O(n)。").points[0].covered
+    assert check_typed_answer(question, "FLOPs 还是 O(n^2 d)，没有变。").points[0].covered

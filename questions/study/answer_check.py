@@ -115,6 +115,13 @@ CO_MEMBERS: dict[str, frozenset[str]] = {
     "self": frozenset({"cross", "交叉"}), "自注意力": frozenset({"cross", "交叉"}),
     "cross": frozenset({"self", "自注意力"}), "交叉": frozenset({"self", "自注意力"}),
 }
+# the head word of a member's compound name is part of the name, not of what is said of it
+# ("cross-attention ... takes Q from the decoder" says nothing of self-attention by "attention")
+_MEMBER_HEADS = dict.fromkeys(("self", "自注意力", "cross", "交叉"), frozenset({"attention"}))
+_MEMBER_FORMS = {
+    **dict.fromkeys(("self", "自注意力"), frozenset({"self", "自注意力"})),
+    **dict.fromkeys(("cross", "交叉"), frozenset({"cross", "交叉"})),
+}
 # Opposites are alternatives too: a clause that says the point's claim with the opposite in the
 # term's place ("分数依赖绝对位置" for "注意力分数只依赖相对位置") says the other thing.
 for _term, _opposite in (*OPPOSITES.items(), ("relative", "absolut"), ("absolut", "relative")):
@@ -256,10 +263,11 @@ def _agreed(readings: list[_Judged]) -> list[_Judged]:
     """One window's readings of one point in its two wordings, made to agree on a swap: the wordings
     are one point, so a window that says one wording's claim of a co-member (``says_of_co_member``)
     does not state it through the other, whose clauses may be cut so that the swap does not show
-    ("K, V" ends a clause in the English point, not in the Chinese one). (Only a swap: any
-    contradiction read in either wording would cost true credits, the English wording read on
-    Chinese text being the looser reading.)"""
-    negated = next((judged for judged in readings if judged.swapped), None)
+    ("K, V" ends a clause in the English point, not in the Chinese one). Only a swap, and only as
+    read in the answer's language: any contradiction read in either wording costs true credits."""
+    # the reading in the answer's own language (Chinese, where it has any: ``reading_of`` puts it
+    # first) decides; the English wording read on Chinese text sees half its words
+    negated = readings[0] if readings[0].swapped else None
     if negated is None:
         return readings
     return [negated if judged.verdict is Verdict.COVERED else judged for judged in readings]
@@ -388,21 +396,22 @@ class _Window:
         others = CO_MEMBERS.get(term)
         if others is None:
             return False
+        forms = _MEMBER_FORMS.get(term, frozenset({term}))  # "self" and "自注意力" name one member
         for told in _point_clauses(point):
             # a member the point's clause names too is said of along with ``term`` ("q, k, v")
-            alternatives = others - told
+            alternatives = others - told - forms
             if term not in told or not alternatives:
                 continue
-            rest = told - CO_MEMBERS.keys()
+            rest = told - CO_MEMBERS.keys() - _MEMBER_HEADS.get(term, frozenset())
 
             def says(clause: frozenset[str]) -> bool:
                 # a claim needs two words at least: "解码器自注意力：" heads a claim, it makes none
                 shared = len(rest & clause)
                 return shared >= CLAIM_TERMS and shared * 2 >= len(rest)
 
-            if any(term in clause and says(clause) for clause in self.clauses):
+            if any(forms & clause and says(clause) for clause in self.clauses):
                 continue
-            if any(alternatives & clause and term not in clause and says(clause) for clause in self.clauses):
+            if any(alternatives & clause and not forms & clause and says(clause) for clause in self.clauses):
                 return True
         return False
 

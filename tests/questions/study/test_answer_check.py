@@ -820,3 +820,17 @@ def test_a_complexity_is_matched_exactly_never_as_a_look_alike():
     question = make_question("q", key_points=(("FLOPs 仍是 $O(n^2d)$", "FLOPs remain $O(n^2d)$"),))
     assert not check_typed_answer(question, "它把 FLOPs 从 O(n²) 降到了 O(n)。").points[0].covered
     assert check_typed_answer(question, "FLOPs 还是 O(n^2 d)，没有变。").points[0].covered
+
+
+def test_a_member_named_in_either_language_is_the_same_member():
+    # "自注意力" is "self"-attention: the English wording read on this Chinese answer must not take the
+    # decoder clause, which names 自注意力 and 交叉注意力, for a claim about cross- instead of self-attention
+    question = make_question("q", key_points=(
+        ("编码器块：多头自注意力 + FFN；解码器块：掩码自注意力 + 交叉注意力 + FFN", "encoder block is multi-head self-attention + FFN; decoder block is masked self-attention, cross-attention, FFN"),
+    ))
+    assert check_typed_answer(question, "编码器块：多头自注意力 + FFN；解码器块：掩码自注意力 + 交叉注意力 + FFN。").points[0].covered
+    # "attention", the head of both names, is no part of what the point says of cross-attention
+    roles = make_question("r", key_points=(("交叉注意力在每个解码器层中，Q 来自解码器，K/V 来自编码器输出", "cross-attention in every decoder layer takes Q from the decoder and K/V from the encoder output"),))
+    answer = ("Each decoder layer first runs causal self-attention over the target prefix, then uses cross-attention, "
+              "where the queries come from the decoder state and the keys and values from the encoder output.")
+    assert check_typed_answer(roles, answer).points[0].covered

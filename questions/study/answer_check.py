@@ -22,10 +22,8 @@ How a point is judged (the language work is in ``answer_text``):
   the window shares with it; so is a point whose verb the window denies of the
   point's own subject ("新 token 的 k、v 也不追加进去"), one whose thing the window
   names by its sibling ("Continuous batching isn't ..." for static batching, the
-  second matrix for the first, "after" for "before"), one whose two siblings
-  the window swaps ("Q 来自编码器，K、V 来自解码器"), and one whose clause the window
-  says of a co-member instead (another of Q/K/V, the sibling, self- for cross-attention:
-  "输出是 K 的加权平均" for "输出是 V 的加权平均"), in either of the point's wordings;
+  second matrix for the first, "after" for "before"), and one whose two siblings
+  the window swaps ("Q 来自编码器，K、V 来自解码器");
 - terms the question itself uses weigh half and count only beside a term it does
   not use (restating the question covers nothing), and an answer that only lists
   terms and bare formulas covers nothing (``AnswerCheck.keyword_list``);
@@ -102,30 +100,6 @@ SIBLINGS = {
     "causal": "bidirectional", "static": "continuous", "continuous": "static", "第一个": "第二个", "第二个": "第一个",
     "first": "second", "second": "first", "past": "future", "future": "past",
 }
-CLAIM_TERMS = 2  # what a clause says of a thing is at least this many words
-# Co-members: the things of one kind a clause can say something of, each the others' alternative
-# (the sibling pairs above, and the three roles of attention). A clause of the window that says what
-# a point's clause says of one member, of another member instead, is about that other one ("输出是 K
-# 的加权平均" for "输出是 V 的加权平均"; "K 来自 decoder" for "Q 来自解码器").
-CO_MEMBERS: dict[str, frozenset[str]] = {
-    # before/after are relations, not things: "the norm comes first and the rotation after" is "before the rotation"
-    **{term: frozenset({sibling}) for term, sibling in SIBLINGS.items() if term not in ("past", "future")},
-    **{role: frozenset({"query", "key", "value"} - {role}) for role in ("query", "key", "value")},
-    # the two attentions of an encoder-decoder layer ("交叉注意力用的是目标端的填充掩码" for the decoder's self-attention)
-    "self": frozenset({"cross", "交叉"}), "自注意力": frozenset({"cross", "交叉"}),
-    "cross": frozenset({"self", "自注意力"}), "交叉": frozenset({"self", "自注意力"}),
-}
-# the head word of a member's compound name is part of the name, not of what is said of it
-# ("cross-attention ... takes Q from the decoder" says nothing of self-attention by "attention")
-_MEMBER_HEADS = dict.fromkeys(("self", "自注意力", "cross", "交叉"), frozenset({"attention"}))
-_MEMBER_FORMS = {
-    **dict.fromkeys(("self", "自注意力"), frozenset({"self", "自注意力"})),
-    **dict.fromkeys(("cross", "交叉"), frozenset({"cross", "交叉"})),
-}
-# Opposites are alternatives too: a clause that says the point's claim with the opposite in the
-# term's place ("分数依赖绝对位置" for "注意力分数只依赖相对位置") says the other thing.
-for _term, _opposite in (*OPPOSITES.items(), ("relative", "absolut"), ("absolut", "relative")):
-    CO_MEMBERS[_term] = CO_MEMBERS.get(_term, frozenset()) | {_opposite}
 
 
 class Verdict(str, enum.Enum):
@@ -235,9 +209,9 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     for index, point in enumerate(question.key_points.pairs()):
         best = max(
             (
-                judged
+                _judge(point.get(lang), lang, window, echoed, covered_score, vocabulary[lang][index])
+                for lang in langs
                 for window in windows
-                for judged in _agreed([_judge(point.get(lang), lang, window, echoed, covered_score, vocabulary[lang][index]) for lang in langs])
             ),
             key=lambda judged: judged.rank,
             default=_Judged(0.0, langs[0], (), (), Verdict.ABSENT, ""),
@@ -259,20 +233,6 @@ def check_typed_answer(question: Question, answer: str, *, covered_score: float 
     return AnswerCheck(question_id=question.id, points=tuple(points), keyword_list=keyword_list)
 
 
-def _agreed(readings: list[_Judged]) -> list[_Judged]:
-    """One window's readings of one point in its two wordings, made to agree on a swap: the wordings
-    are one point, so a window that says one wording's claim of a co-member (``says_of_co_member``)
-    does not state it through the other, whose clauses may be cut so that the swap does not show
-    ("K, V" ends a clause in the English point, not in the Chinese one). Only a swap, and only as
-    read in the answer's language: any contradiction read in either wording costs true credits."""
-    # the reading in the answer's own language (Chinese, where it has any: ``reading_of`` puts it
-    # first) decides; the English wording read on Chinese text sees half its words
-    negated = readings[0] if readings[0].swapped else None
-    if negated is None:
-        return readings
-    return [negated if judged.verdict is Verdict.COVERED else judged for judged in readings]
-
-
 @dataclass(frozen=True)
 class _Judged:
     score: float
@@ -281,7 +241,6 @@ class _Judged:
     missing: tuple[str, ...]
     verdict: Verdict
     evidence: str
-    swapped: bool = False  # the window says the point's claim of a co-member instead
 
     @property
     def rank(self) -> tuple[int, float, int]:
@@ -349,9 +308,7 @@ class _Window:
             bigrams = self.bigrams[negated]
             if len(alias) >= 3 and alias[-2:] in bigrams and len(pairs & bigrams) / len(pairs) >= BIGRAM_SHARE:
                 return 100.0
-        if len(word) < EXACT_BELOW or word.startswith("bigo"):
-            # a complexity is a value: O(n²) is not O(n²d), however alike they are written. (Not every
-            # term with a digit: "6*N*D_inference" is the point's "6ND_inf", "4d" its "4d_model".)
+        if len(word) < EXACT_BELOW:
             return 0.0
         # a typo is a look-alike; the term behind a prefix is another word ("recompute" is not "compute")
         same_polarity = [other for other in (self.negated if negated else self.affirmed) if not _derived(term, other)]
@@ -386,34 +343,6 @@ class _Window:
         sibling = SIBLINGS.get(term)
         named = sibling is not None and (self.states(sibling) or self.states_as_subject(sibling))
         return named and sibling not in point_terms and not self.states(term)
-
-    def says_of_co_member(self, term: str, point: str) -> bool:
-        """Whether a clause of the window says what a clause of the point says of ``term`` of one of
-        its co-members instead, and no clause of the window says it of ``term``: "输出是 K 的加权平均"
-        for "输出是 V 的加权平均", "真正承载内容的是 Q" for "V 承载被传递的内容". What a clause says of a
-        member is the rest of its terms, co-members of any kind left out; the window's clause must
-        state at least half of it, and name another member and not ``term``."""
-        others = CO_MEMBERS.get(term)
-        if others is None:
-            return False
-        forms = _MEMBER_FORMS.get(term, frozenset({term}))  # "self" and "自注意力" name one member
-        for told in _point_clauses(point):
-            # a member the point's clause names too is said of along with ``term`` ("q, k, v")
-            alternatives = others - told - forms
-            if term not in told or not alternatives:
-                continue
-            rest = told - CO_MEMBERS.keys() - _MEMBER_HEADS.get(term, frozenset())
-
-            def says(clause: frozenset[str]) -> bool:
-                # a claim needs two words at least: "解码器自注意力：" heads a claim, it makes none
-                shared = len(rest & clause)
-                return shared >= CLAIM_TERMS and shared * 2 >= len(rest)
-
-            if any(forms & clause and says(clause) for clause in self.clauses):
-                continue
-            if any(alternatives & clause and not forms & clause and says(clause) for clause in self.clauses):
-                return True
-        return False
 
     def binds_to_sibling(self, term: str, point: str) -> bool:
         """Whether the window swaps what the point's clauses say of ``term`` and of its sibling:
@@ -493,12 +422,11 @@ def _judge(
     contradicted = False
     says_more = all(term.removeprefix(NEGATED) in echoed for term in names)  # a point made of the question's words
     contradicted_weight = 0.0
-    reversed_ = swapped = False
+    reversed_ = False
     weights: dict[str, float] = {}
     for term, weight, lead in point_terms:
         echo = term.removeprefix(NEGATED) in echoed
-        swapped = swapped or window.says_of_co_member(term, point)
-        reversed_ = reversed_ or swapped or window.reverses(term, names) or window.binds_to_sibling(term, point)
+        reversed_ = reversed_ or window.reverses(term, names) or window.binds_to_sibling(term, point)
         if echo:
             weight *= ECHO_WEIGHT
         total += weight
@@ -542,7 +470,7 @@ def _judge(
         verdict = Verdict.PARTLY
     else:
         verdict = Verdict.ABSENT
-    return _Judged(score, lang, tuple(matched), tuple(missing), verdict, _snippet(window.text), swapped)
+    return _Judged(score, lang, tuple(matched), tuple(missing), verdict, _snippet(window.text))
 
 
 def _denied_subject_weight(window: _Window, weights: dict[str, float], echoed: frozenset[str]) -> float:

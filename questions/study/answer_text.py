@@ -265,7 +265,6 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("equivariant", "等变"),
     ("rotate", "rotation", "旋转", "转"),
     ("relative", "相对"),
-    ("absolut", "absolute", "绝对"),
     ("extrapolate", "extrapolation", "外推"),
     ("interpolation", "插值"),
     ("merge", "合并"),
@@ -490,26 +489,11 @@ def analyse(answer: str) -> tuple[Sentence, ...]:
 
 
 _CLAUSE_ENDS = frozenset(",，;；:：。!?！？")
-_HEADING_MARKS = frozenset(":：")
-_LIST_MARKS = frozenset(",，、")
-
-
-def _symbol_at(scoped: list[tuple[str, str, int]], position: int) -> bool:
-    """Whether the word at ``position`` is a short Latin symbol ("k", "W_O", "PE")."""
-    if not 0 <= position < len(scoped):
-        return False
-    word = scoped[position][0]
-    return len(word) <= 3 and bool(_LATIN_TOKEN.fullmatch(word))
 
 
 def _clauses(scoped: list[tuple[str, str, int]]) -> tuple[frozenset[str], ...]:
-    """The affirmed terms of each clause. A colon does not end one (what it heads is said of what
-    comes before it: "Encoder self-attention: source padding mask only"), nor does a comma between
-    two symbols ("q, k, v are computed", "K、V 来自编码器")."""
     clauses: list[set[str]] = [set()]
-    for position, (word, term, _scope) in enumerate(scoped):
-        if word in _HEADING_MARKS or (word in _LIST_MARKS and _symbol_at(scoped, position - 1) and _symbol_at(scoped, position + 1)):
-            continue
+    for word, term, _scope in scoped:
         if word in _CLAUSE_ENDS:
             clauses.append(set())
         elif term and not term.startswith((NEGATED, TOPIC)):

@@ -753,3 +753,15 @@ def test_the_e5_probe_never_opens_a_frozen_split():
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 2 and "frozen" in run.stderr + run.stdout, split
         assert "Traceback" not in run.stderr
+
+
+def test_the_false_credit_census_explains_every_false_credit_and_never_reads_a_frozen_split():
+    from .false_credit_census import CAUSES, census
+
+    causes, _by_kind, _by_lang, detail = census(["fresh"])
+    false = evaluate("fresh").tallies["all"].false_pos
+    assert false > 0 and sum(causes.values()) == false == sum(len(lines) for lines in detail.values())
+    assert set(causes) <= set(CAUSES)
+    for split in FROZEN:
+        with pytest.raises(ValueError, match="frozen"):
+            census(["fresh", split])

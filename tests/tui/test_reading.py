@@ -144,6 +144,9 @@ async def test_a_model_answer_longer_than_the_feedback_box_scrolls_and_no_line_i
         assert drawn == [line.plain.rstrip() for line in feedback.lines[: len(drawn)]]
         answer = readable(item.question.answer.zh).replace(" ", "")
         assert "".join(line.plain for line in feedback.lines[2:]).replace(" ", "") == answer
+        feedback.scroll_end(animate=False)  # the rest is there to scroll to
+        await pilot.pause()
+        assert feedback.render_line(feedback.size.height - 1).text.rstrip() == feedback.lines[-1].plain.rstrip()
 
 
 async def test_a_drills_task_in_chinese_wraps_by_character():

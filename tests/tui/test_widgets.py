@@ -203,16 +203,100 @@ async def test_scrolling_text_wraps_chinese_by_character_at_its_width_and_again_
         assert pane.text_width == 60 - 2 and max(cell_len(line.plain) for line in pane.lines) > width
 
 
-async def test_scrolling_text_gives_a_mouse_selection_its_text():
-    from textual.selection import Selection
+async def test_scrolling_text_draws_a_mouse_selection():
+    """Drag over two rows of a scrolled pane: the app draws the selection and copies its text."""
+    from tui.widgets.scrolling_text import ScrollingText
+
+    app = scrolling_text_app("\n".join(f"line {number} 注意力{number}" for number in range(100)))
+    async with app.run_test(size=(40, 10)) as pilot:
+        pane = app.query_one(ScrollingText)
+        await pilot.pause()  # laid out: its lines known
+        pane.scroll_to(y=50, animate=False)
+        await pilot.pause()
+        assert pane.render_line(0).text.strip() == "line 50 注意力50"
+        await pilot.mouse_down(pane, offset=(1 + 5, 0))  # the padding, then "line "
+        await pilot.hover(pane, offset=(1 + 12, 1))  # "line 51 " and 注意 (two cells each)
+        await pilot.mouse_up(pane, offset=(1 + 12, 1))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "50 注意力50\nline 51 注意力"
+        segments = [segment for segment in pane.render_line(0) if segment.text.strip()]
+        assert [segment.text for segment in segments] == ["line ", "50 注意力50"]
+        assert segments[0].style.bgcolor != segments[1].style.bgcolor, "the selection is drawn"
+
+
+async def test_a_text_that_fits_loses_the_scrollbar_a_longer_one_brought():
+    """height: auto, max-height 7: after a long text, one that fits the box at the full width is
+    shown whole, with no scrollbar (as it is when shown first)."""
+    from textual.app import App, ComposeResult
 
     from tui.widgets.scrolling_text import ScrollingText
 
-    app = scrolling_text_app("first line\nsecond line\nthird line")
-    async with app.run_test(size=(40, 10)) as pilot:
+    class Box(App):
+        CSS = "ScrollingText { height: auto; max-height: 7; overflow-y: auto; }"
+
+        def compose(self) -> ComposeResult:
+            yield ScrollingText()
+
+    app = Box()
+    async with app.run_test(size=(40, 12)) as pilot:
+        pane = app.query_one(ScrollingText)
+        pane.show("\n".join(f"long line {number}" for number in range(12)))
+        await pilot.pause()
+        assert pane.show_vertical_scrollbar
+        fits = "\n".join(["word word word word word word word wo"] * 5)  # 37 cells: fits 38, not 36
+        pane.show(fits)
+        await pilot.pause()
+        await pilot.pause()
+        assert not pane.show_vertical_scrollbar and pane.size.height == 5
+        assert [line.plain for line in pane.lines] == fits.split("\n")
+
+
+async def test_no_row_is_drawn_from_lines_wrapped_for_another_width():
+    """A resize draws the rows at the new width in its first frame: no row is a cut-off line."""
+    from tui.widgets.scrolling_text import ScrollingText
+
+    app = scrolling_text_app("缩放点积注意力除以根号维度，使点积的方差保持为一，避免软最大值饱和。" * 6)
+    async with app.run_test(size=(80, 20)) as pilot:
+        pane = app.query_one(ScrollingText)
+        await pilot.pause()
+        drawn = []
+        render_line = pane.render_line
+        pane.render_line = lambda y: drawn.append(render_line(y).text.rstrip()) or render_line(y)
+        await pilot.resize_terminal(50, 20)
+        await pilot.pause()
+        text = "".join(drawn[: len(pane.lines)])
+        assert drawn and all(cell_len(row) <= 48 for row in drawn)
+        assert text == "".join(line.plain for line in pane.lines), "every character drawn, once"
+
+
+async def test_scrolling_text_redraws_its_lines_in_a_new_theme():
+    """The rendered lines are cached: a theme change (Settings) must draw them in its colours."""
+    from tui.widgets.scrolling_text import ScrollingText
+
+    app = scrolling_text_app("[b $accent]Accent[/] plain")
+    async with app.run_test(size=(40, 5)) as pilot:
         await pilot.pause()
         pane = app.query_one(ScrollingText)
-        from textual.geometry import Offset
 
-        text, _ending = pane.get_selection(Selection(Offset(6, 0), Offset(6, 1)))
-        assert text == "line\nsecond"
+        def colours():
+            return [(segment.text, segment.style.color) for segment in pane.render_line(0) if segment.text.strip()]
+
+        before = colours()
+        app.theme = "nord" if app.theme != "nord" else "textual-dark"
+        await pilot.pause()
+        after = colours()
+        assert [text for text, _ in after] == [text for text, _ in before]
+        assert all(old != new for (_, old), (_, new) in zip(before, after))
+
+
+async def test_a_tab_drops_no_characters():
+    """cell_len counts a tab as no cells, Textual draws it to the next 8-column stop: a line that
+    seemed to fit was cut at the row's end, and the rest of it never drawn."""
+    from tui.widgets.scrolling_text import ScrollingText
+
+    app = scrolling_text_app("x\t" + "y" * 34 + "\nnext")
+    async with app.run_test(size=(40, 5)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(ScrollingText)
+        drawn = "".join(pane.render_line(y).text for y in range(pane.size.height))
+        assert drawn.count("y") == 34 and "next" in drawn

@@ -24,6 +24,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style
 from textual.visual import Visual
 
 from tui.widgets.wrapped import wrap_content_fits
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 def wrapped_lines(content: Content, width: int) -> list[Content]:
     """``content``'s lines wrapped to ``width`` cells by ``questions.wrapping``; a line it could
     not map back is wrapped by Textual, so every line returned fits."""
+    if "\t" in content.plain:
+        content = content.expand_tabs()  # as Textual draws them (to 8-column stops); cell_len counts a tab as no cells
     wrapped, fits = wrap_content_fits(content, width)
     return wrapped.split("\n", allow_blank=True) if fits else wrapped.wrap(width)
 
@@ -107,7 +110,14 @@ class ScrollingText(ScrollView, can_focus=True):
 
     def _lay_out(self) -> None:
         width = self.text_width
-        self._lines = self._wrap(self._content, width)
+        lines = self._wrap(self._content, width)
+        if self.show_vertical_scrollbar and self.styles.overflow_y == "auto":
+            # The scrollbar came for an earlier, longer text: if this one fits the pane at the
+            # full width, lay it out so, and the scrollbar goes (then the watcher lays it out again).
+            wider = width + self.styles.scrollbar_size_vertical
+            if len(wide := self._wrap(self._content, wider)) <= self.scrollable_content_region.height:
+                width, lines = wider, wide
+        self._lines = lines
         self._strips.clear()
         self.virtual_size = Size(width, len(self._lines))
         self.refresh()
@@ -136,15 +146,20 @@ class ScrollingText(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.text_width
-        if index >= len(self._lines):
+        lines = self._wrap(self._content, width)  # at the width drawn, even before on_resize
+        if lines is not self._lines:
+            self._lines = lines
+            self._strips.clear()
+        if index >= len(lines):
             return Strip.blank(width, self.visual_style.rich_style)
         strip = self._strips.get(index)
         if strip is None:
-            line = self._lines[index]
+            line = lines[index]
             selection = self.text_selection
             if selection is not None and (span := selection.get_span(index)) is not None:
                 start, end = span
-                selection_style = self.screen.get_component_rich_style("screen--selection")
+                # Content takes Textual's Style (as Visual.to_strips builds it), not Rich's.
+                selection_style = Style.from_styles(self.screen.get_component_styles("screen--selection"))
                 line = line.stylize(selection_style, start, len(line) if end == -1 else end)
             [strip] = Visual.to_strips(self, line, width, 1, self.visual_style, apply_selection=False, pad=True) or [
                 Strip.blank(width, self.visual_style.rich_style)

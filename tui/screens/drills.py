@@ -34,7 +34,7 @@ from tui.widgets.bars import literal, one_line_each
 from tui.widgets.evidence import pick
 from tui.widgets.footer import AppFooter
 from tui.widgets.title_bar import TitleBar
-from tui.widgets.wrapped import WrappedText
+from tui.widgets.wrapped import WrappedText, wrap_content
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -692,8 +692,6 @@ class DrillsScreen(AppScreen):
     def _scroll_to_check(self, index: int) -> None:
         """Bring check ``index``'s line to the top of the detail: its row in the checks' text as
         wrapped at the widget's width, below the widget's top."""
-        from tui.widgets.wrapped import wrap_content
-
         checks = self.query_one("#drills-checks", WrappedText)
         before = Content.from_markup("\n".join(self._checks_markup[: self._check_starts[index]]))
         rows = wrap_content(before, checks.content_size.width).plain.count("\n") + 1

@@ -75,7 +75,7 @@ async def test_the_list_shows_each_drills_status_by_shape_due_first():
         assert "1 due" in status and f"{len(options) - 2} new" in status and "1 passed" in status
         head = shown(screen, "#drills-head")
         assert "softmax(x, dim=-1)" in head and "last check: failed 2/3 · 2026-01-15 08:00" in head
-        checks = shown(screen, "#drills-checks Static")
+        checks = shown(screen, "#drills-checks")
         assert "✗ 2. large-logits — FAILED" in checks and "largest error: inf at index (0, 0)" in checks
         assert "got: float32 (2, 3) [[nan, 0, 0]" in checks  # brackets shown as they are
         assert "hint: exp(1e4) overflows" in checks and "✓ 1. matches-torch — passed" in checks
@@ -85,7 +85,7 @@ async def test_the_list_shows_each_drills_status_by_shape_due_first():
         assert app.language == "zh"
         options = option_texts(screen)
         assert options[0].startswith("✗ 数值稳定的 softmax") and "到期" in options[0]
-        assert "提示：exp(1e4) 会溢出成 inf" in shown(screen, "#drills-checks Static")
+        assert "提示：exp(1e4) 会溢出成 inf" in shown(screen, "#drills-checks")
         assert "检查代码" in " ".join(footer_keys(app))
 
 
@@ -143,7 +143,7 @@ async def test_a_syntax_error_is_shown_with_its_line_and_not_recorded():
         screen = await open_drills(app, pilot)
         await pilot.press("c")
         await finish_check(app, pilot)
-        checks = shown(screen, "#drills-checks Static")
+        checks = shown(screen, "#drills-checks")
         assert "The file could not be used (line 2): SyntaxError" in checks and "^" in checks
         assert "new · file unusable" in option_texts(screen)[0]
         assert recorded() == []
@@ -161,10 +161,14 @@ async def test_check_a_failing_file_then_a_passing_one_results_inline_and_record
         assert "x Cancel" in footer_keys(app) and "c Check code" not in footer_keys(app)
         await finish_check(app, pilot)
         assert screen.live is None
-        checks = shown(screen, "#drills-checks Static")
+        checks = shown(screen, "#drills-checks")
         assert "2 of 3 checks passed." in checks and "✗ 2. large-logits — FAILED" in checks
         assert "input x: float32 (4, 3)" in checks and "largest error: inf" in checks
         assert "hint: exp(1e4) overflows" in checks
+        await pilot.pause()  # the detail scrolls once the new text is laid out
+        detail, drawn = screen.query_one("#drills-detail"), screen.query_one("#drills-checks")
+        rows = drawn.wrapped(drawn.content_size.width).plain.split("\n")
+        assert rows[int(detail.scroll_y) - drawn.virtual_region.y].startswith("✗ 2. large-logits")  # the first failure on top
         assert "stays due until it passes" in str(screen.query_one("#drills-run-label").render())
         assert options_first(screen).startswith("✗ Numerically stable softmax")
         assert [review.rating.name for review in recorded()] == ["Again"]
@@ -172,7 +176,7 @@ async def test_check_a_failing_file_then_a_passing_one_results_inline_and_record
         workspace_file().write_text(SOFTMAX.reference_source(), encoding="utf-8")
         await pilot.press("c")
         await finish_check(app, pilot)
-        assert "All 3 checks passed." in shown(screen, "#drills-checks Static")
+        assert "All 3 checks passed." in shown(screen, "#drills-checks")
         assert "comes back on 2026-01-" in str(screen.query_one("#drills-run-label").render())
         # passed drills go to the end of the list; the highlight follows the drill
         assert option_texts(screen)[-1].startswith("✓ Numerically stable softmax")
@@ -196,7 +200,7 @@ async def test_a_hanging_check_is_cancelled_at_once_and_the_app_keeps_answering(
         while not (screen.live and screen.live.current == 0) and time.monotonic() < deadline:
             await pilot.pause(0.1)
         assert screen.live is not None and screen.live.current == 0, "the first check never started"
-        assert "1. matches-torch — running" in shown(screen, "#drills-checks Static")
+        assert "1. matches-torch — running" in shown(screen, "#drills-checks")
 
         # While the candidate's code spins, the screen answers keys.
         await pilot.press("down")

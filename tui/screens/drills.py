@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -33,7 +34,7 @@ from tui.widgets.bars import literal, one_line_each
 from tui.widgets.evidence import pick
 from tui.widgets.footer import AppFooter
 from tui.widgets.title_bar import TitleBar
-from tui.widgets.wrapped import WrappedText
+from tui.widgets.wrapped import WrappedText, wrap_content
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -61,9 +62,6 @@ OUTCOME_MARKS = {
     "not-run": "[dim]·[/]",
 }
 RUNNING_MARK = "[b $accent]▸[/]"
-# A line and a body per check, made with the screen: as many as most drills have (a drill with
-# more gets more when shown), so showing a drill mounts nothing.
-CHECK_SLOTS = 5
 WAITING_MARK = "[dim]·[/]"
 
 
@@ -142,6 +140,8 @@ class DrillsScreen(AppScreen):
         self.hints_shown: dict[str, int] = {}
         self.solutions_shown: set[str] = set()
         self.live: LiveCheck | None = None
+        self._checks_markup: list[str] = []  # the lines of #drills-checks, as drawn
+        self._check_starts: list[int] = []  # the line of each check there
 
     def compose(self) -> ComposeResult:
         self._read_rows()
@@ -158,11 +158,10 @@ class DrillsScreen(AppScreen):
             yield WrappedText(id="drills-head")
             yield WrappedText(id="drills-task")
             yield WrappedText(id="drills-hints")  # by the task: a hint asked for shows where one reads
-            with Vertical(id="drills-checks"):
-                yield WrappedText(id="drills-checks-summary")
-                for _ in range(CHECK_SLOTS):
-                    yield Static(classes="check-line")
-                    yield WrappedText(classes="check-body")
+            # The summary and every check (its line, then what it tests and, when it did not
+            # pass, what went wrong) in one widget: a widget per part was 11 more widgets to
+            # build, style and lay out on every opening of the screen.
+            yield WrappedText(id="drills-checks")
             yield Static(id="drills-output")
             yield WrappedText(id="drills-questions")
             yield Static(id="drills-solution")
@@ -329,18 +328,22 @@ class DrillsScreen(AppScreen):
             )
             if result.problem is not None:
                 summary += [f"  {literal(line)}" for line in problem_detail_lines(result.problem)]
-        self.query_one("#drills-checks-summary", Static).update("\n".join(summary))
-
         by_id = {check.check_id: check for check in result.checks} if result is not None else {}
-        slots = self._check_slots(len(drill.checks))
-        for index, (check, (line, body)) in enumerate(zip(drill.checks, slots)):
+        lines = summary
+        self._check_starts = []
+        for index, check in enumerate(drill.checks):
             if live is not None:
                 outcome = live.results.get(index)
                 running = outcome is None and live.current == index
             else:
                 outcome, running = by_id.get(check.id), False
-            line.update(self._check_line(index, check.id, outcome, running))
-            body.update("\n".join([pick(check.statement, language), *(self._details_markup(outcome) if outcome else [])]))
+            lines.append("")  # a blank line before each check
+            self._check_starts.append(len(lines))
+            lines.append(self._check_line(index, check.id, outcome, running))
+            body = "\n".join([pick(check.statement, language), *(self._details_markup(outcome) if outcome else [])])
+            lines += ["  " + line for line in body.split("\n")]  # under the check's line, wrapped there
+        self._checks_markup = lines
+        self.query_one("#drills-checks", WrappedText).update("\n".join(lines))
 
         output = self.query_one("#drills-output", Static)
         shown, more = output_excerpt(result) if result is not None else ([], False)
@@ -348,20 +351,6 @@ class DrillsScreen(AppScreen):
         if shown:
             printed = self.tr(f"[b]Your code printed {result.output_bytes} bytes:[/b]", f"[b]你的代码输出了 {result.output_bytes} 字节：[/b]")
             output.update("\n".join([printed, *(f"[dim]>[/] {literal(line)}" for line in shown), *(["[dim]> …[/]"] if more else [])]))
-
-    def _check_slots(self, count: int) -> list[tuple[Static, Static]]:
-        """``count`` (line, body) pairs of Statics for the checks, shown; the rest hidden."""
-        container = self.query_one("#drills-checks", Vertical)
-        lines = list(container.query(".check-line").results(Static))
-        bodies = list(container.query(".check-body").results(Static))
-        while len(lines) < count:
-            line, body = Static(classes="check-line"), WrappedText(classes="check-body")
-            container.mount(line, body)
-            lines.append(line)
-            bodies.append(body)
-        for index, (line, body) in enumerate(zip(lines, bodies)):
-            line.display = body.display = index < count
-        return list(zip(lines, bodies))[:count]
 
     def _check_line(self, index: int, check_id: str, outcome: "CheckResult | None", running: bool) -> str:
         from tui.drills import outcome_word
@@ -436,7 +425,6 @@ class DrillsScreen(AppScreen):
             solution.display = False
             solution.update("")
             return
-        from textual.content import Content
         from textual.highlight import highlight
 
         title = Content.from_markup(f"[b $accent]{self.tr('Reference solution', '参考答案')}[/]\n")
@@ -696,12 +684,21 @@ class DrillsScreen(AppScreen):
     def _scroll_to_first_failure(self, result: "DrillResult") -> None:
         """After a check: the first check that did not pass at the top, else the summary."""
         failed = [index for index, check in enumerate(result.checks) if not check.passed]
-        if failed and result.problem is None:
-            lines = list(self.query("#drills-checks .check-line").results(Static))
-            if failed[0] < len(lines):
-                self._scroll_to(lines[failed[0]])
-                return
+        if failed and result.problem is None and failed[0] < len(self._check_starts):
+            self.call_after_refresh(self._scroll_to_check, failed[0])
+            return
         self._scroll_to(self.query_one("#drills-checks"))
+
+    def _scroll_to_check(self, index: int) -> None:
+        """Bring check ``index``'s line to the top of the detail: its row in the checks' text as
+        wrapped at the widget's width, below the widget's top."""
+        checks = self.query_one("#drills-checks", WrappedText)
+        before = Content.from_markup("\n".join(self._checks_markup[: self._check_starts[index]]))
+        rows = wrap_content(before, checks.content_size.width).plain.count("\n") + 1
+        region = checks.virtual_region
+        self.query_one("#drills-detail", VerticalScroll).scroll_to_region(
+            Region(region.x, region.y + rows, region.width, 1), animate=False, top=True
+        )
 
     def _scroll_to(self, target: "str | Widget") -> None:
         """Bring a part of the detail to the top, once the text just put in it is laid out."""

@@ -9,7 +9,7 @@ import sys
 import weakref
 
 from rich.cells import cell_len
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, Input, Select
 
 from tui.screens.browse import BrowseScreen
 from tui.screens.home import HomeScreen

@@ -31,6 +31,7 @@ from questions.study import answer_check as checker
 from questions.study.answer_text import analyse, has_cjk
 
 from .answer_eval import FROZEN, SETS, labelled_answers
+from .miss_census import print_detail
 
 DEFAULT_SETS = ["tuned", "dev", "reworded", "own-words", "negated", "long", "heldout-1", "fresh"]
 CAUSES = (
@@ -136,9 +137,7 @@ def main() -> None:
         langs = ", ".join(f"{lang} {n}" for (c, lang), n in sorted(by_lang.items()) if c == cause)
         print(f"{count:5d}  {cause}  [{kinds}; {langs}]")
     if args.list:
-        for cause, _count in causes.most_common():
-            print(f"\n## {cause}")
-            print("\n".join(detail[cause]))
+        print_detail(causes, detail)
 
 
 if __name__ == "__main__":

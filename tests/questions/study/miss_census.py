@@ -113,6 +113,13 @@ def census(names: list[str]) -> tuple[collections.Counter, dict[str, list[str]]]
     return causes, detail
 
 
+def print_detail(causes: collections.Counter, detail: dict[str, list[str]]) -> None:
+    """Each cause, most common first, with the cases put down to it (a census's ``--list``)."""
+    for cause, _count in causes.most_common():
+        print(f"\n## {cause}")
+        print("\n".join(detail[cause]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", action="append", choices=sorted(set(SETS) - FROZEN),
@@ -125,9 +132,7 @@ def main() -> None:
     for cause, count in causes.most_common():
         print(f"{count:5d}  {cause}")
     if args.list:
-        for cause, _count in causes.most_common():
-            print(f"\n## {cause}")
-            print("\n".join(detail[cause]))
+        print_detail(causes, detail)
 
 
 if __name__ == "__main__":

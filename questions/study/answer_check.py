@@ -91,6 +91,9 @@ OPPOSITES = {
     "random": "deterministic", "exact": "approximation", "approximation": "exact", "rowwise": "columnwise",
     "columnwise": "rowwise", "equal": "change", "change": "equal", "adaptive": "fixed", "fixed": "adaptive",
 }
+# Complements: denying one states the other ("RNNs cannot be parallelised" states that they are
+# sequential, "并行" denied states "串行"), so a point's term is also found as its complement denied.
+COMPLEMENTS = {"parallel": "sequential", "sequential": "parallel"}
 # Siblings: things of one kind that answers confuse. A window that names the sibling and not
 # the point's own is about the other one ("MQA shares one K/V head" is not the GQA point).
 SIBLINGS = {
@@ -277,8 +280,17 @@ class _Window:
     def states(self, term: str) -> bool:
         """Whether the window states ``term`` with the same polarity (a "¬" term: negated)."""
         if term not in self._found:
-            self._found[term] = self._similarity(term) >= TERM_SIMILARITY
+            self._found[term] = self._similarity(term) >= TERM_SIMILARITY or self.states_by_complement(term)
         return self._found[term]
+
+    def states_by_complement(self, term: str) -> bool:
+        """Whether the window denies ``term``'s complement ("cannot be parallelised" for
+        "sequential"), or, for a denied term, states its complement."""
+        negated = term.startswith(NEGATED)
+        complement = COMPLEMENTS.get(term.removeprefix(NEGATED))
+        if complement is None:
+            return False
+        return self._similarity(complement if negated else NEGATED + complement) >= TERM_SIMILARITY
 
     def _similarity(self, term: str) -> float:
         from rapidfuzz import fuzz, process
@@ -452,7 +464,8 @@ def _judge(
     found = min(found, total)
     # "classic dropout does not scale in training" states the point "classic dropout: no scaling
     # in training" with its subject; the subject alone ("Q、K、V 不是...") states nothing
-    if any(term.startswith(NEGATED) for term in matched):
+    # (a term found as its complement denied is a denial too: "RNNs cannot be parallelised")
+    if any(term.startswith(NEGATED) or window.states_by_complement(term) for term in matched):
         for term, weight, _lead in point_terms:
             if term in missing and window.states_as_subject(term):
                 echo = term in echoed

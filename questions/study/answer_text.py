@@ -123,6 +123,10 @@ _SUBJECTS = frozenset({"we", "they", "you", "i", "it", "he", "she"})  # a subjec
 KEYWORD_LIST_MIN = 6  # this many bare space-separated terms and no connecting words: a list, not an answer
 KEYWORD_CHUNKS_MIN = 4  # this many comma-separated chunks, nearly all bare: a list, not an answer
 
+# The plural of an acronym is the acronym: "RNNs", "GPUs", "LLMs" (read before lower-casing; the
+# stemmer keeps the "s" of "rnns" and "gpus", so they never met "RNN" and "GPU").
+_ACRONYM_PLURAL = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]*[A-Z])s(?![A-Za-z0-9])")
+
 # Math as people type it: "√d_k", "sqrt(dk)", "根号dk", "d k" all mean the same term.
 _MATH_REWRITES = (
     (re.compile(r"√|\\sqrt|根号下?|square\s+root\s+of|the\s+root\s+of"), " sqrt "),
@@ -682,7 +686,7 @@ def normalise(text: str) -> str:
     from questions.render import render_math
 
     # Key points carry $...$ LaTeX; compare what a reader sees ("Var(q·k)=d_k"), not macro names.
-    text = unicodedata.normalize("NFKC", render_math(text)).lower()
+    text = _ACRONYM_PLURAL.sub(r"\1", unicodedata.normalize("NFKC", render_math(text))).lower()
     for pattern, replacement in (*_MATH_REWRITES, *_PHRASE_REWRITES):
         text = pattern.sub(replacement, text)
     return text

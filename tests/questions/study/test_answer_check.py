@@ -765,3 +765,25 @@ def test_the_false_credit_census_explains_every_false_credit_and_never_reads_a_f
     for split in FROZEN:
         with pytest.raises(ValueError, match="frozen"):
             census(["fresh", split])
+
+
+def test_the_plural_of_an_acronym_is_the_acronym():
+    question = make_question("q", key_points=(("RNN 的梯度会消失", "an RNN's gradients vanish over long spans"),))
+    assert check_typed_answer(question, "In RNNs the gradients vanish over long spans.").points[0].covered
+    assert check_typed_answer(question, "RNNs 的梯度会消失").points[0].covered
+    # only capitals before the "s": an ordinary word keeps its plural
+    from questions.study.answer_text import terms
+
+    assert terms("GPUs and LLMs") == terms("GPU and LLM") and terms("bus") != terms("bu")
+
+
+def test_denying_one_of_a_complementary_pair_states_the_other():
+    point = ("RNN 是串行的", "an RNN is sequential")
+    question = make_question("q", key_points=(point,))
+    # "cannot be parallelised" says "sequential"; the parallel clause is about self-attention, and
+    # naming it there does not reverse the point
+    answer = "RNNs cannot be parallelised over time, whereas self-attention trains in parallel."
+    assert check_typed_answer(question, answer).points[0].covered
+    assert check_typed_answer(question, "RNN 无法并行计算，而自注意力可以并行训练。").points[0].covered
+    # the point denied is still denied: "not sequential" states "parallel", not the point
+    assert not check_typed_answer(question, "An RNN is not sequential; it runs in parallel.").points[0].covered

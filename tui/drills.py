@@ -19,7 +19,6 @@ from a worker thread. Nothing here imports torch or textual.
 from __future__ import annotations
 
 import os
-import shlex
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -125,7 +124,9 @@ def drill_rows(store: "ProgressStore | Path", *, now: datetime | None = None, se
     else:
         with _opened(store) as opened:
             statuses = drill_statuses(opened, ids, now, settings)
-    cached = results_cache().load_all()
+    # No drill checked yet (no results folder): nothing to read, and the result model (a module
+    # of dataclasses, ~6 ms to import) is not needed to show the list.
+    cached = results_cache().load_all() if drill_results_dir().is_dir() else {}
     return [DrillRow(drill, statuses[drill.id], cached.get(drill.id), workspace_file(drill)) for drill in registry]
 
 
@@ -334,4 +335,6 @@ def editor_command(path: Path) -> list[str] | None:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor or not editor.strip():
         return None
+    import shlex  # only when an editor is opened, not when the list is read
+
     return shlex.split(editor) + [str(path)]

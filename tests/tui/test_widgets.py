@@ -251,6 +251,42 @@ async def test_a_text_that_fits_loses_the_scrollbar_a_longer_one_brought():
         assert [line.plain for line in pane.lines] == fits.split("\n")
 
 
+async def test_a_pane_shown_before_it_has_a_width_wraps_only_at_the_widths_it_is_laid_out_at(monkeypatch):
+    """The multiple-choice feedback box: hidden, given a long text, then unhidden. Its text is
+    wrapped at the width it gets (and that less a scrollbar), never at the width a scrollbar
+    would free in a pane that has none yet."""
+    from textual.app import App, ComposeResult
+
+    import tui.widgets.scrolling_text as scrolling_text
+    from tui.widgets.scrolling_text import ScrollingText
+
+    widths = []
+    wrapped_lines = scrolling_text.wrapped_lines
+    monkeypatch.setattr(scrolling_text, "wrapped_lines", lambda content, width: widths.append(width) or wrapped_lines(content, width))
+
+    class Box(App):
+        CSS = "ScrollingText { height: auto; max-height: 7; overflow-y: auto; } .-hidden { display: none; }"
+
+        def compose(self) -> ComposeResult:
+            yield ScrollingText()
+
+    app = Box()
+    async with app.run_test(size=(40, 12)) as pilot:
+        pane = app.query_one(ScrollingText)
+        pane.show("\n".join(f"long line {number}" for number in range(12)))
+        await pilot.pause()
+        assert pane.show_vertical_scrollbar
+        pane.add_class("-hidden")
+        await pilot.pause()
+        widths.clear()
+        pane.show("缩放点积注意力除以根号维度，使点积的方差保持为一。" * 8)
+        pane.remove_class("-hidden")
+        await pilot.pause()
+        await pilot.pause()
+        assert widths and min(widths) >= 40 - 2 - 2, f"wrapped at {widths}"
+        assert pane.show_vertical_scrollbar and all(cell_len(line.plain) <= pane.text_width for line in pane.lines)
+
+
 async def test_no_row_is_drawn_from_lines_wrapped_for_another_width():
     """A resize draws the rows at the new width in its first frame: no row is a cut-off line."""
     from tui.widgets.scrolling_text import ScrollingText

@@ -111,7 +111,10 @@ class ScrollingText(ScrollView, can_focus=True):
     def _lay_out(self) -> None:
         width = self.text_width
         lines = self._wrap(self._content, width)
-        if self.show_vertical_scrollbar and self.styles.overflow_y == "auto":
+        # (Not while the pane has no width yet, e.g. shown as it is unhidden: the width a scrollbar
+        # would give back is then all there is, and wrapping a long answer two cells wide cost
+        # ~20 ms of a multiple-choice check; its Resize lays it out at its real width.)
+        if width > 0 and self.show_vertical_scrollbar and self.styles.overflow_y == "auto":
             # The scrollbar came for an earlier, longer text: if this one fits the pane at the
             # full width, lay it out so, and the scrollbar goes (then the watcher lays it out again).
             wider = width + self.styles.scrollbar_size_vertical

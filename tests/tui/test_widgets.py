@@ -224,25 +224,36 @@ async def test_scrolling_text_draws_a_mouse_selection():
         assert segments[0].style.bgcolor != segments[1].style.bgcolor, "the selection is drawn"
 
 
-async def test_a_text_that_fits_loses_the_scrollbar_a_longer_one_brought():
-    """height: auto, max-height 7: after a long text, one that fits the box at the full width is
-    shown whole, with no scrollbar (as it is when shown first)."""
+def feedback_box_app():
+    """A pane as the multiple-choice feedback box is: as high as its text, at most 7 rows."""
     from textual.app import App, ComposeResult
 
     from tui.widgets.scrolling_text import ScrollingText
 
     class Box(App):
-        CSS = "ScrollingText { height: auto; max-height: 7; overflow-y: auto; }"
+        CSS = "ScrollingText { height: auto; max-height: 7; overflow-y: auto; } .-hidden { display: none; }"
 
         def compose(self) -> ComposeResult:
             yield ScrollingText()
 
-    app = Box()
+    return Box()
+
+
+async def show_a_text_longer_than_the_box(pilot, pane) -> None:
+    pane.show("\n".join(f"long line {number}" for number in range(12)))
+    await pilot.pause()
+    assert pane.show_vertical_scrollbar
+
+
+async def test_a_text_that_fits_loses_the_scrollbar_a_longer_one_brought():
+    """height: auto, max-height 7: after a long text, one that fits the box at the full width is
+    shown whole, with no scrollbar (as it is when shown first)."""
+    from tui.widgets.scrolling_text import ScrollingText
+
+    app = feedback_box_app()
     async with app.run_test(size=(40, 12)) as pilot:
         pane = app.query_one(ScrollingText)
-        pane.show("\n".join(f"long line {number}" for number in range(12)))
-        await pilot.pause()
-        assert pane.show_vertical_scrollbar
+        await show_a_text_longer_than_the_box(pilot, pane)
         fits = "\n".join(["word word word word word word word wo"] * 5)  # 37 cells: fits 38, not 36
         pane.show(fits)
         await pilot.pause()
@@ -255,27 +266,16 @@ async def test_a_pane_shown_before_it_has_a_width_wraps_only_at_the_widths_it_is
     """The multiple-choice feedback box: hidden, given a long text, then unhidden. Its text is
     wrapped at the width it gets (and that less a scrollbar), never at the width a scrollbar
     would free in a pane that has none yet."""
-    from textual.app import App, ComposeResult
-
     import tui.widgets.scrolling_text as scrolling_text
     from tui.widgets.scrolling_text import ScrollingText
 
     widths = []
     wrapped_lines = scrolling_text.wrapped_lines
     monkeypatch.setattr(scrolling_text, "wrapped_lines", lambda content, width: widths.append(width) or wrapped_lines(content, width))
-
-    class Box(App):
-        CSS = "ScrollingText { height: auto; max-height: 7; overflow-y: auto; } .-hidden { display: none; }"
-
-        def compose(self) -> ComposeResult:
-            yield ScrollingText()
-
-    app = Box()
+    app = feedback_box_app()
     async with app.run_test(size=(40, 12)) as pilot:
         pane = app.query_one(ScrollingText)
-        pane.show("\n".join(f"long line {number}" for number in range(12)))
-        await pilot.pause()
-        assert pane.show_vertical_scrollbar
+        await show_a_text_longer_than_the_box(pilot, pane)
         pane.add_class("-hidden")
         await pilot.pause()
         widths.clear()

@@ -24,7 +24,7 @@ from tui.widgets.bars import topic_line
 from tui.widgets.footer import AppFooter
 from tui.widgets.title_bar import TitleBar
 
-from textual.markup import escape
+from tui.widgets.markup import escape
 
 from rich.cells import cell_len
 

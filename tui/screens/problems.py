@@ -6,7 +6,7 @@ from typing import Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.markup import escape
+from tui.widgets.markup import escape
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 

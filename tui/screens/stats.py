@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from tui.screens.base import AppScreen
 from rich.cells import cell_len
-from textual.markup import escape
+from tui.widgets.markup import escape
 
 from tui.widgets.bars import literal, topic_columns, topic_header, topic_line, truncate_cells
 from tui.widgets.footer import AppFooter

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from textual.markup import escape
+from tui.widgets.markup import escape
 
 if TYPE_CHECKING:
     from textual.content import Content

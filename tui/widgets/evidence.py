@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual.markup import escape
+from tui.widgets.markup import escape
 
 from tui.widgets.i18n import tr
 from tui.widgets.mathtext import readable

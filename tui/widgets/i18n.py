@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from textual.markup import escape
+from tui.widgets.markup import escape
 
 if TYPE_CHECKING:
     from questions.model import Text, TextList

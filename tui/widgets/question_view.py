@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.markup import escape
+from tui.widgets.markup import escape
 
 from questions.marks import FAILED, PASSED
 from tui.widgets.i18n import bilingual, bilingual_items, tr

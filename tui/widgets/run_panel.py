@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.markup import escape
+from tui.widgets.markup import escape
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 

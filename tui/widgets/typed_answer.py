@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from textual.markup import escape
+from tui.widgets.markup import escape
 
 from questions.marks import tick
 from tui.widgets.i18n import bilingual, tr

@@ -101,18 +101,19 @@ def test_a_lazy_prompt_knows_its_height_without_making_its_text_until_it_is_narr
     assert str(prompt) == "attention scores" and made == [1]  # made once
 
 
-def test_literal_keeps_a_cut_bracket_from_opening_a_tag():
+def test_escape_keeps_a_cut_bracket_from_opening_a_tag():
     # The stats screen's weak list cuts question text to the width: "x=[0.503,…" cut to "x=[…" is
     # left as it is by textual.markup.escape, and the next "[/]" of the screen then fails to parse.
-    from textual.markup import escape, to_content
+    from textual.markup import escape as textual_escape
+    from textual.markup import to_content
 
-    from tui.widgets.bars import literal
+    from tui.widgets.markup import escape
 
     cut = truncate_cells("Quantise x=[0.503,-1.27,0.0249] and bound the rounding error.", 13)
     assert cut.endswith("x=[…")
     with pytest.raises(Exception):
-        to_content(f"  {escape(cut)}\n[dim]legend[/]")
-    assert to_content(f"  {literal(cut)}\n[dim]legend[/]").plain == f"  {cut}\nlegend"
+        to_content(f"  {textual_escape(cut)}\n[dim]legend[/]")
+    assert to_content(f"  {escape(cut)}\n[dim]legend[/]").plain == f"  {cut}\nlegend"
 
 
 

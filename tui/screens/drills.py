@@ -24,15 +24,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
-from tui.widgets.markup import escape
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.base import AppScreen
-from tui.widgets.bars import literal, one_line_each
+from tui.widgets.bars import one_line_each
 from tui.widgets.evidence import pick
 from tui.widgets.footer import AppFooter
+from tui.widgets.markup import escape
 from tui.widgets.title_bar import TitleBar
 from tui.widgets.wrapped import WrappedText, wrap_content
 
@@ -327,7 +327,7 @@ class DrillsScreen(AppScreen):
                 f" · {result.elapsed_s:.1f} s[/]"
             )
             if result.problem is not None:
-                summary += [f"  {literal(line)}" for line in problem_detail_lines(result.problem)]
+                summary += [f"  {escape(line)}" for line in problem_detail_lines(result.problem)]
         by_id = {check.check_id: check for check in result.checks} if result is not None else {}
         lines = summary
         self._check_starts = []
@@ -350,7 +350,7 @@ class DrillsScreen(AppScreen):
         output.display = bool(shown)
         if shown:
             printed = self.tr(f"[b]Your code printed {result.output_bytes} bytes:[/b]", f"[b]你的代码输出了 {result.output_bytes} 字节：[/b]")
-            output.update("\n".join([printed, *(f"[dim]>[/] {literal(line)}" for line in shown), *(["[dim]> …[/]"] if more else [])]))
+            output.update("\n".join([printed, *(f"[dim]>[/] {escape(line)}" for line in shown), *(["[dim]> …[/]"] if more else [])]))
 
     def _check_line(self, index: int, check_id: str, outcome: "CheckResult | None", running: bool) -> str:
         from tui.drills import outcome_word
@@ -371,7 +371,7 @@ class DrillsScreen(AppScreen):
         for detail in check_details(outcome, self.app.ui_lang):
             if detail.kind == "statement":  # shown under every check already
                 continue
-            text = pick(detail.text, self.app.language) if detail.bilingual else literal(detail.text)  # type: ignore[arg-type]
+            text = pick(detail.text, self.app.language) if detail.bilingual else escape(detail.text)  # type: ignore[arg-type]
             if detail.kind == "traceback":
                 lines.append(f"[dim]|[/] {text}")
             elif detail.kind == "hint":

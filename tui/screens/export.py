@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from tui.widgets.markup import escape
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
 from tui.widgets.marked import InlineChoice, TickBox
+from tui.widgets.markup import escape
 
 if TYPE_CHECKING:
     from tui.context import StudyApp

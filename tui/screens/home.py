@@ -22,9 +22,8 @@ from textual.widgets.option_list import Option
 from tui.screens.base import FollowsLanguage
 from tui.widgets.bars import topic_line
 from tui.widgets.footer import AppFooter
-from tui.widgets.title_bar import TitleBar
-
 from tui.widgets.markup import escape
+from tui.widgets.title_bar import TitleBar
 
 from rich.cells import cell_len
 

@@ -6,13 +6,13 @@ from typing import Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from tui.widgets.markup import escape
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, OptionList, Static
 
 from tui.screens.base import AppModal
 from tui.widgets.footer import AppFooter
 from tui.widgets.marked import CurrentRowMark, current_row_css
+from tui.widgets.markup import escape
 
 
 class ProblemList(CurrentRowMark, OptionList):

@@ -16,7 +16,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from tui.widgets.markup import escape
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -26,6 +25,7 @@ from tui.settings import DAILY_NEW_RANGE, FINAL_DAYS_RANGE, Settings, SettingsEr
 from tui.widgets.footer import AppFooter
 from tui.widgets.long_list import replace_options
 from tui.widgets.marked import InlineChoice
+from tui.widgets.markup import escape
 from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:

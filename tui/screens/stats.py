@@ -18,10 +18,10 @@ from textual.widgets import Static
 
 from tui.screens.base import AppScreen
 from rich.cells import cell_len
-from tui.widgets.markup import escape
 
-from tui.widgets.bars import literal, topic_columns, topic_header, topic_line, truncate_cells
+from tui.widgets.bars import topic_columns, topic_header, topic_line, truncate_cells
 from tui.widgets.footer import AppFooter
+from tui.widgets.markup import escape
 from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
@@ -188,5 +188,5 @@ class StatsScreen(AppScreen):
         for question_id in weak:
             question = self.app.bank.get(question_id)
             text = " ".join(readable(question.question.get(lang)).split())
-            lines.append(f"  {literal(truncate_cells(text, width - 2))}")
+            lines.append(f"  {escape(truncate_cells(text, width - 2))}")
         return lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
+
 from tui.widgets.markup import escape
 
 if TYPE_CHECKING:
@@ -13,14 +14,6 @@ if TYPE_CHECKING:
     from questions.model import Text
 
 BAR_WIDTH = 12
-
-
-def literal(text: str) -> str:
-    """``text`` shown as it is in markup. Every "[" is escaped, not only those that look like a
-    tag: Textual 8.2 shows the backslash of an escaped "[" that follows another "[", as in a
-    counterexample's "[[nan, 0], ...]", and leaves a cut "x=[0.503,-…" unescaped, which then
-    closes nothing and fails to parse."""
-    return text.replace("[", "\\[")
 
 
 def truncate_cells(text: str, width: int) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tui.widgets.markup import escape
-
 from tui.widgets.i18n import tr
+from tui.widgets.markup import escape
 from tui.widgets.mathtext import readable
 
 if TYPE_CHECKING:

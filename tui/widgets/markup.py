@@ -8,7 +8,9 @@ def escape(text: str) -> str:
 
     Textual's own ``escape`` (Rich's pattern) protects only a bracket that opens a lower-case
     tag, but Textual's parser takes any bracketed word for one: "[MASK]", "[CLS]" and "[SEP]"
-    in the bank's BERT answers were dropped from the screen. Every "[" is escaped here; a
-    backslash is never special to the parser otherwise, so nothing else needs it.
+    in the bank's BERT answers were dropped from the screen. It also shows the backslash of an
+    escaped "[" that follows another "[" (a counterexample's "[[nan, 0], ...]") and leaves a cut
+    "x=[0.503,-…" unescaped, which then closes nothing and fails to parse. Every "[" is escaped
+    here; a backslash is never special to the parser otherwise, so nothing else needs it.
     """
     return text.replace("[", r"\[")

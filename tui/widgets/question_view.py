@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.widgets.markup import escape
-
 from questions.marks import FAILED, PASSED
 from tui.widgets.i18n import bilingual, bilingual_items, tr
+from tui.widgets.markup import escape
 from tui.widgets.scrolling_text import ScrollingText
 
 if TYPE_CHECKING:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Sequence
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from tui.widgets.markup import escape
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
 from tui.widgets.i18n import UiLang, tr
+from tui.widgets.markup import escape
 
 if TYPE_CHECKING:
     from verifiers.result import Result

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from tui.widgets.markup import escape
-
 from questions.marks import tick
 from tui.widgets.i18n import bilingual, tr
+from tui.widgets.markup import escape
 
 if TYPE_CHECKING:
     from questions.study.answer_check import AnswerCheck

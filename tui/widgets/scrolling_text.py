@@ -129,7 +129,41 @@ class ScrollingText(ScrollView, can_focus=True):
         # With ``height: auto`` Textual asks for the height at the width it is about to give: the
         # text's lines at that width (wrapped once, cached), so the pane is the right height in
         # the first frame, not after a second layout once it knows its width.
-        return len(self._wrap(self._content, width))
+        lines = self._wrap(self._content, width)
+        room = self._rows_allowed()
+        if room is None or width < 1:
+            return len(lines)
+        # A ``max-height`` in cells with ``overflow-y: auto``: whether the text needs a scrollbar
+        # is known here, in the layout that first gives the pane its width. Settled now (the
+        # scrollbar, and the text wrapped beside it), the first frame after the key is the final
+        # one; left to Textual, the text was drawn at the full width, then the scrollbar came
+        # (a layout), then the text wrapped again beside it (another): three frames, ~45 ms more
+        # on a multiple-choice check. Textual, sizing the pane after this, finds the same answer.
+        scrollbar = len(lines) > room and self.styles.scrollbar_size_vertical > 0
+        if scrollbar:
+            width -= self.styles.scrollbar_size_vertical
+            lines = self._wrap(self._content, width)
+        # Set without watchers or a refresh: this layout is the one that uses them.
+        if scrollbar != self.show_vertical_scrollbar:
+            self.set_reactive(ScrollingText.show_vertical_scrollbar, scrollbar)
+        if lines is not self._lines:
+            self._lines = lines
+            self._strips.clear()
+        self.set_reactive(ScrollingText.virtual_size, Size(width, len(lines)))
+        return len(lines)
+
+    def _rows_allowed(self) -> int | None:
+        """The most rows of text the pane shows when its height is ``auto``, a scrollbar coming
+        beyond them (``overflow-y: auto``); None unless that is set with a ``max-height`` in cells."""
+        styles = self.styles
+        if styles.overflow_y != "auto" or styles.max_height is None or not styles.max_height.is_cells:
+            return None
+        if styles.height is None or not styles.height.is_auto:
+            return None
+        rows = int(styles.max_height.value)
+        if styles.box_sizing == "border-box":
+            rows -= styles.gutter.height
+        return max(rows, 0)
 
     def on_resize(self, event: "events.Resize") -> None:
         self._lay_out()

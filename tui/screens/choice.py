@@ -31,6 +31,8 @@ from tui.widgets.title_bar import TitleBar
 from tui.widgets.wrapped import WrappedText, option_prompt
 
 if TYPE_CHECKING:
+    from textual.content import Content
+
     from questions.study.cram import CramFilter
     from questions.study.multiple_choice import ChoiceAnswer, ChoiceItem, ChoiceOption, MultipleChoiceSession
     from tui.context import StudyApp
@@ -63,6 +65,9 @@ class ChoiceScreen(AppScreen):
         self._answered: "ChoiceAnswer | None" = None  # committed, shown until enter moves on
         self._shown_at = time.monotonic()
         self._answers_correct: list[bool] = []  # per committed answer, in order (undo pops the last)
+        # The shown question's model answer, parsed (and wrapped) once the question is drawn,
+        # keyed by question and language: the check key then only adds the verdict above it.
+        self._answer_ahead: "tuple[tuple[str, str], Content] | None" = None
 
     @property
     def session(self) -> "MultipleChoiceSession":
@@ -137,8 +142,28 @@ class ChoiceScreen(AppScreen):
         answered = self._answered
         feedback.set_class(answered is None, "-hidden")
         if answered is not None:
-            feedback.show(self._feedback_markup(answered))
+            feedback.show(self._feedback_markup(answered), self._answer_content(answered.item))
+        else:
+            self.call_after_refresh(self._prepare_feedback)
         self.refresh_bindings()
+
+    def _answer_content(self, item: "ChoiceItem") -> "Content":
+        """The model answer the feedback box shows under the verdict, parsed (cached per question and language)."""
+        from textual.content import Content
+
+        key = (item.question.id, self.app.language)
+        if self._answer_ahead is None or self._answer_ahead[0] != key:
+            self._answer_ahead = (key, Content.from_markup(bilingual(item.question.answer, self.app.language)))
+        return self._answer_ahead[1]
+
+    def _prepare_feedback(self) -> None:
+        """Once a question is drawn: its model answer parsed and wrapped at the feedback box's
+        widths, so that checking only adds the verdict above it (parsing, converting the math
+        and wrapping the answer took several ms of the check key, more the first time)."""
+        item = self.item
+        if item is None or self._answered is not None or not self.is_attached:
+            return
+        self.query_one("#choice-feedback", ScrollingText).prepare(self._answer_content(item))
 
     @property
     def _correct_count(self) -> int:
@@ -195,8 +220,7 @@ class ChoiceScreen(AppScreen):
                 f"记为 {rating} {chinese}：算作遗忘，这张卡片现在是薄弱卡片，{due} 后再出现。",
             )
         keys = self.tr("enter: next question · a: the whole answer · u: undo", "回车：下一题 · a：完整答案 · u：撤销")
-        answer = bilingual(answered.item.question.answer, self.app.language)
-        return f"{verdict}  [dim]{keys}[/]\n[dim]{counted}[/]\n{answer}"
+        return f"{verdict}  [dim]{keys}[/]\n[dim]{counted}[/]"  # the model answer goes below it (_answer_content)
 
     def _finished_markup(self) -> str:
         session = self.session

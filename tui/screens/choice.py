@@ -68,6 +68,7 @@ class ChoiceScreen(AppScreen):
         # The shown question's model answer, parsed (and wrapped) once the question is drawn,
         # keyed by question and language: the check key then only adds the verdict above it.
         self._answer_ahead: "tuple[tuple[str, str], Content] | None" = None
+        self._question_markup: str | None = None  # what #choice-question shows
 
     @property
     def session(self) -> "MultipleChoiceSession":
@@ -121,7 +122,7 @@ class ChoiceScreen(AppScreen):
         options = self.query_one("#choice-options", OptionList)
         feedback = self.query_one("#choice-feedback", ScrollingText)
         if item is None:
-            self.query_one("#choice-question", Static).update(self._finished_markup())
+            self._show_question(self._finished_markup())
             options.add_class("-hidden")
             feedback.add_class("-hidden")
             self.refresh_bindings()
@@ -133,7 +134,7 @@ class ChoiceScreen(AppScreen):
             )
         else:
             hint = self.tr("Choose one (◉): a digit or click, then enter.", "单选（◉）：按数字键或点击，然后回车。")
-        self.query_one("#choice-question", Static).update(
+        self._show_question(
             f"{question_heading(item.question, self.app.ui_lang)}\n[b]{bilingual(item.question.question, lang)}[/b]\n[dim]{hint}[/]"
         )
         options.remove_class("-hidden")
@@ -146,6 +147,13 @@ class ChoiceScreen(AppScreen):
         else:
             self.call_after_refresh(self._prepare_feedback)
         self.refresh_bindings()
+
+    def _show_question(self, markup: str) -> None:
+        # A pick or a check redraws the screen but leaves the question as it was: updating it
+        # anyway parsed and wrapped it again and laid the screen out for it, on every such key.
+        if markup != self._question_markup:
+            self._question_markup = markup
+            self.query_one("#choice-question", Static).update(markup)
 
     def _answer_content(self, item: "ChoiceItem") -> "Content":
         """The model answer the feedback box shows under the verdict, parsed (cached per question and language)."""

@@ -230,3 +230,27 @@ async def test_a_shows_the_whole_answer_after_a_pick_and_escape_comes_back(app, 
         await pilot.pause()
         assert app.screen is screen and screen._answered is not None  # the pick still shown, enter moves on
         assert [r.question_id for r in reviews()].count(item.question.id) == 1  # looking saved nothing more
+
+
+async def test_the_model_answer_is_ready_before_the_check_key(app, monkeypatch):
+    """Once a question is drawn its model answer is parsed and wrapped for the feedback box:
+    checking wraps only the verdict above it, and the box shows the answer whole beneath."""
+    import tui.widgets.scrolling_text as scrolling_text
+
+    wrapped = []
+    wrapped_lines = scrolling_text.wrapped_lines
+    monkeypatch.setattr(scrolling_text, "wrapped_lines", lambda content, width: wrapped.append(content.plain) or wrapped_lines(content, width))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        answer = screen.session.item.question.answer.en
+        correct, _wrong = correct_and_wrong(screen)
+        await pilot.press(str(correct))
+        await pilot.pause()
+        wrapped.clear()
+        await pilot.press("enter")
+        await pilot.pause()
+        feedback = screen.query_one("#choice-feedback").content.plain
+        assert feedback.startswith(f"{PASSED} Correct.") and feedback.endswith("\n" + answer)
+        assert wrapped and not any(answer in text for text in wrapped), "the answer was wrapped on the key"

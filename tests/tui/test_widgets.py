@@ -288,6 +288,28 @@ async def test_a_pane_shown_before_it_has_a_width_wraps_only_at_the_widths_it_is
         assert pane.show_vertical_scrollbar and all(cell_len(line.plain) <= pane.text_width for line in pane.lines)
 
 
+async def test_a_text_longer_than_the_box_is_drawn_beside_its_scrollbar_from_the_first_frame():
+    """The multiple-choice check: the hidden feedback box gets a long text and is unhidden. The
+    layout that gives it its width settles its scrollbar, so no row is ever drawn at the full
+    width (to be wrapped again a frame later, once Textual brought the scrollbar)."""
+    from tui.widgets.scrolling_text import ScrollingText
+
+    app = feedback_box_app()
+    async with app.run_test(size=(40, 12)) as pilot:
+        pane = app.query_one(ScrollingText)
+        pane.add_class("-hidden")
+        await pilot.pause()
+        drawn = []
+        render_line = pane.render_line
+        pane.render_line = lambda y: drawn.append(render_line(y).text.rstrip()) or render_line(y)
+        pane.show("缩放点积注意力除以根号维度，使点积的方差保持为一。" * 8)
+        pane.remove_class("-hidden")
+        await pilot.pause()
+        await pilot.pause()
+        assert pane.show_vertical_scrollbar and pane.text_width == 40 - 2 - 2
+        assert drawn and all(cell_len(row) <= pane.text_width for row in drawn), f"rows drawn: {drawn}"
+
+
 async def test_no_row_is_drawn_from_lines_wrapped_for_another_width():
     """A resize draws the rows at the new width in its first frame: no row is a cut-off line."""
     from tui.widgets.scrolling_text import ScrollingText

@@ -31,6 +31,8 @@ from tui.widgets.title_bar import TitleBar
 from tui.widgets.wrapped import WrappedText, option_prompt
 
 if TYPE_CHECKING:
+    from textual.content import Content
+
     from questions.study.cram import CramFilter
     from questions.study.multiple_choice import ChoiceAnswer, ChoiceItem, ChoiceOption, MultipleChoiceSession
     from tui.context import StudyApp
@@ -63,6 +65,10 @@ class ChoiceScreen(AppScreen):
         self._answered: "ChoiceAnswer | None" = None  # committed, shown until enter moves on
         self._shown_at = time.monotonic()
         self._answers_correct: list[bool] = []  # per committed answer, in order (undo pops the last)
+        # The shown question's model answer, parsed (and wrapped) once the question is drawn,
+        # keyed by question and language: the check key then only adds the verdict above it.
+        self._answer_ahead: "tuple[tuple[str, str], Content] | None" = None
+        self._question_markup: str | None = None  # what #choice-question shows
 
     @property
     def session(self) -> "MultipleChoiceSession":
@@ -116,7 +122,7 @@ class ChoiceScreen(AppScreen):
         options = self.query_one("#choice-options", OptionList)
         feedback = self.query_one("#choice-feedback", ScrollingText)
         if item is None:
-            self.query_one("#choice-question", Static).update(self._finished_markup())
+            self._show_question(self._finished_markup())
             options.add_class("-hidden")
             feedback.add_class("-hidden")
             self.refresh_bindings()
@@ -128,7 +134,7 @@ class ChoiceScreen(AppScreen):
             )
         else:
             hint = self.tr("Choose one (◉): a digit or click, then enter.", "单选（◉）：按数字键或点击，然后回车。")
-        self.query_one("#choice-question", Static).update(
+        self._show_question(
             f"{question_heading(item.question, self.app.ui_lang)}\n[b]{bilingual(item.question.question, lang)}[/b]\n[dim]{hint}[/]"
         )
         options.remove_class("-hidden")
@@ -137,8 +143,35 @@ class ChoiceScreen(AppScreen):
         answered = self._answered
         feedback.set_class(answered is None, "-hidden")
         if answered is not None:
-            feedback.show(self._feedback_markup(answered))
+            feedback.show(self._feedback_markup(answered), self._answer_content(answered.item))
+        else:
+            self.call_after_refresh(self._prepare_feedback)
         self.refresh_bindings()
+
+    def _show_question(self, markup: str) -> None:
+        # A pick or a check redraws the screen but leaves the question as it was: updating it
+        # anyway parsed and wrapped it again and laid the screen out for it, on every such key.
+        if markup != self._question_markup:
+            self._question_markup = markup
+            self.query_one("#choice-question", Static).update(markup)
+
+    def _answer_content(self, item: "ChoiceItem") -> "Content":
+        """The model answer the feedback box shows under the verdict, parsed (cached per question and language)."""
+        from textual.content import Content
+
+        key = (item.question.id, self.app.language)
+        if self._answer_ahead is None or self._answer_ahead[0] != key:
+            self._answer_ahead = (key, Content.from_markup(bilingual(item.question.answer, self.app.language)))
+        return self._answer_ahead[1]
+
+    def _prepare_feedback(self) -> None:
+        """Once a question is drawn: its model answer parsed and wrapped at the feedback box's
+        widths, so that checking only adds the verdict above it (parsing, converting the math
+        and wrapping the answer took several ms of the check key, more the first time)."""
+        item = self.item
+        if item is None or self._answered is not None or not self.is_attached:
+            return
+        self.query_one("#choice-feedback", ScrollingText).prepare(self._answer_content(item))
 
     @property
     def _correct_count(self) -> int:
@@ -195,8 +228,7 @@ class ChoiceScreen(AppScreen):
                 f"记为 {rating} {chinese}：算作遗忘，这张卡片现在是薄弱卡片，{due} 后再出现。",
             )
         keys = self.tr("enter: next question · a: the whole answer · u: undo", "回车：下一题 · a：完整答案 · u：撤销")
-        answer = bilingual(answered.item.question.answer, self.app.language)
-        return f"{verdict}  [dim]{keys}[/]\n[dim]{counted}[/]\n{answer}"
+        return f"{verdict}  [dim]{keys}[/]\n[dim]{counted}[/]"  # the model answer goes below it (_answer_content)
 
     def _finished_markup(self) -> str:
         session = self.session

@@ -55,8 +55,9 @@ class ScrollingText(ScrollView, can_focus=True):
         # Markup seen lately -> its parsed text, and (text, width) -> its wrapped lines: moving
         # back through a list of details, or a text prepared ahead, costs neither again.
         self._parsed: LRUCache[str, Content] = LRUCache(16)
-        self._wrapped: LRUCache[tuple[int, int], tuple[Content, list[Content]]] = LRUCache(16)
-        self._content = self._parse(content)
+        self._wrapped: LRUCache[tuple[tuple[int, ...], int], tuple[tuple[Content, ...], list[Content]]] = LRUCache(32)
+        self._parts: tuple[Content, ...] = (self._parse(content),)
+        self._content: Content | None = self._parts[0]  # the parts joined, when first asked for
         self._lines: list[Content] = []
         self._strips: LRUCache[int, Strip] = LRUCache(256)  # line index -> its rendered strip
 
@@ -64,7 +65,9 @@ class ScrollingText(ScrollView, can_focus=True):
 
     @property
     def content(self) -> Content:
-        """The text shown, before wrapping."""
+        """The text shown, before wrapping (its parts joined, one below the other)."""
+        if self._content is None:
+            self._content = Content("\n").join(self._parts)
         return self._content
 
     @property
@@ -72,17 +75,39 @@ class ScrollingText(ScrollView, can_focus=True):
         """The text as shown: one ``Content`` a line, wrapped at the pane's width."""
         return self._lines
 
-    def show(self, markup: "str | Content", *, scroll_home: bool = True) -> None:
-        """Show Textual markup, or the same already parsed (``Content.from_markup``)."""
-        self._content = self._parse(markup)
+    def show(self, markup: "str | Content", *more: "str | Content", scroll_home: bool = True) -> None:
+        """Show Textual markup, or the same already parsed (``Content.from_markup``). Several
+        parts are shown one below the other, each wrapped (and cached) on its own: a part
+        prepared ahead (``prepare``) costs no wrapping when shown beside a new one."""
+        self._parts = tuple(self._parse(part) for part in (markup, *more))
+        self._content = self._parts[0] if not more else None
         self._lay_out()
         if scroll_home:
             self.scroll_home(animate=False)
 
     def prepare(self, content: Content) -> None:
-        """Wrap parsed markup now, at the present width, so that a later ``show(content)`` of this
-        same object (an answer built ahead of its reveal) costs no wrapping on its key."""
-        self._wrap(content, self.text_width)
+        """Wrap parsed markup now, so that a later ``show(content)``, or ``show(..., content)``,
+        of this same object (an answer built ahead of the key that shows it) costs no wrapping
+        on its key: at the present width; in a hidden pane never laid out yet, at the width it
+        will have filling its parent; with ``overflow-y: auto``, also beside a scrollbar, since
+        whether one comes depends on the whole text shown."""
+        styles = self.styles
+        width = self.text_width
+        if width < 1 and self._fills_parent_width() and self.parent is not None:
+            width = (
+                self.parent.scrollable_content_region.width
+                - styles.gutter.width
+                - styles.margin.width
+                - self.scrollbar_size_vertical
+            )
+        self._wrap_parts((content,), width)
+        if styles.overflow_y == "auto":
+            scrollbar = styles.scrollbar_size_vertical
+            self._wrap_parts((content,), width + scrollbar if self.show_vertical_scrollbar else width - scrollbar)
+
+    def _fills_parent_width(self) -> bool:
+        width = self.styles.width
+        return width is None or width.is_fraction or (width.is_percent and width.value == 100)
 
     # --- wrapping -----------------------------------------------------------
 
@@ -99,18 +124,26 @@ class ScrollingText(ScrollView, can_focus=True):
         """The cells a line of text may take: the pane less its padding and scrollbar."""
         return self.scrollable_content_region.width
 
-    def _wrap(self, content: Content, width: int) -> list[Content]:
+    def _wrap(self, width: int) -> list[Content]:
+        """The text shown, wrapped to ``width`` cells."""
+        return self._wrap_parts(self._parts, width)
+
+    def _wrap_parts(self, parts: tuple[Content, ...], width: int) -> list[Content]:
         if width < 1:
             return []
-        key = (id(content), width)  # the entry keeps its text alive, so the id stays its own
+        key = (tuple(map(id, parts)), width)  # the entry keeps its texts alive, so the ids stay their own
         known = self._wrapped.get(key)
         if known is None:
-            known = self._wrapped[key] = (content, wrapped_lines(content, width))
+            if len(parts) == 1:
+                lines = wrapped_lines(parts[0], width)
+            else:
+                lines = [line for part in parts for line in self._wrap_parts((part,), width)]
+            known = self._wrapped[key] = (parts, lines)
         return known[1]
 
     def _lay_out(self) -> None:
         width = self.text_width
-        lines = self._wrap(self._content, width)
+        lines = self._wrap(width)
         # (Not while the pane has no width yet, e.g. shown as it is unhidden: the width a scrollbar
         # would give back is then all there is, and wrapping a long answer two cells wide cost
         # ~20 ms of a multiple-choice check; its Resize lays it out at its real width.)
@@ -118,7 +151,7 @@ class ScrollingText(ScrollView, can_focus=True):
             # The scrollbar came for an earlier, longer text: if this one fits the pane at the
             # full width, lay it out so, and the scrollbar goes (then the watcher lays it out again).
             wider = width + self.styles.scrollbar_size_vertical
-            if len(wide := self._wrap(self._content, wider)) <= self.scrollable_content_region.height:
+            if len(wide := self._wrap(wider)) <= self.scrollable_content_region.height:
                 width, lines = wider, wide
         self._lines = lines
         self._strips.clear()
@@ -129,7 +162,41 @@ class ScrollingText(ScrollView, can_focus=True):
         # With ``height: auto`` Textual asks for the height at the width it is about to give: the
         # text's lines at that width (wrapped once, cached), so the pane is the right height in
         # the first frame, not after a second layout once it knows its width.
-        return len(self._wrap(self._content, width))
+        lines = self._wrap(width)
+        room = self._rows_allowed()
+        if room is None or width < 1:
+            return len(lines)
+        # A ``max-height`` in cells with ``overflow-y: auto``: whether the text needs a scrollbar
+        # is known here, in the layout that first gives the pane its width. Settled now (the
+        # scrollbar, and the text wrapped beside it), the first frame after the key is the final
+        # one; left to Textual, the text was drawn at the full width, then the scrollbar came
+        # (a layout), then the text wrapped again beside it (another): three frames, ~45 ms more
+        # on a multiple-choice check. Textual, sizing the pane after this, finds the same answer.
+        scrollbar = len(lines) > room and self.styles.scrollbar_size_vertical > 0
+        if scrollbar:
+            width -= self.styles.scrollbar_size_vertical
+            lines = self._wrap(width)
+        # Set without watchers or a refresh: this layout is the one that uses them.
+        if scrollbar != self.show_vertical_scrollbar:
+            self.set_reactive(ScrollingText.show_vertical_scrollbar, scrollbar)
+        if lines is not self._lines:
+            self._lines = lines
+            self._strips.clear()
+        self.set_reactive(ScrollingText.virtual_size, Size(width, len(lines)))
+        return len(lines)
+
+    def _rows_allowed(self) -> int | None:
+        """The most rows of text the pane shows when its height is ``auto``, a scrollbar coming
+        beyond them (``overflow-y: auto``); None unless that is set with a ``max-height`` in cells."""
+        styles = self.styles
+        if styles.overflow_y != "auto" or styles.max_height is None or not styles.max_height.is_cells:
+            return None
+        if styles.height is None or not styles.height.is_auto:
+            return None
+        rows = int(styles.max_height.value)
+        if styles.box_sizing == "border-box":
+            rows -= styles.gutter.height
+        return max(rows, 0)
 
     def on_resize(self, event: "events.Resize") -> None:
         self._lay_out()
@@ -149,7 +216,7 @@ class ScrollingText(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.text_width
-        lines = self._wrap(self._content, width)  # at the width drawn, even before on_resize
+        lines = self._wrap(width)  # at the width drawn, even before on_resize
         if lines is not self._lines:
             self._lines = lines
             self._strips.clear()

@@ -153,8 +153,9 @@ class ScrollingText(ScrollView, can_focus=True):
             wider = width + self.styles.scrollbar_size_vertical
             if len(wide := self._wrap(wider)) <= self.scrollable_content_region.height:
                 width, lines = wider, wide
-        self._lines = lines
-        self._strips.clear()
+        if lines is not self._lines:  # the same text at the same width: its drawn lines still hold
+            self._lines = lines
+            self._strips.clear()
         self.virtual_size = Size(width, len(self._lines))
         self.refresh()
 

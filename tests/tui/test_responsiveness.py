@@ -276,17 +276,20 @@ def test_the_app_draws_at_120_fps_and_scrolls_without_animation_unless_the_user_
     assert probed(TEXTUAL_FPS="30", TEXTUAL_ANIMATIONS="full") == ["30", "30", "full"]
 
 
+def live_strips() -> int:
+    """Textual lines (``Strip``) alive now. Compared by type, not ``isinstance``: the heap holds
+    torch's lazy modules once other tests imported it, and asking those for their class warns."""
+    from textual.strip import Strip
+
+    gc.collect()
+    return sum(type(thing) is Strip for thing in gc.get_objects())
+
+
 async def test_screens_left_let_go_of_what_they_drew(app):
     """Textual 8.2.8 keeps the render cache of removed widgets alive (Textualize/textual#6665):
     every visit to a screen added the lines it drew to the heap for good (1,491 more live lines per
     round of these five screens), which made each full garbage collection, landing on some key,
     longer. A screen left for good empties its widgets' caches first."""
-    from textual.strip import Strip
-
-    def live_lines() -> int:
-        gc.collect()
-        return sum(isinstance(thing, Strip) for thing in gc.get_objects())
-
     async with app.run_test(size=(80, 24)) as pilot:
         counts = []
         for _ in range(3):
@@ -295,7 +298,7 @@ async def test_screens_left_let_go_of_what_they_drew(app):
                 await pilot.pause()
                 await pilot.press("escape")
                 await pilot.pause()
-            counts.append(live_lines())
+            counts.append(live_strips())
     growth = [later - earlier for earlier, later in zip(counts, counts[1:])]
     assert max(growth) < 400, growth  # 124 with the caches emptied, 1,491 without
 
@@ -305,19 +308,13 @@ async def test_a_kept_screen_lets_go_of_what_it_drew_while_away(app):
     kept: it is restyled and drawn afresh when shown again anyway, and those lines (~370 with the
     objects Textual caches beside each; 287 more live lines after this trip, now 94) would be walked
     by every full garbage collection."""
-    from textual.strip import Strip
-
-    def live_lines() -> int:
-        gc.collect()
-        return sum(isinstance(thing, Strip) for thing in gc.get_objects())
-
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        at_home = live_lines()
+        at_home = live_strips()
         await pilot.press("b", "s", "o", "f", "t", "escape", "escape")
         await pilot.pause()
         assert app.is_screen_installed("browse") and app.screen is app.screen_stack[-1]
-        after_browse = live_lines()
+        after_browse = live_strips()
         await pilot.press("b")
         await pilot.pause()
         assert app.screen.query_one("#browse-query").value == "soft"  # kept: the search is still there

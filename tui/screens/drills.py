@@ -140,6 +140,7 @@ class DrillsScreen(AppScreen):
         self.hints_shown: dict[str, int] = {}
         self.solutions_shown: set[str] = set()
         self.live: LiveCheck | None = None
+        self._filling = False  # the list is being refilled (``_fill_list``): its highlight moves on its own
         self._checks_markup: list[str] = []  # the lines of #drills-checks, as drawn
         self._check_starts: list[int] = []  # the line of each check there
 
@@ -168,7 +169,13 @@ class DrillsScreen(AppScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#drills-list", OptionList).focus()
+        listing = self.query_one("#drills-list", OptionList)
+        listing.focus()
+        # The detail follows a key's move at once, from the list's own change of highlight: then
+        # the list's repaint and the detail's new layout are drawn in one frame. Drawn on the
+        # list's OptionHighlighted message instead, they were two (the list first, alone, then
+        # the detail a frame or two later: ~20 ms of each step down the list).
+        self.watch(listing, "highlighted", self._highlight_changed, init=False)
         if self.load_error is not None:
             self.notify(
                 self.tr(f"Could not read your drill progress: {self.load_error}", f"无法读取练习进度：{self.load_error}"),
@@ -220,13 +227,17 @@ class DrillsScreen(AppScreen):
                 id=row.drill.id,
             )
 
-        listing.clear_options()
-        listing.add_options([option(row) for row in rows])
-        if rows:
-            ids = [row.drill.id for row in rows]
-            if self.selected_id not in ids:
-                self.selected_id = ids[0]
-            listing.highlighted = ids.index(self.selected_id)
+        self._filling = True
+        try:
+            listing.clear_options()
+            listing.add_options([option(row) for row in rows])
+            if rows:
+                ids = [row.drill.id for row in rows]
+                if self.selected_id not in ids:
+                    self.selected_id = ids[0]
+                listing.highlighted = ids.index(self.selected_id)
+        finally:
+            self._filling = False
         counts = {state: sum(1 for row in rows if row.status.state == state) for state in STATE_ORDER}
         self.query_one("#drills-status", Static).update(
             f"[b]{self.tr('Drills', '编码练习')}[/b]   "
@@ -431,11 +442,18 @@ class DrillsScreen(AppScreen):
         solution.update(title + highlight(row.drill.reference_source(), language="python"))
         solution.display = True
 
+    def _highlight_changed(self, index: int | None) -> None:
+        if index is not None and not self._filling:
+            self._select(self.query_one("#drills-list", OptionList).get_option_at_index(index).id)
+
     @on(OptionList.OptionHighlighted, "#drills-list")
     def _highlight_moved(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id == self.selected_id:  # the list was refilled around the same drill
+        self._select(event.option.id)  # (a key's move was drawn already, by ``_highlight_changed``)
+
+    def _select(self, drill_id: str | None) -> None:
+        if drill_id == self.selected_id:  # the list was refilled around the same drill
             return
-        self.selected_id = event.option.id
+        self.selected_id = drill_id
         self._draw_detail()
         self.query_one("#drills-detail", VerticalScroll).scroll_home(animate=False)
 

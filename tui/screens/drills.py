@@ -748,7 +748,26 @@ class DrillsScreen(AppScreen):
             self.hints_shown[row.drill.id] = shown + 1
             self._draw_hints()
             self.refresh_bindings()
-            self.call_after_refresh(self.query_one("#drills-hints").scroll_visible, animate=False)
+            hints = self.query_one("#drills-hints", WrappedText)
+            self._scroll_to_grown(hints)
+            # Once laid out, make sure (a no-op when the scroll above already showed it all).
+            self.call_after_refresh(hints.scroll_visible, animate=False)
+
+    def _scroll_to_grown(self, part: WrappedText) -> None:
+        """Scroll the detail now to where ``part``, its text just changed, will be in full once
+        laid out, as ``scroll_visible`` would then: nothing above it changed, so it starts where
+        it does now, and it will be as tall as its new text at its width. The next frame then
+        shows it where it ends up; scrolled only after that layout, it took two more frames."""
+        region = part.virtual_region_with_margin
+        if not region or not part.content_size.width:
+            return
+        grown = part.height_at(part.content_size.width) - part.content_size.height
+        self.query_one("#drills-detail", VerticalScroll).scroll_to_region(
+            Region(region.x, region.y, region.width, region.height + grown),
+            spacing=part.dock_gutter,
+            animate=False,
+            immediate=True,
+        )
 
     def action_solution(self) -> None:
         from tui.screens.confirm import ConfirmScreen

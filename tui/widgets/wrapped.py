@@ -146,10 +146,14 @@ class WrappedText(Static):
     def render(self) -> "Visual":
         return self.wrapped(self.content_size.width)
 
-    def get_content_height(self, container: "Size", viewport: "Size", width: int) -> int:
-        # Textual asks for the height at the width it is about to give: the text wrapped to it,
-        # one row a line when every line fits (Textual would wrap it all again to count them).
+    def height_at(self, width: int) -> int:
+        """The rows the text takes at ``width`` cells, as it is laid out there (wrapped, cached)."""
         if not width:
             return 0
         shown, height = self._wrapped_at(width)
         return height if height is not None else shown.get_height(self.styles, width)
+
+    def get_content_height(self, container: "Size", viewport: "Size", width: int) -> int:
+        # Textual asks for the height at the width it is about to give: the text wrapped to it,
+        # one row a line when every line fits (Textual would wrap it all again to count them).
+        return self.height_at(width)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
@@ -140,6 +141,7 @@ class DrillsScreen(AppScreen):
         self.hints_shown: dict[str, int] = {}
         self.solutions_shown: set[str] = set()
         self.live: LiveCheck | None = None
+        self._parsed: LRUCache[str, Content] = LRUCache(64)  # markup -> its Content (``_parse``)
         self._filling = False  # the list is being refilled (``_fill_list``): its highlight moves on its own
         self._checks_markup: list[str] = []  # the lines of #drills-checks, as drawn
         self._check_starts: list[int] = []  # the line of each check there
@@ -154,17 +156,18 @@ class DrillsScreen(AppScreen):
         yield OptionList(id="drills-list")
         # The drill's own words, bilingual, are WrappedText: Chinese wraps by character at the
         # pane's width (a plain Static breaks only at spaces). What the code printed and the
-        # reference solution are code, kept as they are.
+        # reference solution are code, kept as they are. Each keeps the next and the previous
+        # drill's text wrapped ahead (``_prepare_neighbours``).
         with VerticalScroll(id="drills-detail"):
-            yield WrappedText(id="drills-head")
-            yield WrappedText(id="drills-task")
-            yield WrappedText(id="drills-hints")  # by the task: a hint asked for shows where one reads
+            yield WrappedText(id="drills-head", ahead=2)
+            yield WrappedText(id="drills-task", ahead=2)
+            yield WrappedText(id="drills-hints", ahead=2)  # by the task: a hint asked for shows where one reads
             # The summary and every check (its line, then what it tests and, when it did not
             # pass, what went wrong) in one widget: a widget per part was 11 more widgets to
             # build, style and lay out on every opening of the screen.
-            yield WrappedText(id="drills-checks")
+            yield WrappedText(id="drills-checks", ahead=2)
             yield Static(id="drills-output")
-            yield WrappedText(id="drills-questions")
+            yield WrappedText(id="drills-questions", ahead=2)
             yield Static(id="drills-solution")
         yield AppFooter()
 
@@ -207,6 +210,7 @@ class DrillsScreen(AppScreen):
             return
         self._fill_list()
         self._draw_detail()
+        self.call_after_refresh(self._prepare_neighbours)  # once the screen is drawn
 
     def _fill_list(self) -> None:
         from tui.drills import status_text
@@ -266,15 +270,26 @@ class DrillsScreen(AppScreen):
         row = self._highlighted_row()
         if row is None:
             return
-        self.query_one("#drills-head", Static).update(self._head_markup(row))
-        self.query_one("#drills-task", Static).update(
-            f"[b $accent]{self.tr('Task', '任务')}[/]\n{pick(row.drill.task, self.app.language)}"
-        )
+        self.query_one("#drills-head", Static).update(self._parse(self._head_markup(row)))
+        self.query_one("#drills-task", Static).update(self._parse(self._task_markup(row)))
         self._draw_checks()
         self._draw_hints()
         self._draw_questions()
         self._draw_solution()
         self.refresh_bindings()
+
+    def _parse(self, markup: str) -> Content:
+        """The markup parsed, the same object for the same markup while it is among the last
+        ones drawn or prepared: a part of the detail shown again, or prepared ahead
+        (``_prepare_neighbours``), is then neither parsed nor wrapped again (WrappedText keeps
+        its wrapping per text object)."""
+        content = self._parsed.get(markup)
+        if content is None:
+            content = self._parsed[markup] = Content.from_markup(markup)
+        return content
+
+    def _task_markup(self, row: "DrillRow") -> str:
+        return f"[b $accent]{self.tr('Task', '任务')}[/]\n{pick(row.drill.task, self.app.language)}"
 
     def _head_markup(self, row: "DrillRow") -> str:
         from tui.drills import last_result_text, status_text
@@ -302,10 +317,13 @@ class DrillsScreen(AppScreen):
         return "\n".join(lines)
 
     def _draw_questions(self) -> None:
-        """The bank questions the drill practises (an id alone when this bank lacks it)."""
         row = self._highlighted_row()
         if row is None:
             return
+        self.query_one("#drills-questions", Static).update(self._parse(self._questions_markup(row)))
+
+    def _questions_markup(self, row: "DrillRow") -> str:
+        """The bank questions the drill practises (an id alone when this bank lacks it)."""
         drill = row.drill
         lines = [f"[b $accent]{self.tr('The questions it practises', '对应的题目')}[/]"]
         for question_id in drill.questions:
@@ -314,18 +332,37 @@ class DrillsScreen(AppScreen):
             except KeyError:  # a bank without it (the user's own)
                 text = escape(question_id)
             lines.append(f"· {text}".replace("\n", "\n  "))
-        self.query_one("#drills-questions", Static).update("\n".join(lines))
+        return "\n".join(lines)
 
     def _draw_checks(self) -> None:
         """The checks of the highlighted drill, each with its outcome (the live run's, or the last
         check's) and, when it did not pass, what went wrong; then what the code printed."""
-        from tui.drills import local_time, output_excerpt, problem_detail_lines
+        from tui.drills import output_excerpt
 
         row = self._highlighted_row()
         if row is None:
             return
+        lines, self._check_starts = self._checks_lines(row)
+        self._checks_markup = lines
+        self.query_one("#drills-checks", WrappedText).update(self._parse("\n".join(lines)))
+
+        result = None if self._live_for(row) is not None else row.last_result
+        output = self.query_one("#drills-output", Static)
+        shown, more = output_excerpt(result) if result is not None else ([], False)
+        output.display = bool(shown)
+        if shown:
+            printed = self.tr(f"[b]Your code printed {result.output_bytes} bytes:[/b]", f"[b]你的代码输出了 {result.output_bytes} 字节：[/b]")
+            output.update("\n".join([printed, *(f"[dim]>[/] {escape(line)}" for line in shown), *(["[dim]> …[/]"] if more else [])]))
+
+    def _live_for(self, row: "DrillRow") -> LiveCheck | None:
+        return self.live if self.live is not None and self.live.drill.id == row.drill.id else None
+
+    def _checks_lines(self, row: "DrillRow") -> tuple[list[str], list[int]]:
+        """The markup lines of #drills-checks for ``row``, and the line of each check there."""
+        from tui.drills import local_time, problem_detail_lines
+
         drill, language = row.drill, self.app.language
-        live = self.live if self.live is not None and self.live.drill.id == drill.id else None
+        live = self._live_for(row)
         result = None if live is not None else row.last_result
         summary = [f"[b $accent]{self.tr('What the checks test', '检查内容')}[/]"]
         if live is not None:
@@ -341,7 +378,7 @@ class DrillsScreen(AppScreen):
                 summary += [f"  {escape(line)}" for line in problem_detail_lines(result.problem)]
         by_id = {check.check_id: check for check in result.checks} if result is not None else {}
         lines = summary
-        self._check_starts = []
+        starts = []
         for index, check in enumerate(drill.checks):
             if live is not None:
                 outcome = live.results.get(index)
@@ -349,19 +386,11 @@ class DrillsScreen(AppScreen):
             else:
                 outcome, running = by_id.get(check.id), False
             lines.append("")  # a blank line before each check
-            self._check_starts.append(len(lines))
+            starts.append(len(lines))
             lines.append(self._check_line(index, check.id, outcome, running))
             body = "\n".join([pick(check.statement, language), *(self._details_markup(outcome) if outcome else [])])
             lines += ["  " + line for line in body.split("\n")]  # under the check's line, wrapped there
-        self._checks_markup = lines
-        self.query_one("#drills-checks", WrappedText).update("\n".join(lines))
-
-        output = self.query_one("#drills-output", Static)
-        shown, more = output_excerpt(result) if result is not None else ([], False)
-        output.display = bool(shown)
-        if shown:
-            printed = self.tr(f"[b]Your code printed {result.output_bytes} bytes:[/b]", f"[b]你的代码输出了 {result.output_bytes} 字节：[/b]")
-            output.update("\n".join([printed, *(f"[dim]>[/] {escape(line)}" for line in shown), *(["[dim]> …[/]"] if more else [])]))
+        return lines, starts
 
     def _check_line(self, index: int, check_id: str, outcome: "CheckResult | None", running: bool) -> str:
         from tui.drills import outcome_word
@@ -407,6 +436,9 @@ class DrillsScreen(AppScreen):
         row = self._highlighted_row()
         if row is None:
             return
+        self.query_one("#drills-hints", Static).update(self._parse(self._hints_markup(row)))
+
+    def _hints_markup(self, row: "DrillRow") -> str:
         drill = row.drill
         shown = self.hints_shown.get(drill.id, 0)
         lines = [f"[b $accent]{self.tr('Hints', '提示')}[/]"]
@@ -427,7 +459,7 @@ class DrillsScreen(AppScreen):
                     "[dim]没有更多提示了。按 [b]r[/b] 查看参考答案（会先确认）。[/]",
                 )
             )
-        self.query_one("#drills-hints", Static).update("\n".join(lines))
+        return "\n".join(lines)
 
     def _draw_solution(self) -> None:
         row = self._highlighted_row()
@@ -456,6 +488,21 @@ class DrillsScreen(AppScreen):
         self.selected_id = drill_id
         self._draw_detail()
         self.query_one("#drills-detail", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self._prepare_neighbours)  # once this drill is on screen
+
+    def _prepare_neighbours(self) -> None:
+        """Parse and wrap the detail of the drills above and below the highlighted one, at the
+        pane's width, so that the key that moves to one redraws it with no parsing or wrapping
+        (a third of that key's work). A part already prepared, or unchanged, costs a look-up."""
+        rows = self.rows or []
+        index = next((i for i, row in enumerate(rows) if row.drill.id == self.selected_id), None)
+        if index is None:
+            return
+        parts = [self.query_one(selector, WrappedText) for selector in ("#drills-head", "#drills-task", "#drills-hints", "#drills-checks", "#drills-questions")]
+        for row in rows[index + 1 : index + 2] + rows[max(0, index - 1) : index]:
+            markup = [self._head_markup(row), self._task_markup(row), self._hints_markup(row), "\n".join(self._checks_lines(row)[0]), self._questions_markup(row)]
+            for part, text in zip(parts, markup):
+                part.prepare(self._parse(text))
 
     # --- keys ---------------------------------------------------------------
 

@@ -153,7 +153,7 @@ class DrillsScreen(AppScreen):
         # The list and the detail side by side in the screen's grid (drills.tcss), not in a
         # container: a container draws every line of its area under its children too, and
         # Textual keeps those lines (277 of them, ~2,800 objects) while the screen is shown.
-        yield OptionList(id="drills-list")
+        yield OptionList(id="drills-list", classes="-long" if self._list_overflows() else "")
         # The drill's own words, bilingual, are WrappedText: Chinese wraps by character at the
         # pane's width (a plain Static breaks only at spaces). What the code printed and the
         # reference solution are code, kept as they are. Each keeps the next and the previous
@@ -186,6 +186,15 @@ class DrillsScreen(AppScreen):
                 timeout=15,
                 markup=False,
             )
+
+    def _list_overflows(self) -> bool:
+        """Whether the drills (two lines each) take more lines than the terminal has, and so
+        certainly more than the list: its scrollbar is then there from the first layout (tcss),
+        not added by a second one once the list's length is known."""
+        return 2 * len(self.rows or ()) > self.app.size.height
+
+    def on_resize(self) -> None:
+        self.query_one("#drills-list", OptionList).set_class(self._list_overflows(), "-long")
 
     def _read_rows(self) -> None:
         """The drills with their status and last check: the registry (no torch), the app's open

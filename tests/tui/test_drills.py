@@ -103,6 +103,29 @@ async def test_start_writes_the_stub_and_never_overwrites_the_candidates_file():
         assert list(workspace_file().parent.glob("*.bak")) == []
 
 
+async def test_a_step_down_the_list_shows_the_next_drill_wrapped_ahead_of_the_key(monkeypatch):
+    import tui.widgets.wrapped as wrapped
+
+    app = make_app("zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_drills(app, pilot)
+        listing = screen.query_one("#drills-list")
+        following = listing.get_option_at_index(listing.highlighted + 1).id
+        wrapping = wrapped.wrap_content_fits
+        calls = []
+        monkeypatch.setattr(wrapped, "wrap_content_fits", lambda content, width: calls.append(content) or wrapping(content, width))
+        await pilot.press("down")
+        assert screen.selected_id == following
+        assert default_drills().get(following).signature in shown(screen, "#drills-head")
+        # The texts shown were wrapped before the key (the one after them is wrapped once they are shown).
+        parts = screen.query("#drills-detail WrappedText")
+        assert len(parts) == 5 and not any(content is part.visual for content in calls for part in parts)
+        await pilot.press("h")  # a hint, below the task: scrolled into view as it is shown
+        hints, detail = screen.query_one("#drills-hints"), screen.query_one("#drills-detail")
+        assert default_drills().get(following).hints[0].zh in shown(screen, "#drills-hints")
+        assert detail.scroll_y > 0 and hints.region.bottom <= detail.region.bottom
+
+
 async def test_hints_one_at_a_time_and_the_solution_only_after_confirming():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

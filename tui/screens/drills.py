@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
@@ -140,6 +141,8 @@ class DrillsScreen(AppScreen):
         self.hints_shown: dict[str, int] = {}
         self.solutions_shown: set[str] = set()
         self.live: LiveCheck | None = None
+        self._parsed: LRUCache[str, Content] = LRUCache(64)  # markup -> its Content (``_parse``)
+        self._filling = False  # the list is being refilled (``_fill_list``): its highlight moves on its own
         self._checks_markup: list[str] = []  # the lines of #drills-checks, as drawn
         self._check_starts: list[int] = []  # the line of each check there
 
@@ -150,25 +153,32 @@ class DrillsScreen(AppScreen):
         # The list and the detail side by side in the screen's grid (drills.tcss), not in a
         # container: a container draws every line of its area under its children too, and
         # Textual keeps those lines (277 of them, ~2,800 objects) while the screen is shown.
-        yield OptionList(id="drills-list")
+        yield OptionList(id="drills-list", classes="-long" if self._list_overflows() else "")
         # The drill's own words, bilingual, are WrappedText: Chinese wraps by character at the
         # pane's width (a plain Static breaks only at spaces). What the code printed and the
-        # reference solution are code, kept as they are.
+        # reference solution are code, kept as they are. Each keeps the next and the previous
+        # drill's text wrapped ahead (``_prepare_neighbours``).
         with VerticalScroll(id="drills-detail"):
-            yield WrappedText(id="drills-head")
-            yield WrappedText(id="drills-task")
-            yield WrappedText(id="drills-hints")  # by the task: a hint asked for shows where one reads
+            yield WrappedText(id="drills-head", ahead=2)
+            yield WrappedText(id="drills-task", ahead=2)
+            yield WrappedText(id="drills-hints", ahead=2)  # by the task: a hint asked for shows where one reads
             # The summary and every check (its line, then what it tests and, when it did not
             # pass, what went wrong) in one widget: a widget per part was 11 more widgets to
             # build, style and lay out on every opening of the screen.
-            yield WrappedText(id="drills-checks")
+            yield WrappedText(id="drills-checks", ahead=2)
             yield Static(id="drills-output")
-            yield WrappedText(id="drills-questions")
+            yield WrappedText(id="drills-questions", ahead=2)
             yield Static(id="drills-solution")
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#drills-list", OptionList).focus()
+        listing = self.query_one("#drills-list", OptionList)
+        listing.focus()
+        # The detail follows a key's move at once, from the list's own change of highlight: then
+        # the list's repaint and the detail's new layout are drawn in one frame. Drawn on the
+        # list's OptionHighlighted message instead, they were two (the list first, alone, then
+        # the detail a frame or two later: ~20 ms of each step down the list).
+        self.watch(listing, "highlighted", self._highlight_changed, init=False)
         if self.load_error is not None:
             self.notify(
                 self.tr(f"Could not read your drill progress: {self.load_error}", f"无法读取练习进度：{self.load_error}"),
@@ -176,6 +186,15 @@ class DrillsScreen(AppScreen):
                 timeout=15,
                 markup=False,
             )
+
+    def _list_overflows(self) -> bool:
+        """Whether the drills (two lines each) take more lines than the terminal has, and so
+        certainly more than the list: its scrollbar is then there from the first layout (tcss),
+        not added by a second one once the list's length is known."""
+        return 2 * len(self.rows or ()) > self.app.size.height
+
+    def on_resize(self) -> None:
+        self.query_one("#drills-list", OptionList).set_class(self._list_overflows(), "-long")
 
     def _read_rows(self) -> None:
         """The drills with their status and last check: the registry (no torch), the app's open
@@ -200,6 +219,7 @@ class DrillsScreen(AppScreen):
             return
         self._fill_list()
         self._draw_detail()
+        self.call_after_refresh(self._prepare_neighbours)  # once the screen is drawn
 
     def _fill_list(self) -> None:
         from tui.drills import status_text
@@ -220,13 +240,17 @@ class DrillsScreen(AppScreen):
                 id=row.drill.id,
             )
 
-        listing.clear_options()
-        listing.add_options([option(row) for row in rows])
-        if rows:
-            ids = [row.drill.id for row in rows]
-            if self.selected_id not in ids:
-                self.selected_id = ids[0]
-            listing.highlighted = ids.index(self.selected_id)
+        self._filling = True
+        try:
+            listing.clear_options()
+            listing.add_options([option(row) for row in rows])
+            if rows:
+                ids = [row.drill.id for row in rows]
+                if self.selected_id not in ids:
+                    self.selected_id = ids[0]
+                listing.highlighted = ids.index(self.selected_id)
+        finally:
+            self._filling = False
         counts = {state: sum(1 for row in rows if row.status.state == state) for state in STATE_ORDER}
         self.query_one("#drills-status", Static).update(
             f"[b]{self.tr('Drills', '编码练习')}[/b]   "
@@ -255,15 +279,26 @@ class DrillsScreen(AppScreen):
         row = self._highlighted_row()
         if row is None:
             return
-        self.query_one("#drills-head", Static).update(self._head_markup(row))
-        self.query_one("#drills-task", Static).update(
-            f"[b $accent]{self.tr('Task', '任务')}[/]\n{pick(row.drill.task, self.app.language)}"
-        )
+        self.query_one("#drills-head", Static).update(self._parse(self._head_markup(row)))
+        self.query_one("#drills-task", Static).update(self._parse(self._task_markup(row)))
         self._draw_checks()
         self._draw_hints()
         self._draw_questions()
         self._draw_solution()
         self.refresh_bindings()
+
+    def _parse(self, markup: str) -> Content:
+        """The markup parsed, the same object for the same markup while it is among the last
+        ones drawn or prepared: a part of the detail shown again, or prepared ahead
+        (``_prepare_neighbours``), is then neither parsed nor wrapped again (WrappedText keeps
+        its wrapping per text object)."""
+        content = self._parsed.get(markup)
+        if content is None:
+            content = self._parsed[markup] = Content.from_markup(markup)
+        return content
+
+    def _task_markup(self, row: "DrillRow") -> str:
+        return f"[b $accent]{self.tr('Task', '任务')}[/]\n{pick(row.drill.task, self.app.language)}"
 
     def _head_markup(self, row: "DrillRow") -> str:
         from tui.drills import last_result_text, status_text
@@ -291,10 +326,13 @@ class DrillsScreen(AppScreen):
         return "\n".join(lines)
 
     def _draw_questions(self) -> None:
-        """The bank questions the drill practises (an id alone when this bank lacks it)."""
         row = self._highlighted_row()
         if row is None:
             return
+        self.query_one("#drills-questions", Static).update(self._parse(self._questions_markup(row)))
+
+    def _questions_markup(self, row: "DrillRow") -> str:
+        """The bank questions the drill practises (an id alone when this bank lacks it)."""
         drill = row.drill
         lines = [f"[b $accent]{self.tr('The questions it practises', '对应的题目')}[/]"]
         for question_id in drill.questions:
@@ -303,18 +341,37 @@ class DrillsScreen(AppScreen):
             except KeyError:  # a bank without it (the user's own)
                 text = escape(question_id)
             lines.append(f"· {text}".replace("\n", "\n  "))
-        self.query_one("#drills-questions", Static).update("\n".join(lines))
+        return "\n".join(lines)
 
     def _draw_checks(self) -> None:
         """The checks of the highlighted drill, each with its outcome (the live run's, or the last
         check's) and, when it did not pass, what went wrong; then what the code printed."""
-        from tui.drills import local_time, output_excerpt, problem_detail_lines
+        from tui.drills import output_excerpt
 
         row = self._highlighted_row()
         if row is None:
             return
+        lines, self._check_starts = self._checks_lines(row)
+        self._checks_markup = lines
+        self.query_one("#drills-checks", WrappedText).update(self._parse("\n".join(lines)))
+
+        result = None if self._live_for(row) is not None else row.last_result
+        output = self.query_one("#drills-output", Static)
+        shown, more = output_excerpt(result) if result is not None else ([], False)
+        output.display = bool(shown)
+        if shown:
+            printed = self.tr(f"[b]Your code printed {result.output_bytes} bytes:[/b]", f"[b]你的代码输出了 {result.output_bytes} 字节：[/b]")
+            output.update("\n".join([printed, *(f"[dim]>[/] {escape(line)}" for line in shown), *(["[dim]> …[/]"] if more else [])]))
+
+    def _live_for(self, row: "DrillRow") -> LiveCheck | None:
+        return self.live if self.live is not None and self.live.drill.id == row.drill.id else None
+
+    def _checks_lines(self, row: "DrillRow") -> tuple[list[str], list[int]]:
+        """The markup lines of #drills-checks for ``row``, and the line of each check there."""
+        from tui.drills import local_time, problem_detail_lines
+
         drill, language = row.drill, self.app.language
-        live = self.live if self.live is not None and self.live.drill.id == drill.id else None
+        live = self._live_for(row)
         result = None if live is not None else row.last_result
         summary = [f"[b $accent]{self.tr('What the checks test', '检查内容')}[/]"]
         if live is not None:
@@ -330,7 +387,7 @@ class DrillsScreen(AppScreen):
                 summary += [f"  {escape(line)}" for line in problem_detail_lines(result.problem)]
         by_id = {check.check_id: check for check in result.checks} if result is not None else {}
         lines = summary
-        self._check_starts = []
+        starts = []
         for index, check in enumerate(drill.checks):
             if live is not None:
                 outcome = live.results.get(index)
@@ -338,19 +395,11 @@ class DrillsScreen(AppScreen):
             else:
                 outcome, running = by_id.get(check.id), False
             lines.append("")  # a blank line before each check
-            self._check_starts.append(len(lines))
+            starts.append(len(lines))
             lines.append(self._check_line(index, check.id, outcome, running))
             body = "\n".join([pick(check.statement, language), *(self._details_markup(outcome) if outcome else [])])
             lines += ["  " + line for line in body.split("\n")]  # under the check's line, wrapped there
-        self._checks_markup = lines
-        self.query_one("#drills-checks", WrappedText).update("\n".join(lines))
-
-        output = self.query_one("#drills-output", Static)
-        shown, more = output_excerpt(result) if result is not None else ([], False)
-        output.display = bool(shown)
-        if shown:
-            printed = self.tr(f"[b]Your code printed {result.output_bytes} bytes:[/b]", f"[b]你的代码输出了 {result.output_bytes} 字节：[/b]")
-            output.update("\n".join([printed, *(f"[dim]>[/] {escape(line)}" for line in shown), *(["[dim]> …[/]"] if more else [])]))
+        return lines, starts
 
     def _check_line(self, index: int, check_id: str, outcome: "CheckResult | None", running: bool) -> str:
         from tui.drills import outcome_word
@@ -396,6 +445,9 @@ class DrillsScreen(AppScreen):
         row = self._highlighted_row()
         if row is None:
             return
+        self.query_one("#drills-hints", Static).update(self._parse(self._hints_markup(row)))
+
+    def _hints_markup(self, row: "DrillRow") -> str:
         drill = row.drill
         shown = self.hints_shown.get(drill.id, 0)
         lines = [f"[b $accent]{self.tr('Hints', '提示')}[/]"]
@@ -416,7 +468,7 @@ class DrillsScreen(AppScreen):
                     "[dim]没有更多提示了。按 [b]r[/b] 查看参考答案（会先确认）。[/]",
                 )
             )
-        self.query_one("#drills-hints", Static).update("\n".join(lines))
+        return "\n".join(lines)
 
     def _draw_solution(self) -> None:
         row = self._highlighted_row()
@@ -431,13 +483,35 @@ class DrillsScreen(AppScreen):
         solution.update(title + highlight(row.drill.reference_source(), language="python"))
         solution.display = True
 
+    def _highlight_changed(self, index: int | None) -> None:
+        if index is not None and not self._filling:
+            self._select(self.query_one("#drills-list", OptionList).get_option_at_index(index).id)
+
     @on(OptionList.OptionHighlighted, "#drills-list")
     def _highlight_moved(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id == self.selected_id:  # the list was refilled around the same drill
+        self._select(event.option.id)  # (a key's move was drawn already, by ``_highlight_changed``)
+
+    def _select(self, drill_id: str | None) -> None:
+        if drill_id == self.selected_id:  # the list was refilled around the same drill
             return
-        self.selected_id = event.option.id
+        self.selected_id = drill_id
         self._draw_detail()
         self.query_one("#drills-detail", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self._prepare_neighbours)  # once this drill is on screen
+
+    def _prepare_neighbours(self) -> None:
+        """Parse and wrap the detail of the drills above and below the highlighted one, at the
+        pane's width, so that the key that moves to one redraws it with no parsing or wrapping
+        (a third of that key's work). A part already prepared, or unchanged, costs a look-up."""
+        rows = self.rows or []
+        index = next((i for i, row in enumerate(rows) if row.drill.id == self.selected_id), None)
+        if index is None:
+            return
+        parts = [self.query_one(selector, WrappedText) for selector in ("#drills-head", "#drills-task", "#drills-hints", "#drills-checks", "#drills-questions")]
+        for row in rows[index + 1 : index + 2] + rows[max(0, index - 1) : index]:
+            markup = [self._head_markup(row), self._task_markup(row), self._hints_markup(row), "\n".join(self._checks_lines(row)[0]), self._questions_markup(row)]
+            for part, text in zip(parts, markup):
+                part.prepare(self._parse(text))
 
     # --- keys ---------------------------------------------------------------
 
@@ -730,7 +804,26 @@ class DrillsScreen(AppScreen):
             self.hints_shown[row.drill.id] = shown + 1
             self._draw_hints()
             self.refresh_bindings()
-            self.call_after_refresh(self.query_one("#drills-hints").scroll_visible, animate=False)
+            hints = self.query_one("#drills-hints", WrappedText)
+            self._scroll_to_grown(hints)
+            # Once laid out, make sure (a no-op when the scroll above already showed it all).
+            self.call_after_refresh(hints.scroll_visible, animate=False)
+
+    def _scroll_to_grown(self, part: WrappedText) -> None:
+        """Scroll the detail now to where ``part``, its text just changed, will be in full once
+        laid out, as ``scroll_visible`` would then: nothing above it changed, so it starts where
+        it does now, and it will be as tall as its new text at its width. The next frame then
+        shows it where it ends up; scrolled only after that layout, it took two more frames."""
+        region = part.virtual_region_with_margin
+        if not region or not part.content_size.width:
+            return
+        grown = part.height_at(part.content_size.width) - part.content_size.height
+        self.query_one("#drills-detail", VerticalScroll).scroll_to_region(
+            Region(region.x, region.y, region.width, region.height + grown),
+            spacing=part.dock_gutter,
+            animate=False,
+            immediate=True,
+        )
 
     def action_solution(self) -> None:
         from tui.screens.confirm import ConfirmScreen

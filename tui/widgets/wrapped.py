@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from textual.cache import LRUCache
 from textual.content import Content
 from textual.widgets import Static
 
@@ -109,30 +110,37 @@ def _line_spans(line: str, width: int, cell_len, wrap_text) -> list[tuple[str, i
 class WrappedText(Static):
     """A ``Static`` whose text is wrapped by ``questions.wrapping`` at its own width."""
 
-    def __init__(self, content: "Visual | str" = "", **kwargs) -> None:
+    def __init__(self, content: "Visual | str" = "", *, ahead: int = 1, **kwargs) -> None:
+        """``ahead``: how many texts prepared ahead (``prepare``) are kept until shown."""
         super().__init__(content, **kwargs)
         self._wrapped_visual: object = None  # the visual the cache below belongs to
         self._wrapped: dict[int, tuple["Visual", int | None]] = {}  # width -> (shown, its height when known)
-        self._prepared: tuple[object, dict[int, tuple["Visual", int | None]]] | None = None
+        # Texts prepared ahead, the last ``ahead`` of them: id -> (the text, its cache as above);
+        # each entry keeps its text alive, so the id stays its own.
+        self._prepared: LRUCache[int, tuple[object, dict[int, tuple["Visual", int | None]]]] = LRUCache(ahead)
 
     def prepare(self, content: Content) -> None:
         """Wrap ``content`` now, at the present width, so that showing this same object later
         (``update(content)``) costs no wrapping on the key that shows it (an answer built ahead
-        of its reveal)."""
+        of its reveal, the next drill's detail)."""
         width = self.content_size.width
         if width < 1 or content is self._wrapped_visual:
             return
-        shown, fits = wrap_content_fits(content, width)
-        self._prepared = (content, {width: (shown, shown.plain.count("\n") + 1 if fits else None)})
+        entry = self._prepared.get(id(content))
+        if entry is None:
+            entry = self._prepared[id(content)] = (content, {})
+        if width not in entry[1]:
+            shown, fits = wrap_content_fits(content, width)
+            entry[1][width] = (shown, shown.plain.count("\n") + 1 if fits else None)
 
     def _wrapped_at(self, width: int) -> tuple["Visual", int | None]:
         visual = self.visual
         if not isinstance(visual, Content) or width < 1:
             return visual, None
         if self._wrapped_visual is not visual:
-            prepared = self._prepared
-            self._wrapped_visual, self._wrapped = visual, prepared[1] if prepared and prepared[0] is visual else {}
-            self._prepared = None
+            prepared = self._prepared.get(id(visual))  # (its own: an entry keeps its text alive)
+            self._wrapped_visual, self._wrapped = visual, prepared[1] if prepared else {}
+            self._prepared.discard(id(visual))
         known = self._wrapped.get(width)
         if known is None:
             shown, fits = wrap_content_fits(visual, width)
@@ -146,10 +154,14 @@ class WrappedText(Static):
     def render(self) -> "Visual":
         return self.wrapped(self.content_size.width)
 
-    def get_content_height(self, container: "Size", viewport: "Size", width: int) -> int:
-        # Textual asks for the height at the width it is about to give: the text wrapped to it,
-        # one row a line when every line fits (Textual would wrap it all again to count them).
+    def height_at(self, width: int) -> int:
+        """The rows the text takes at ``width`` cells, as it is laid out there (wrapped, cached)."""
         if not width:
             return 0
         shown, height = self._wrapped_at(width)
         return height if height is not None else shown.get_height(self.styles, width)
+
+    def get_content_height(self, container: "Size", viewport: "Size", width: int) -> int:
+        # Textual asks for the height at the width it is about to give: the text wrapped to it,
+        # one row a line when every line fits (Textual would wrap it all again to count them).
+        return self.height_at(width)

@@ -35,6 +35,27 @@ async def test_run_one_symbolic_verifier(app):
     assert cached["status"] == "passed"
 
 
+async def test_the_detail_follows_the_highlight_in_the_same_call(app):
+    """A step through the list redraws the detail as the highlight moves, so that both are drawn
+    in the key's first frame (on the list's OptionHighlighted message, the list was drawn alone
+    first), and the new detail starts at its top."""
+    from tui.screens.verifiers import VerifierList
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        screen = app.screen
+        listing = screen.query_one(VerifierList)
+        detail = screen.query_one("#verifiers-detail", ScrollingText)
+        detail.scroll_end(animate=False, immediate=True)
+        listing.highlighted = 3  # no pause: the detail is redrawn within this assignment
+        assert screen.specs[3].id in detail.content.plain
+        assert screen.specs[2].id not in detail.content.plain
+        await pilot.press("down")
+        assert screen.specs[4].id in detail.content.plain
+        await pilot.pause()
+        assert detail.scroll_offset.y == 0
+
+
 async def test_prove_it_shows_cached_evidence_without_running(app):
     async with app.run_test(size=(80, 24)) as pilot:
         # First visit: nothing cached, so the verifier runs in the background.

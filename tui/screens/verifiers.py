@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import OptionList, Static
@@ -124,7 +123,13 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#verifiers-list", VerifierList).focus()
+        listing = self.query_one("#verifiers-list", VerifierList)
+        listing.focus()
+        # The detail follows the highlight from the list's own change of it, in the same call:
+        # the list's repaint and the new detail are then drawn in one frame. On the list's
+        # OptionHighlighted message instead, the list was drawn alone first and the detail a
+        # frame or two later (as on Drills).
+        self.watch(listing, "highlighted", self._highlight_moved, init=False)
         if self.registry_problems:
             self.notify("\n".join(self.registry_problems), severity="warning", timeout=10, markup=False)
 
@@ -173,8 +178,9 @@ class VerifiersScreen(RunsVerifiers, AppScreen):
             detail.show(result_markup(spec, self.results.get(spec.id), self.app.language, self.app.ui_lang), scroll_home=False)
         self.refresh_bindings()
 
-    @on(OptionList.OptionHighlighted, "#verifiers-list")
-    def _highlight_moved(self) -> None:
+    def _highlight_moved(self, index: int | None) -> None:
+        if index is None:  # the list is being refilled (``show_rows``)
+            return
         self._draw_detail()
         self.query_one("#verifiers-detail", ScrollingText).scroll_home(animate=False)
 

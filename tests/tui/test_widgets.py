@@ -185,6 +185,21 @@ async def test_scrolling_text_renders_only_the_lines_in_view(monkeypatch):
         assert rows_shown(app)[-1] == "line 299"
 
 
+async def test_the_scrollbar_learns_a_new_texts_length_as_it_is_shown():
+    """Textual hands a scroll view's scrollbar its new length only in the layout after the change,
+    and draws it a frame after that: a new screen's text was on screen two frames before its
+    thumb was right. The pane tells its scrollbar at once, in the key that shows the text."""
+    from tui.widgets.scrolling_text import ScrollingText
+
+    app = scrolling_text_app("\n".join(f"line {number}" for number in range(30)))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(ScrollingText)
+        assert pane.vertical_scrollbar.window_virtual_size == 30
+        pane.show("\n".join(f"row {number}" for number in range(120)))  # no pause: no layout yet
+        assert pane.vertical_scrollbar.window_virtual_size == 120
+
+
 async def test_scrolling_text_wraps_chinese_by_character_at_its_width_and_again_on_resize():
     from tui.widgets.scrolling_text import ScrollingText
 

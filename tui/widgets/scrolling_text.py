@@ -156,8 +156,17 @@ class ScrollingText(ScrollView, can_focus=True):
         if lines is not self._lines:  # the same text at the same width: its drawn lines still hold
             self._lines = lines
             self._strips.clear()
-        self.virtual_size = Size(width, len(self._lines))
+        self._set_virtual_size(Size(width, len(self._lines)))
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        self.virtual_size = size
+        # Textual gives a scroll view's scrollbar its new length only in the layout this change
+        # asks for, and draws the scrollbar a frame after that: a new screen (Verifiers, a
+        # question's detail) showed its text two frames before its scrollbar's thumb was right.
+        # Told now, the scrollbar is drawn right in the next frame.
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.window_virtual_size = size.height
 
     def get_content_height(self, container: "Size", viewport: "Size", width: int) -> int:
         # With ``height: auto`` Textual asks for the height at the width it is about to give: the
@@ -221,6 +230,7 @@ class ScrollingText(ScrollView, can_focus=True):
         if lines is not self._lines:
             self._lines = lines
             self._strips.clear()
+            self._set_virtual_size(Size(width, len(lines)))  # (first drawn before its Resize)
         if index >= len(lines):
             return Strip.blank(width, self.visual_style.rich_style)
         strip = self._strips.get(index)

@@ -90,3 +90,16 @@ def seed_drill_history(app: TPrepApp) -> None:
     yesterday, an_hour_ago = FIXED_NOW - timedelta(days=1), FIXED_NOW - timedelta(hours=1)
     save_check(result("causal-mask", yesterday, {}), store, settings=settings, now=yesterday)
     save_check(result("softmax", an_hour_ago, {"large-logits": failed}), store, settings=settings, now=an_hour_ago)
+
+
+def option_shown(option_list, index: int) -> str:
+    """An option's text as a monochrome terminal shows it: wrapped as drawn (a ``WrappedPrompt``
+    wraps at the width of an option, the list less the option's padding), no colour."""
+    from textual.content import Content
+
+    from tui.widgets.wrapped import WrappedPrompt
+
+    prompt = option_list.get_option_at_index(index).prompt
+    if isinstance(prompt, WrappedPrompt):
+        prompt = prompt.wrapped(option_list.scrollable_content_region.width - 2)
+    return (prompt if not isinstance(prompt, str) else Content.from_markup(prompt)).plain

@@ -14,7 +14,7 @@ from questions.model import Bank, Choice, Text
 from questions.study.review_record import ReviewMode
 from questions.study.store import ProgressStore
 from questions.study.weak import weak_question_ids
-from tests.tui.factory import FIXED_NOW, fixture_bank, make_app
+from tests.tui.factory import FIXED_NOW, fixture_bank, make_app, option_shown
 from tui import paths
 from tui.screens.choice import ChoiceScreen
 
@@ -28,11 +28,8 @@ def correct_and_wrong(screen: ChoiceScreen) -> tuple[int, int]:
 
 def option_text(screen: ChoiceScreen, number: int) -> str:
     """An option as a monochrome terminal shows it: the marks, no colour."""
-    from textual.content import Content
-
-    prompt = screen.query_one("#choice-options").get_option_at_index(number - 1).prompt
     # Left-stripped: an unchecked option keeps the column its ✓/✗ will take.
-    return (prompt if not isinstance(prompt, str) else Content.from_markup(prompt)).plain.lstrip(" ")
+    return option_shown(screen.query_one("#choice-options"), number - 1).lstrip(" ")
 
 
 def stored_card(question_id: str):
@@ -204,6 +201,11 @@ async def test_long_options_wrap_under_their_text_not_under_the_marks():
                 assert all(len(line) <= width for line in lines), (size, lines)
                 assert all(line.startswith("     ") for line in lines[1:]), lines  # under "◌ 1. "
                 wrapped += len(lines) > 2  # more lines than its two languages
+            # And as the list draws its rows: an option's first row starts with its mark, every
+            # other row hangs under the text (no row of Textual's own wrapping at column 0).
+            options = screen.query_one("#choice-options")
+            rows = [options.render_line(y).text.rstrip() for y in range(options.scrollable_content_region.height)]
+            assert all(not row or row.lstrip()[:1] in "◌◉☐☑✓✗" or row.startswith(" " * 6) for row in rows), rows
         assert wrapped, "at 80 columns some option is long enough to wrap"
 
 

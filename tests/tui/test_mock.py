@@ -4,6 +4,8 @@ from questions.study.review_record import ReviewMode
 from tui.screens.mock import MockInterviewScreen
 from tui.widgets.question_view import QuestionView
 
+from tests.tui.factory import option_shown
+
 
 def body(screen) -> str:
     return "\n".join(line.plain for line in screen.query_one(QuestionView).lines)
@@ -54,10 +56,8 @@ async def test_random_start_is_a_question_with_follow_ups(app):
 
 def points_plain(screen) -> list[str]:
     """The checklist as a monochrome terminal shows it."""
-    from textual.content import Content
-
     points = screen.query_one("#mock-points")
-    return [Content.from_markup(points.get_option_at_index(i).prompt).plain for i in range(points.option_count)]
+    return [option_shown(points, i) for i in range(points.option_count)]
 
 
 async def test_checklist_ticks_are_told_by_shape(app):
@@ -128,12 +128,12 @@ async def test_long_key_points_wrap_under_their_text_not_under_the_tick():
 
         points = app.screen.query_one("#mock-points")
         width = points.scrollable_content_region.width - 2  # each option's padding
-        every = [line for index in range(points.option_count) for line in points.get_option_at_index(index).prompt.plain.split("\n")]
+        every = [line for index in range(points.option_count) for line in option_shown(points, index).split("\n")]
         assert all(cell_len(line) <= width for line in every), "wrapped by us, so Textual never wraps a line at column 0"
         lines = [
             line
             for index in range(points.option_count)
-            for line in points.get_option_at_index(index).prompt.plain.split("\n")[1:]
+            for line in option_shown(points, index).split("\n")[1:]
         ]
         assert lines, "some key point is long enough to wrap, or has a second language"
         assert all(line.startswith("     ") for line in lines), lines  # under "☐ 1. "

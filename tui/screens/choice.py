@@ -139,7 +139,7 @@ class ChoiceScreen(AppScreen):
         )
         options.remove_class("-hidden")
         # Wrapped by questions.wrapping, each language's lines hanging under its text (not under the marks).
-        replace_options(options, [Option(option_prompt(options, self._option_markup(item, option)), id=str(option.number)) for option in item.options])
+        replace_options(options, [Option(option_prompt(self._option_markup(item, option)), id=str(option.number)) for option in item.options])
         answered = self._answered
         feedback.set_class(answered is None, "-hidden")
         if answered is not None:
@@ -176,11 +176,6 @@ class ChoiceScreen(AppScreen):
     @property
     def _correct_count(self) -> int:
         return sum(self._answers_correct)
-
-    def on_resize(self) -> None:
-        # The options are wrapped to the list's width (option_prompt): wrap them again at the new one.
-        if self.item is not None:
-            self._draw()
 
     def _option_markup(self, item: "ChoiceItem", option: "ChoiceOption") -> str:
         text = bilingual(option.text, self.app.language).replace("\n", "\n      ")

@@ -153,26 +153,16 @@ class MockInterviewScreen(AppScreen):
                 self._fill_points(question)
         self.refresh_bindings()
 
-    def on_resize(self) -> None:
-        # The checklist is wrapped to the list's width: wrap it again at the new one.
-        interview = self._interview
-        if self.stage == "check" and interview is not None and interview.current is not None:
-            self._fill_points(interview.current)
-
-    def _fill_points(self, question: "Question", *, laid_out: bool = False) -> None:
-        """The checklist: ☑ a point the candidate covered, ☐ one not (the mark, not a colour, says which)."""
+    def _fill_points(self, question: "Question") -> None:
+        """The checklist: ☑ a point the candidate covered, ☐ one not (the mark, not a colour, says
+        which); each point wrapped at the list's width whenever it is laid out (option_prompt)."""
         points = self.query_one("#mock-points", OptionList)
-        if laid_out and (self.stage != "check" or self._interview is None or self._interview.current is not question):
-            return  # moved on before the list was laid out
-        if not points.scrollable_content_region.width and not laid_out:
-            # Just shown: fill it now, and again once it has a width to wrap the points to.
-            self.call_after_refresh(self._fill_points, question, laid_out=True)
         options = []
         for index, text in enumerate(question.key_points.pairs()):
             on = index in self._covered
             mark = f"[b $success]{tick(True)}[/]" if on else tick(False)
             words = bilingual(text, self.app.language).replace("\n", "\n     ")
-            options.append(Option(option_prompt(points, f"{mark} {index + 1}. {words}"), id=str(index)))
+            options.append(Option(option_prompt(f"{mark} {index + 1}. {words}"), id=str(index)))
         replace_options(points, options)
         covered, total = len(self._covered), len(options)
         points.border_title = self.tr(

@@ -22,12 +22,15 @@ from typing import TYPE_CHECKING
 
 from textual.cache import LRUCache
 from textual.content import Content
+from textual.visual import Visual
 from textual.widgets import Static
 
 if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
     from textual.geometry import Size
-    from textual.widgets import OptionList
-    from textual.visual import Visual
+    from textual.strip import Strip
+    from textual.style import Style
+    from textual.visual import RenderOptions
 
 # What hangs before a line's text: spaces, then perhaps list markers or marks, each followed by a space.
 # Several may stand in a row ("✗◉ 1. " before a checked option): the text hangs under what follows them all.
@@ -40,15 +43,45 @@ def wrap_content(content: Content, width: int) -> Content:
     return wrap_content_fits(content, width)[0]
 
 
-def option_prompt(option_list: "OptionList", markup: str) -> Content:
-    """An ``OptionList`` option's markup wrapped by ``wrap_text`` at the list's width, continuation
-    lines hanging under the text after the option's marks. Each option has a cell of padding a
-    side, and room is kept for a scrollbar the options may bring. Before the list is laid out (no
-    width yet) the text is left for Textual to wrap; re-fill the options on resize."""
-    prompt = Content.from_markup(markup)
-    scrollbar = 0 if option_list.show_vertical_scrollbar else option_list.styles.scrollbar_size_vertical
-    width = option_list.scrollable_content_region.width - 2 - scrollbar
-    return wrap_content(prompt, width) if width > 20 else prompt
+def option_prompt(markup: str) -> "WrappedPrompt":
+    """An ``OptionList`` option's prompt: its markup wrapped by ``wrap_text`` at whatever width the
+    list draws it, continuation lines hanging under the text after the option's marks."""
+    return WrappedPrompt(Content.from_markup(markup))
+
+
+class WrappedPrompt(Visual):
+    """A prompt wrapped at the width the option list lays it out at, when it does so.
+
+    Wrapped when the options were made instead, a list filled before its first layout (a new
+    screen) had no width yet: its first frame showed Textual's own wrapping, with continuation
+    lines under the marks, and the options were made again once the list knew its width, a
+    frame later. Textual asks a prompt for its height and its lines at the options' width, after
+    their padding and any scrollbar, so the first frame is right, and so is every resize."""
+
+    def __init__(self, content: Content) -> None:
+        self._content = content
+        self._wrapped: LRUCache[int, Content] = LRUCache(4)  # width -> the content wrapped to it
+
+    def wrapped(self, width: int) -> Content:
+        """The prompt as drawn in an option ``width`` cells wide."""
+        if width <= 20:  # too narrow to hang continuation lines: Textual wraps it
+            return self._content
+        wrapped = self._wrapped.get(width)
+        if wrapped is None:
+            wrapped = self._wrapped[width] = wrap_content(self._content, width)
+        return wrapped
+
+    def __str__(self) -> str:
+        return self._content.plain
+
+    def render_strips(self, width: int, height: int | None, style: "Style", options: "RenderOptions") -> list["Strip"]:
+        return self.wrapped(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: "RulesMap", container_width: int) -> int:
+        return self._content.get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: "RulesMap", width: int) -> int:
+        return self.wrapped(width).get_height(rules, width)
 
 
 def wrap_content_fits(content: Content, width: int) -> tuple[Content, bool]:

@@ -6,7 +6,7 @@ import pytest
 
 from questions.errors import BankError
 from tui import paths
-from tui.app import TPrepApp, load_app_bank
+from tui.app import load_app_bank
 from tui.screens.help import HelpScreen
 from tui.screens.home import HomeScreen
 from tui.screens.problems import BankProblemsScreen

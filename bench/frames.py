@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
 
-from startup import compile_sources
+from startup import FRAME_RECORDER, app_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,17 +39,9 @@ CHILD = textwrap.dedent(
     from textual.screen import Screen
     from tui.app import TPrepApp, load_app_bank
 
-    frames = []
-    draw = Screen._compositor_refresh
-
-    def recording_draw(screen):
-        draw(screen)
-        if screen is screen.app.screen:
-            drawn_at = time.perf_counter()
-            frames.append((drawn_at, [strip.text for strip in screen._compositor.render_strips()]))
-
-    Screen._compositor_refresh = recording_draw
-
+    """
+) + FRAME_RECORDER + textwrap.dedent(
+    """
     async def main(keys):
         bank, _error = load_app_bank([])
         app = TPrepApp(bank)
@@ -101,9 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the frames as JSON")
     args = parser.parse_args(argv)
 
-    compile_sources()
-    env = {**os.environ}
-    env.pop("TPREP_STORE", None)
+    env = app_env()
     runs = [one_run(args.keys, env) for _ in range(args.runs)]
     for number, run in enumerate(runs, 1):
         frames = run["frames"]

@@ -107,16 +107,10 @@ PEER_CHILD = textwrap.dedent(
     """
 )
 
-LATENCY_CHILD = textwrap.dedent(
+# Shared with bench/frames.py: every frame the shown screen draws, as (time, its rows of text)
+# in ``frames``; the child imports time and Screen first.
+FRAME_RECORDER = textwrap.dedent(
     """
-    import asyncio, gc, json, sys, time
-    import tui  # first: it sets the app's frame rate (TEXTUAL_FPS), which the peers here share
-    from textual import constants
-    from textual.app import App
-    from textual.containers import Horizontal, VerticalScroll
-    from textual.screen import Screen
-    from textual.widgets import Button, Footer, Header, Label, Static
-
     # Every frame the shown screen draws, with its time and its text. Textual has no public
     # hook for "a frame was drawn", so the bench wraps the screen's own drawing step (private).
     frames = []
@@ -129,7 +123,22 @@ LATENCY_CHILD = textwrap.dedent(
             frames.append((drawn_at, tuple(strip.text for strip in screen._compositor.render_strips())))
 
     Screen._compositor_refresh = recording_draw
+    """
+)
 
+LATENCY_CHILD = textwrap.dedent(
+    """
+    import asyncio, gc, json, sys, time
+    import tui  # first: it sets the app's frame rate (TEXTUAL_FPS), which the peers here share
+    from textual import constants
+    from textual.app import App
+    from textual.containers import Horizontal, VerticalScroll
+    from textual.screen import Screen
+    from textual.widgets import Button, Footer, Header, Label, Static
+
+    """
+) + FRAME_RECORDER + textwrap.dedent(
+    """
     # Time spent in full garbage collections (generation 2) during each key, which land on
     # whichever key allocates past the collector's threshold (Python's own gc.callbacks).
     full_gc = {"started": 0.0, "done": []}  # done: (ended at, ms) of each full collection
@@ -269,15 +278,22 @@ def compile_sources() -> None:
             compileall.compile_dir(folder, quiet=1)
 
 
+def app_env() -> dict[str, str]:
+    """The environment a bench's app children run in, its sources compiled first: this one's,
+    without ``TPREP_STORE`` (each child gets a fresh ``TPREP_HOME`` and store)."""
+    compile_sources()
+    env = {**os.environ}
+    env.pop("TPREP_STORE", None)
+    return env
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="cold starts of each app, and passes of the keys (default 10)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args(argv)
 
-    compile_sources()
-    env = {**os.environ}
-    env.pop("TPREP_STORE", None)
+    env = app_env()
     with tempfile.TemporaryDirectory(prefix="tprep-bench-") as home:
         env["TPREP_HOME"] = home
         cold_start(TPREP_CHILD, env)  # warm the disk cache and create the store once

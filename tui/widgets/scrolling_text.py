@@ -153,11 +153,16 @@ class ScrollingText(ScrollView, can_focus=True):
             wider = width + self.styles.scrollbar_size_vertical
             if len(wide := self._wrap(wider)) <= self.scrollable_content_region.height:
                 width, lines = wider, wide
-        if lines is not self._lines:  # the same text at the same width: its drawn lines still hold
-            self._lines = lines
-            self._strips.clear()
+        self._use_lines(lines)
         self._set_virtual_size(Size(width, len(self._lines)))
         self.refresh()
+
+    def _use_lines(self, lines: list[Content]) -> None:
+        """Show these wrapped lines; the drawn ones still hold if they are the same (the same
+        text at the same width: the wrapping cache gives back the same list)."""
+        if lines is not self._lines:
+            self._lines = lines
+            self._strips.clear()
 
     def _set_virtual_size(self, size: Size) -> None:
         self.virtual_size = size
@@ -189,9 +194,7 @@ class ScrollingText(ScrollView, can_focus=True):
         # Set without watchers or a refresh: this layout is the one that uses them.
         if scrollbar != self.show_vertical_scrollbar:
             self.set_reactive(ScrollingText.show_vertical_scrollbar, scrollbar)
-        if lines is not self._lines:
-            self._lines = lines
-            self._strips.clear()
+        self._use_lines(lines)
         self.set_reactive(ScrollingText.virtual_size, Size(width, len(lines)))
         return len(lines)
 
@@ -228,8 +231,7 @@ class ScrollingText(ScrollView, can_focus=True):
         width = self.text_width
         lines = self._wrap(width)  # at the width drawn, even before on_resize
         if lines is not self._lines:
-            self._lines = lines
-            self._strips.clear()
+            self._use_lines(lines)
             self._set_virtual_size(Size(width, len(lines)))  # (first drawn before its Resize)
         if index >= len(lines):
             return Strip.blank(width, self.visual_style.rich_style)
